@@ -1,0 +1,155 @@
+/**
+ * The envelope: the one JSON object every text frame carries, and the names the wire uses.
+ *
+ * Nothing outside this module spells a field name, a frame type or a command name.
+ *
+ * @module
+ */
+
+/** A JSON value, as it arrives from `JSON.parse`. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A JSON object. */
+export type JsonObject = { [key: string]: Json };
+
+/** The relay's own name: frames from the relay carry it in `from`, and it addresses the relay. */
+export const SERVER = "server";
+
+/** In a target list, every identified client in the room except the sender. */
+export const EVERYONE = "*";
+
+/** The frame types the protocol itself uses. Applications may use any other type. */
+export const FrameType = {
+  /** A command: `data` is a {@link CommandData}. */
+  command: "cmd",
+  /** A log line with a level, as built by `levelMessage` and `simpleMessage`. */
+  message: "message",
+  /** One data point of a named series, as built by `dataPointMessage`. */
+  data: "data",
+  /** An error report from the relay (extension; only to clients with the `errors` capability). */
+  error: "error",
+} as const;
+
+/**
+ * The commands of the protocol. `indentify` is the seed's spelling and is what the relay sends;
+ * it accepts `identify` from clients as well.
+ */
+export const Command = {
+  /** Relay to client: please identify. Client to relay: this is who I am. */
+  identify: "indentify",
+  /** Accepted from clients as a synonym of {@link Command.identify}. */
+  identifyAlias: "identify",
+  /** Relay to client: the room's epoch, in `kwargs.time`. */
+  setTime: "set_time",
+  /** Relay to client: the password was wrong; the handshake follows again. */
+  passwordReset: "password_reset",
+  /** Relay to client (extension): the identify was accepted; see {@link IdentifiedKwargs}. */
+  identified: "identified",
+  /** Client to relay (extension): answered by {@link Command.pong} with the relay's clock. */
+  ping: "ping",
+  /** Relay to client (extension): the answer to {@link Command.ping}. */
+  pong: "pong",
+  /** Client to relay (extension): answered by {@link Command.clients} with the names present. */
+  listClients: "list_clients",
+  /** Relay to client (extension): the answer to {@link Command.listClients}. */
+  clients: "clients",
+  /** The seed's "stop the server" command. Refused: no client may shut a shared room. */
+  closeSocket: "close_socket",
+} as const;
+
+/** The `target` field: one name, or a list of names. */
+export type Target = string | string[];
+
+/** The `data` of a command frame. */
+export interface CommandData {
+  /** The command's name. */
+  cmd: string;
+  /** Positional arguments. */
+  args: Json[];
+  /** Keyword arguments. */
+  kwargs: JsonObject;
+}
+
+/**
+ * One frame, as decoded. `id` is the optional message id extension: a string or a
+ * non-negative integer, passed through untouched and echoed in error references.
+ * Unknown extension fields are kept in `extra` and forwarded.
+ */
+export interface Envelope {
+  /** `"cmd"` for a command, otherwise the application's own type. */
+  type: string;
+  /** The payload; for commands a {@link CommandData}. Absent when the sender left it out. */
+  data?: Json;
+  /** The sender's name (the relay overwrites it with the identified name). */
+  from?: string;
+  /** Where the frame goes, always normalised to a list. */
+  target: string[];
+  /** Optional message id (extension). */
+  id?: string | number;
+}
+
+/** A decoded command frame. */
+export interface CommandEnvelope extends Envelope {
+  type: typeof FrameType.command;
+  data: CommandData & JsonObject;
+}
+
+/** True when the envelope is a command with validated {@link CommandData}. */
+export function isCommand(envelope: Envelope): envelope is CommandEnvelope {
+  return envelope.type === FrameType.command;
+}
+
+/** Capabilities a client can ask for in its identify kwargs (`capabilities: [...]`). */
+export const Capability = {
+  /** Receive `type: "error"` frames for anything the relay refused. */
+  errors: "errors",
+  /** Receive an `UNDELIVERED` error frame naming targets that were not connected. */
+  undelivered: "undelivered",
+} as const;
+
+/** One of {@link Capability}. */
+export type CapabilityName = (typeof Capability)[keyof typeof Capability];
+
+/** The keyword arguments of the identify command a client sends. */
+export const IdentifyField = {
+  /** The name to identify as. */
+  name: "name",
+  /** The room password, where the room needs one. */
+  password: "password",
+  /** The extension capabilities the client asks for (array of strings). */
+  capabilities: "capabilities",
+} as const;
+
+/** The kwargs of the relay's `identified` command (sent only to clients that asked for a capability). */
+export interface IdentifiedKwargs {
+  /** The name the client now holds. */
+  name: string;
+  /** The capabilities granted (those asked for that the relay knows). */
+  capabilities: CapabilityName[];
+  /** The room's epoch, the same value as in `set_time`. */
+  time: number;
+}
+
+/** The `data` of an error frame from the relay. */
+export interface ErrorData {
+  /** A stable code from {@link ErrorCode}. */
+  code: string;
+  /** A sentence for humans. */
+  message: string;
+  /** What the offending frame was, as far as the relay could tell. */
+  ref: FrameRef;
+  /** For `UNDELIVERED`: the targets that were not connected. */
+  targets?: string[];
+}
+
+/** A reference to the frame an error is about. */
+export interface FrameRef {
+  /** The frame's `id`, when it had one. */
+  id?: string | number;
+  /** The frame's `type`, when it could be read. */
+  type?: string;
+  /** The command name, for command frames. */
+  cmd?: string;
+  /** The first characters of a frame that could not be decoded. */
+  excerpt?: string;
+}

@@ -1,0 +1,73 @@
+/**
+ * Stable error codes the relay puts in error frames (`data.code`). Never renamed; new ones may
+ * be added. `docs/protocol.md` lists each with its meaning.
+ *
+ * @module
+ */
+
+/** Every error code the relay sends. */
+export const ErrorCode = {
+  /** The frame was not valid JSON. */
+  badJson: "BAD_JSON",
+  /** The frame was JSON but not an object. */
+  notAnObject: "NOT_AN_OBJECT",
+  /** A field is missing or has the wrong type (the message says which). */
+  badEnvelope: "BAD_ENVELOPE",
+  /** `target` is missing, empty, not a string or list of strings, or too long. */
+  badTarget: "BAD_TARGET",
+  /** A binary frame: the protocol is JSON in text frames. */
+  binaryFrame: "BINARY_FRAME",
+  /** The frame is larger than the room's frame size limit. */
+  frameTooLarge: "FRAME_TOO_LARGE",
+  /** The JSON nests deeper than the room allows. */
+  tooDeep: "TOO_DEEP",
+  /** A frame addressed to `server` that is not a command. */
+  notACommand: "NOT_A_COMMAND",
+  /** A command to `server` that the relay does not know. */
+  unknownCommand: "UNKNOWN_COMMAND",
+  /** A command to `server` that the relay refuses (`close_socket`). */
+  forbiddenCommand: "FORBIDDEN_COMMAND",
+  /** Some targets were not connected; `data.targets` names them. The others got the frame. */
+  undelivered: "UNDELIVERED",
+  /** The identify named no valid name (the message says why). */
+  badName: "BAD_NAME",
+  /** The name is held by another connected client. */
+  nameTaken: "NAME_TAKEN",
+  /** The socket is already identified under another name. */
+  alreadyIdentified: "ALREADY_IDENTIFIED",
+  /** The password was missing or wrong. */
+  badPassword: "BAD_PASSWORD",
+} as const;
+
+/** One of {@link ErrorCode}. */
+export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * WebSocket close codes the relay uses. 1000-range codes are the standard ones;
+ * 4000-range codes are the relay's own. A client should not reconnect after the codes
+ * listed in {@link FATAL_CLOSE_CODES}.
+ */
+export const CloseCode = {
+  /** Normal closure. */
+  normal: 1000,
+  /** The relay is going away (restart, redeploy); reconnecting is right. */
+  goingAway: 1001,
+  /** A protocol-level violation the relay will not tolerate. */
+  policyViolation: 1008,
+  /** The relay hit an unexpected error handling this socket; reconnecting is right. */
+  internalError: 1011,
+  /** Too many wrong passwords on this socket. */
+  badPassword: 4001,
+  /** The identify named no valid name. */
+  badName: 4002,
+  /** The name is held by another connected client. */
+  nameTaken: 4009,
+} as const;
+
+/** Close codes after which reconnecting with the same settings cannot help. */
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set<number>([
+  CloseCode.policyViolation,
+  CloseCode.badPassword,
+  CloseCode.badName,
+  CloseCode.nameTaken,
+]);

@@ -1,0 +1,12 @@
+/**
+ * The wire protocol of WsComSrv Edge, shared by the relay and the client.
+ *
+ * @module
+ */
+
+export * from "./builders.js";
+export * from "./decode.js";
+export * from "./envelope.js";
+export * from "./error-codes.js";
+export * from "./limits.js";
+export * from "./names.js";

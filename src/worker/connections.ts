@@ -1,0 +1,96 @@
+/**
+ * The room's connection bookkeeping: which socket holds which name. Rebuilt from the
+ * runtime's list of sockets and their attachments whenever the room wakes up, so nothing here
+ * lives only in memory.
+ *
+ * @module
+ */
+
+import type { CapabilityName } from "../protocol/index.js";
+import { decodeSession, newSession, type Session } from "./session.js";
+
+/** A socket as the room uses it: the parts of the runtime's `WebSocket` it needs. */
+export interface Socket {
+  /** Sends one text frame. */
+  send(message: string): void;
+  /** Closes the socket. */
+  close(code?: number, reason?: string): void;
+  /** Stores the session so that it survives hibernation. */
+  serializeAttachment(value: unknown): void;
+  /** Reads the stored session. */
+  deserializeAttachment(): unknown;
+}
+
+/** Names to sockets and sockets to sessions. */
+export class Connections<S extends Socket = Socket> {
+  readonly #byName = new Map<string, S>();
+  readonly #sessions = new Map<S, Session>();
+
+  /** Rebuilds the bookkeeping from the sockets the runtime still holds. */
+  constructor(sockets: Iterable<S> = []) {
+    for (const socket of sockets) {
+      const session = decodeSession(socket.deserializeAttachment());
+      this.#sessions.set(socket, session);
+      if (session.name !== undefined) this.#byName.set(session.name, socket);
+    }
+  }
+
+  /** Registers a newly accepted socket as unidentified. */
+  add(socket: S): Session {
+    const session = newSession();
+    this.#sessions.set(socket, session);
+    socket.serializeAttachment(session);
+    return session;
+  }
+
+  /** The socket's session (a fresh one for a socket the room has not seen). */
+  session(socket: S): Session {
+    let session = this.#sessions.get(socket);
+    if (session === undefined) {
+      session = newSession();
+      this.#sessions.set(socket, session);
+    }
+    return session;
+  }
+
+  /** Stores a changed session in the socket's attachment. */
+  save(socket: S, session: Session): void {
+    socket.serializeAttachment(session);
+  }
+
+  /** Gives `socket` the name `name`; the caller has checked that the name is free. */
+  identify(socket: S, name: string, capabilities: CapabilityName[]): Session {
+    const session = this.session(socket);
+    session.name = name;
+    session.capabilities = capabilities;
+    session.passwordTries = 0;
+    this.#byName.set(name, socket);
+    this.save(socket, session);
+    return session;
+  }
+
+  /** Forgets a socket that closed; frees its name if it held one. */
+  remove(socket: S): Session | undefined {
+    const session = this.#sessions.get(socket);
+    this.#sessions.delete(socket);
+    if (session?.name !== undefined && this.#byName.get(session.name) === socket) {
+      this.#byName.delete(session.name);
+    }
+    return session;
+  }
+
+  /** The socket holding `name`, if any. */
+  byName(name: string): S | undefined {
+    return this.#byName.get(name);
+  }
+
+  /** Every identified name and its socket. */
+  identified(): IterableIterator<[string, S]> {
+    return this.#byName.entries();
+  }
+
+  /** The identified names, sorted. */
+  names(): string[] {
+    return [...this.#byName.keys()].sort();
+  }
+}

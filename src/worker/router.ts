@@ -1,0 +1,95 @@
+/**
+ * Routing: who gets a frame from an identified client.
+ *
+ * @module
+ */
+
+import {
+  type DecodedFrame,
+  ErrorCode,
+  EVERYONE,
+  isCommand,
+  refOf,
+  SERVER,
+} from "../protocol/index.js";
+import type { Connections, Socket } from "./connections.js";
+import { type RoomContext, report, send } from "./context.js";
+import { runServerCommand } from "./server-commands.js";
+import type { Session } from "./session.js";
+
+/** Where a frame goes: the sockets, the names that were not there, and the relay itself. */
+export interface Delivery<S> {
+  /** Sockets to deliver to, each once. */
+  recipients: Set<S>;
+  /** Named targets not connected, each once, in the order given. */
+  missing: string[];
+  /** True when `"server"` was a target. */
+  toServer: boolean;
+}
+
+/**
+ * Resolves a target list: whole-name matches; `"*"` is every identified client but the
+ * sender; `"server"` is the relay. Repeated names count once.
+ */
+export function resolveTargets<S>(
+  targets: readonly string[],
+  sender: S,
+  connections: Pick<Connections<S & Socket>, "byName" | "identified">,
+): Delivery<S> {
+  const recipients = new Set<S>();
+  const missing: string[] = [];
+  let toServer = false;
+  for (const target of targets) {
+    if (target === SERVER) {
+      toServer = true;
+    } else if (target === EVERYONE) {
+      for (const [, socket] of connections.identified()) {
+        if (socket !== sender) recipients.add(socket);
+      }
+    } else {
+      const socket = connections.byName(target);
+      if (socket !== undefined) recipients.add(socket);
+      else if (!missing.includes(target)) missing.push(target);
+    }
+  }
+  return { recipients, missing, toServer };
+}
+
+/**
+ * Routes a decoded frame from an identified client: runs it as a server command when
+ * `"server"` is a target, delivers it to every other target with `from` set to the sender's
+ * name, and reports targets that were not connected.
+ */
+export function route<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  session: Session,
+  name: string,
+  frame: DecodedFrame,
+): void {
+  const { envelope, fields } = frame;
+  const delivery = resolveTargets(envelope.target, socket, room.connections);
+  if (delivery.toServer) {
+    if (isCommand(envelope)) {
+      runServerCommand(room, socket, session, name, envelope, refOf(fields));
+    } else {
+      report(socket, session, {
+        code: ErrorCode.notACommand,
+        message: `only commands (type "cmd") can be sent to "${SERVER}"`,
+        ref: refOf(fields),
+      });
+    }
+  }
+  if (delivery.recipients.size > 0) {
+    const text = JSON.stringify({ ...fields, from: name });
+    for (const recipient of delivery.recipients) send(recipient, text);
+  }
+  if (delivery.missing.length > 0) {
+    report(socket, session, {
+      code: ErrorCode.undelivered,
+      message: `not connected: ${delivery.missing.join(", ").slice(0, 200)}`,
+      ref: refOf(fields),
+      targets: delivery.missing,
+    });
+  }
+}

@@ -1,0 +1,7 @@
+import type { Env as RelayEnv } from "../../src/worker/env.js";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends RelayEnv {}
+  }
+}
