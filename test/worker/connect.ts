@@ -1,0 +1,40 @@
+/**
+ * Sockets to the relay from inside workerd, through the Worker's own fetch handler.
+ */
+
+import { env, exports } from "cloudflare:workers";
+import { Inbox } from "../support/inbox.js";
+import { identifyAs } from "../support/session.js";
+
+/** A room name no other test uses. */
+export function freshRoom(): string {
+  return `w-${crypto.randomUUID()}`;
+}
+
+/** Opens a WebSocket to `path` through the Worker. */
+export async function open(room: string): Promise<Inbox> {
+  const response = await exports.default.fetch(`http://relay.test/${room}`, {
+    headers: { upgrade: "websocket" },
+  });
+  const socket = response.webSocket;
+  if (socket === null) throw new Error(`no upgrade: ${response.status} ${await response.text()}`);
+  socket.accept();
+  return new Inbox(socket);
+}
+
+/** Opens a socket to `room` and identifies as `name`. */
+export async function join(
+  room: string,
+  name: string,
+  kwargs: Record<string, unknown> = {},
+): Promise<Inbox> {
+  return identifyAs(await open(room), name, kwargs);
+}
+
+/** The Durable Object stub of a room. */
+export function roomStub(room: string) {
+  return env.ROOMS.getByName(room);
+}
+
+/** Capabilities that turn on every extension frame. */
+export const ALL_EXTENSIONS = { capabilities: ["errors", "undelivered"] };
