@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SocketServer } from "../../src/server/index.js";
 import { cmd, handshakeTexts } from "../support/inbox.js";
 import { freshRoom, join, open, startRelay } from "../support/relay.js";
-import { commandOf, sync } from "../support/session.js";
+import { commandOf, sync, timeOf } from "../support/session.js";
 
 describe("the local relay, spoken to as a seed client would", () => {
   let server: SocketServer;
@@ -18,7 +18,7 @@ describe("the local relay, spoken to as a seed client would", () => {
     const room = freshRoom();
     const a = await open(server, room);
     const [, setTime] = await a.take(2);
-    const epoch = (setTime?.data as { kwargs: { time: number } }).kwargs.time;
+    const epoch = timeOf(setTime);
     expect(a.raw).toEqual(handshakeTexts(epoch));
     a.send(cmd("indentify", { name: "Player1" }, "server", "Player1"));
     const b = await join(server, room, "Player2");

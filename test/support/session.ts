@@ -67,3 +67,10 @@ export async function expectQuiet(
     throw new Error(`${observerName} received ${JSON.stringify(frame)} before the marker`);
   }
 }
+
+/** The `time` kwarg of a `set_time` (or `identified`) frame; throws when there is none. */
+export function timeOf(frame: Frame | undefined): number {
+  const time = (frame?.data as { kwargs?: { time?: unknown } } | undefined)?.kwargs?.time;
+  if (typeof time !== "number") throw new Error(`no time in ${JSON.stringify(frame)}`);
+  return time;
+}

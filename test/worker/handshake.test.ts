@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { cmd, handshakeTexts } from "../support/inbox.js";
-import { commandOf, sync } from "../support/session.js";
+import { commandOf, sync, timeOf } from "../support/session.js";
 import { ALL_EXTENSIONS, freshRoom, join, open, roomStub } from "./connect.js";
 
 async function storedEpoch(room: string): Promise<unknown> {
@@ -26,7 +26,7 @@ describe("the handshake", () => {
     const second = await open(room);
     const [, b] = await second.take(2);
     expect(a).toEqual(b);
-    const time = (a?.data as { kwargs: { time: number } }).kwargs.time;
+    const time = timeOf(a);
     expect(time).toBeGreaterThan(before - 60);
     expect(time).toBeLessThanOrEqual(Date.now() / 1000);
   });
@@ -92,7 +92,7 @@ describe("the handshake", () => {
         kwargs: {
           name: "Modern",
           capabilities: ["errors", "undelivered"],
-          time: (setTime?.data as { kwargs: { time: number } }).kwargs.time,
+          time: timeOf(setTime),
         },
       },
       from: "server",

@@ -27,7 +27,7 @@ describe("the Worker's URL scheme", () => {
     ["/a/b", "only A-Z"],
     [`/${"x".repeat(65)}`, "longer than 64"],
   ])("refuses the room in %s with 400 and a reason, upgrade or not", async (path, reason) => {
-    for (const headers of [{}, { upgrade: "websocket" }]) {
+    for (const headers of [{}, { upgrade: "websocket" }] as Record<string, string>[]) {
       const response = await get(path, headers);
       expect(response.status).toBe(400);
       expect(await response.text()).toContain(reason);
