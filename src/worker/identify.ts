@@ -18,6 +18,7 @@ import {
 } from "../protocol/index.js";
 import type { Socket } from "./connections.js";
 import { close, type RoomContext, report, send, sendHandshake } from "./context.js";
+import { logEvent } from "./log.js";
 import { passwordMatches } from "./password.js";
 import { isCapability, type Session } from "./session.js";
 
@@ -54,6 +55,7 @@ export function identify<S extends Socket>(
     const given = own(kwargs, IdentifyField.password);
     if (typeof given !== "string" || !passwordMatches(given, room.password)) {
       session.passwordTries += 1;
+      logEvent(room.name, "refused", { name: reportTo.name, reason: ErrorCode.badPassword });
       room.connections.save(socket, session);
       report(socket, reportTo, {
         code: ErrorCode.badPassword,
@@ -72,12 +74,14 @@ export function identify<S extends Socket>(
 
   const problem = typeof asked === "string" ? checkName(asked) : "kwargs.name must be a string";
   if (typeof asked !== "string" || problem !== undefined) {
+    logEvent(room.name, "refused", { name: reportTo.name, reason: ErrorCode.badName });
     report(socket, reportTo, { code: ErrorCode.badName, message: `bad name: ${problem}`, ref });
     close(socket, CloseCode.badName, "bad name");
     return;
   }
 
   if (session.name !== undefined && session.name !== asked) {
+    logEvent(room.name, "refused", { name: asked, reason: ErrorCode.alreadyIdentified });
     report(socket, session, {
       code: ErrorCode.alreadyIdentified,
       message: `this socket is already identified as "${session.name}"`,
@@ -88,6 +92,7 @@ export function identify<S extends Socket>(
 
   const holder = room.connections.byName(asked);
   if (holder !== undefined && holder !== socket) {
+    logEvent(room.name, "refused", { name: asked, reason: ErrorCode.nameTaken });
     report(socket, reportTo, {
       code: ErrorCode.nameTaken,
       message: `the name "${asked}" is held by another connected client`,
@@ -99,6 +104,7 @@ export function identify<S extends Socket>(
 
   const granted =
     session.name === undefined ? room.connections.identify(socket, asked, capabilities) : session;
+  logEvent(room.name, "identified", { name: asked });
   if (granted.capabilities.length > 0) {
     send(
       socket,

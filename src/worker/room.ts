@@ -13,6 +13,7 @@ import type { Env } from "./env.js";
 import { loadEpoch, loadRoomName } from "./epoch.js";
 import { handleFrame } from "./frames.js";
 import { ROOM_HEADER } from "./http.js";
+import { logEvent } from "./log.js";
 
 /** One room: its sockets, their names, and its epoch. Hibernates when idle. */
 export class Room extends DurableObject<Env> {
@@ -41,6 +42,7 @@ export class Room extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     this.#room.connections.add(server);
     sendHandshake(this.#room, server);
+    logEvent(this.#room.name, "connect");
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -56,7 +58,8 @@ export class Room extends DurableObject<Env> {
 
   /** Frees the name of a socket that closed and completes the close handshake. */
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    this.#room.connections.remove(ws);
+    const session = this.#room.connections.remove(ws);
+    logEvent(this.#room.name, "close", { name: session?.name, code });
     close(
       ws,
       code === CloseCode.normal || (code >= 3000 && code <= 4999) ? code : CloseCode.normal,
@@ -65,7 +68,8 @@ export class Room extends DurableObject<Env> {
   }
 
   /** Frees the name of a socket that failed. */
-  override async webSocketError(ws: WebSocket): Promise<void> {
-    this.#room.connections.remove(ws);
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    const session = this.#room.connections.remove(ws);
+    logEvent(this.#room.name, "error", { name: session?.name, message: String(error) });
   }
 }
