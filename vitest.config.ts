@@ -12,7 +12,11 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["test/e2e/**/*.test.ts"],
+          include: [
+            "test/e2e/**/*.test.ts",
+            "test/client/**/*.test.ts",
+            "test/browser/**/*.test.ts",
+          ],
           environment: "node",
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -1,0 +1,731 @@
+/**
+ * The seed's `WebSocketClient`, in TypeScript: named hooks, command functions, message types,
+ * the identify handshake, reconnect with backoff, and a bounded send queue.
+ *
+ * @module
+ */
+
+import {
+  type CapabilityName,
+  Command,
+  checkName,
+  commandMessage,
+  DEFAULT_LIMITS,
+  decodeFrame,
+  type Envelope,
+  ErrorCode,
+  FATAL_CLOSE_CODES,
+  FrameType,
+  IdentifyField,
+  isCommand,
+  type JsonObject,
+  type Limits,
+  SERVER,
+} from "../protocol/index.js";
+import { backoffDelay } from "./backoff.js";
+import {
+  ClientClosedError,
+  type ClientError,
+  ConnectionError,
+  FatalCloseError,
+  HandlerError,
+  InvalidFrameError,
+  NotFromRelayError,
+  QueueOverflowError,
+  RelayError,
+  UnknownCommandError,
+  UnknownTypeError,
+} from "./errors.js";
+import type {
+  ClientEvents,
+  ClientHook,
+  ClientState,
+  CommandContext,
+  CommandFunction,
+  IdentifiedInfo,
+  MessageContext,
+  MessageTypeFunction,
+} from "./events.js";
+import { type HookKey, NamedHooks } from "./hooks.js";
+import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { FrameQueue } from "./queue.js";
+import { decodeErrorData, decodeIdentified, decodeTime } from "./relay-frames.js";
+import { Connection, globalWebSocket } from "./transport.js";
+
+/** What became of a frame given to {@link WebSocketClient.writeToSocket}. */
+export type SendResult = "sent" | "queued" | "dropped";
+
+// The relay enforces its own limits on what it forwards; the client only checks the shape.
+const RECEIVE_LIMITS: Pick<Limits, "maxFrameBytes" | "maxDepth" | "maxTargets"> = {
+  ...DEFAULT_LIMITS,
+  maxFrameBytes: Number.POSITIVE_INFINITY,
+};
+
+type HookTable = { [K in keyof ClientEvents]: NamedHooks<ClientEvents[K]> };
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    "then" in value &&
+    typeof value.then === "function"
+  );
+}
+
+/**
+ * A named client of the relay.
+ *
+ * @example
+ * ```ts
+ * const wsc = new WebSocketClient("Player1", { host: "ws://127.0.0.1:8888" });
+ * wsc.addCmdFunction("pass_ball", ({ catch: caught }, { sender }) => {
+ *   console.log(`ball from ${sender}`, caught);
+ * });
+ * wsc.writeToSocket(commandMessage("pass_ball", "Player1", "Player2", { catch: true }));
+ * ```
+ */
+export class WebSocketClient {
+  /** The name the client identifies as. */
+  readonly name: string;
+  /** The room password sent with every identify; may be changed between connects. */
+  password: string | undefined;
+  /** The room's epoch in seconds since 1970, from the relay's `set_time`. `undefined` until then. */
+  time: number | undefined = undefined;
+
+  readonly #options: ResolvedOptions;
+  readonly #queue: FrameQueue;
+  readonly #hooks: HookTable;
+  readonly #commands: NamedHooks<Parameters<CommandFunction>>;
+  readonly #types: NamedHooks<Parameters<MessageTypeFunction>>;
+  #host: string | undefined;
+  #connection: Connection | undefined;
+  #state: ClientState = "idle";
+  #reconnect: boolean;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #attempt = 0;
+  #closed = false;
+  #granted: CapabilityName[] = [];
+
+  /**
+   * Creates a client. With a `host` and `autoConnect` (the default), it connects at once;
+   * otherwise call {@link connectToSocket}. Registers the default commands `indentify`
+   * (answers the relay with the name, the password and the capabilities) and `set_time`
+   * (stores the time in {@link time}).
+   *
+   * @param name - The name to identify as; checked with the wire module's name rules.
+   * @param options - See {@link ClientOptions}; every option has a default.
+   * @throws TypeError for an invalid name or option, or when no WebSocket class is available.
+   * @throws RangeError for an out-of-range number option.
+   * @example
+   * ```ts
+   * const wsc = new WebSocketClient("Sensor", { host: "ws://127.0.0.1:8888/lab", password: "s3cret" });
+   * const later = new WebSocketClient("Plotter", { autoConnect: false });
+   * later.connectToSocket("ws://127.0.0.1:8888/lab");
+   * ```
+   */
+  constructor(name: string, options: ClientOptions = {}) {
+    const problem = checkName(name);
+    if (problem !== undefined) {
+      throw new TypeError(`invalid client name ${JSON.stringify(name)}: ${problem}`);
+    }
+    this.name = name;
+    this.#options = resolveOptions(options);
+    this.password = this.#options.password;
+    this.#reconnect = this.#options.reconnect;
+    this.#host = this.#options.host;
+    this.#queue = new FrameQueue(this.#options.queue);
+    const warn = (message: string): void => this.#options.logger.warn(message);
+    this.#hooks = {
+      open: new NamedHooks("addOnOpen", warn),
+      close: new NamedHooks("addOnClose", warn),
+      error: new NamedHooks("addOnError", warn),
+      message: new NamedHooks("addOnMessage", warn),
+      identified: new NamedHooks("addOnIdentified", warn),
+      relayError: new NamedHooks("addOnRelayError", warn),
+    };
+    this.#commands = new NamedHooks("addCmdFunction", warn);
+    this.#types = new NamedHooks("addMessageType", warn);
+    this.#commands.add(Command.identify, (_kwargs, context) => this.#answerIdentify(context));
+    this.#commands.add(Command.setTime, (kwargs, context) => this.#storeTime(kwargs, context));
+    if (this.#host !== undefined && this.#options.autoConnect) this.connectToSocket(this.#host);
+  }
+
+  /** Where the client stands; see {@link ClientState}. */
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** The relay address in use (the `host` option or the last `connectToSocket` URL). */
+  get url(): string | undefined {
+    return this.#host;
+  }
+
+  /** The capabilities the relay granted at the last identify (empty until identified). */
+  get capabilities(): readonly CapabilityName[] {
+    return this.#granted;
+  }
+
+  /** Frames waiting in the send queue. */
+  get queuedFrames(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Whether the client reconnects after the socket closes (the seed's `reconnect` attribute).
+   * Setting it to `false` also cancels a reconnect that is already scheduled. Default `true`.
+   *
+   * @example
+   * ```ts
+   * wsc.reconnect = false; // the next close is final
+   * ```
+   */
+  get reconnect(): boolean {
+    return this.#reconnect;
+  }
+
+  set reconnect(value: boolean) {
+    this.#reconnect = value;
+    if (!value && this.#timer !== undefined) {
+      this.#clearTimer();
+      this.#state = "closed";
+    }
+  }
+
+  /**
+   * Connects to the relay at `url` (default: the `host` option), replacing any current
+   * connection (whose close is then not reported). Also undoes an earlier {@link close}.
+   * The relay's handshake follows; the client identifies and then sends its queue.
+   *
+   * @param url - For example `ws://127.0.0.1:8888` or `wss://relay.example.com/myroom`.
+   * @throws TypeError when there is no URL or no WebSocket class, or what the WebSocket
+   *   constructor throws for a malformed URL.
+   * @example
+   * ```ts
+   * const wsc = new WebSocketClient("Player1", { autoConnect: false });
+   * wsc.addOnOpen("hello", () => console.log("connected"));
+   * wsc.connectToSocket("ws://127.0.0.1:8888");
+   * ```
+   */
+  connectToSocket(url: string | undefined = this.#host): void {
+    if (typeof url !== "string" || url === "") {
+      throw new TypeError("connectToSocket needs the relay's URL, such as ws://127.0.0.1:8888");
+    }
+    this.#closed = false;
+    this.#host = url;
+    this.#attempt = 0;
+    this.#clearTimer();
+    const old = this.#connection;
+    this.#connection = undefined;
+    old?.detach(1000, "reconnecting");
+    try {
+      this.#open(url);
+    } catch (error) {
+      this.#state = "closed";
+      throw error;
+    }
+  }
+
+  /**
+   * Closes the connection for good: no reconnect follows (until {@link connectToSocket} is
+   * called again), the close hooks run when the socket has closed, and frames still queued
+   * are discarded.
+   *
+   * @param code - The close code: 1000 or 3000-4999. Default 1000.
+   * @param reason - The close reason. Default `""`.
+   * @returns How many queued frames were discarded.
+   * @throws RangeError for a close code a WebSocket may not send.
+   * @example
+   * ```ts
+   * wsc.close();
+   * ```
+   */
+  close(code = 1000, reason = ""): number {
+    if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
+      throw new RangeError(`close code must be 1000 or in 3000-4999, got ${code}`);
+    }
+    this.#closed = true;
+    this.#clearTimer();
+    this.#state = "closed";
+    const connection = this.#connection;
+    if (connection !== undefined) {
+      try {
+        connection.socket.close(code, reason);
+      } catch {
+        // Already closed; the close event has been or will be handled.
+      }
+    }
+    return this.#queue.clear();
+  }
+
+  /**
+   * Sends a frame (an object, serialised as JSON, or a string sent as it is). Once the
+   * client is identified it goes out at once; before that, and while reconnecting, it waits
+   * in the send queue and goes out, in order, right after the next identify. Nothing is sent
+   * before the identify.
+   *
+   * When the queue is full (`maxQueuedFrames` or `maxQueuedBytes`), the new frame is dropped,
+   * the queue is left as it was, and the error hooks get a `QUEUE_OVERFLOW` error. After
+   * {@link close}, frames are dropped with a `CLIENT_CLOSED` error.
+   *
+   * @param message - A frame object (see the builders) or its JSON text.
+   * @returns `"sent"`, `"queued"` or `"dropped"`.
+   * @throws TypeError when the object cannot be serialised as JSON.
+   * @example
+   * ```ts
+   * wsc.writeToSocket(commandMessage("pass_ball", wsc.name, "Player2", { catch: true }));
+   * wsc.writeToSocket(levelMessage("warming up", "info", wsc.name, "Console"));
+   * ```
+   */
+  writeToSocket(message: object | string): SendResult {
+    const text = typeof message === "string" ? message : JSON.stringify(message);
+    if (typeof text !== "string") {
+      throw new TypeError("writeToSocket needs a string or a JSON-serialisable object");
+    }
+    if (this.#closed) {
+      this.#fail(new ClientClosedError(text));
+      return "dropped";
+    }
+    if (this.#state === "identified" && this.#connection?.isOpen) {
+      this.#send(this.#connection, text);
+      return "sent";
+    }
+    const refusal = this.#queue.push(text);
+    if (refusal !== undefined) {
+      this.#fail(new QueueOverflowError(text, refusal));
+      return "dropped";
+    }
+    return "queued";
+  }
+
+  /**
+   * Runs `fn` whenever a socket opens (before the identify). The seed's `add_on_open`.
+   *
+   * @param name - Names the hook, for {@link removeOnOpen} and for overwriting.
+   * @param fn - Called with no arguments.
+   * @param overwrite - Replace a hook of the same name. Default `false`: the old one is kept,
+   *   a warning is logged and `false` is returned.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnOpen("log", () => console.log("open"));
+   * ```
+   */
+  addOnOpen(name: string, fn: ClientHook<"open">, overwrite = false): boolean {
+    return this.#hooks.open.add(name, fn, overwrite);
+  }
+
+  /** Removes the open hook `name`. @returns true when there was one. */
+  removeOnOpen(name: string): boolean {
+    return this.#hooks.open.remove(name);
+  }
+
+  /**
+   * Runs `fn` whenever the socket closes. The seed's `add_on_close`; `fn` may take the
+   * {@link CloseInfo} (code, reason, whether a reconnect is scheduled) or nothing.
+   *
+   * @param overwrite - Replace a hook of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnClose("log", ({ code, reconnecting }) => console.log("closed", code, reconnecting));
+   * ```
+   */
+  addOnClose(name: string, fn: ClientHook<"close">, overwrite = false): boolean {
+    return this.#hooks.close.add(name, fn, overwrite);
+  }
+
+  /** Removes the close hook `name`. @returns true when there was one. */
+  removeOnClose(name: string): boolean {
+    return this.#hooks.close.remove(name);
+  }
+
+  /**
+   * Runs `fn` for every error: invalid frames, unknown types and commands, failing handlers,
+   * queue overflow, socket errors, fatal closes and the relay's error reports. The seed's
+   * `add_on_error`; `fn` may take the {@link ClientError} or nothing. With no error hook
+   * registered, errors are logged as warnings.
+   *
+   * @param overwrite - Replace a hook of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnError("log", (error) => console.warn(error.code, error.message));
+   * ```
+   */
+  addOnError(name: string, fn: ClientHook<"error">, overwrite = false): boolean {
+    return this.#hooks.error.add(name, fn, overwrite);
+  }
+
+  /** Removes the error hook `name`. @returns true when there was one. */
+  removeOnError(name: string): boolean {
+    return this.#hooks.error.remove(name);
+  }
+
+  /**
+   * Runs `fn` for every valid frame received, before it goes to its command or message
+   * type function. The seed's `add_on_message`: `fn` receives the message (the decoded
+   * envelope) and a {@link MessageContext} with the sender and the raw frame.
+   *
+   * @param overwrite - Replace a hook of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnMessage("trace", (message, { raw }) => console.log(message.type, raw));
+   * ```
+   */
+  addOnMessage(name: string, fn: ClientHook<"message">, overwrite = false): boolean {
+    return this.#hooks.message.add(name, fn, overwrite);
+  }
+
+  /** Removes the message hook `name`. @returns true when there was one. */
+  removeOnMessage(name: string): boolean {
+    return this.#hooks.message.remove(name);
+  }
+
+  /**
+   * Runs `fn` each time the relay accepts the identify: after the first connect and after
+   * every reconnect, right after the queue was sent.
+   *
+   * @param overwrite - Replace a hook of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnIdentified("ready", ({ name, time }) => console.log(name, "joined; epoch", time));
+   * ```
+   */
+  addOnIdentified(name: string, fn: ClientHook<"identified">, overwrite = false): boolean {
+    return this.#hooks.identified.add(name, fn, overwrite);
+  }
+
+  /** Removes the identified hook `name`. @returns true when there was one. */
+  removeOnIdentified(name: string): boolean {
+    return this.#hooks.identified.remove(name);
+  }
+
+  /**
+   * Runs `fn` for each error report from the relay: a {@link RelayError} with the relay's
+   * `relayCode` (for example `UNDELIVERED` with the missing `targets`). These reports go to
+   * the error hooks as well.
+   *
+   * @param overwrite - Replace a hook of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnRelayError("missing", (error) => {
+   *   if (error.relayCode === "UNDELIVERED") console.log("not there:", error.targets);
+   * });
+   * ```
+   */
+  addOnRelayError(name: string, fn: ClientHook<"relayError">, overwrite = false): boolean {
+    return this.#hooks.relayError.add(name, fn, overwrite);
+  }
+
+  /** Removes the relay error hook `name`. @returns true when there was one. */
+  removeOnRelayError(name: string): boolean {
+    return this.#hooks.relayError.remove(name);
+  }
+
+  /**
+   * Adds an anonymous hook for `event` and returns the function that removes it.
+   *
+   * @example
+   * ```ts
+   * const off = wsc.on("identified", () => console.log("ready"));
+   * off();
+   * ```
+   */
+  on<K extends keyof ClientEvents>(event: K, fn: ClientHook<K>): () => void {
+    const hooks: NamedHooks<ClientEvents[K]> = this.#hooks[event];
+    const key: HookKey = Symbol(event);
+    hooks.add(key, fn);
+    return () => {
+      hooks.remove(key);
+    };
+  }
+
+  /**
+   * Registers the function a received command runs. The command's kwargs are the first
+   * argument, so keyword arguments read naturally by destructuring, and a missing one is
+   * `undefined` (the seed's `catch=None`); the second argument is a {@link CommandContext}
+   * with the sender, the positional `args`, the decoded message and the raw frame. The
+   * defaults `indentify` and `set_time` are registered already; replacing them needs
+   * `overwrite`.
+   *
+   * @param name - The command's name (`data.cmd`).
+   * @param fn - The function; may return a promise. A throw or rejection goes to the error hooks.
+   * @param overwrite - Replace a function of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addCmdFunction("pass_ball", ({ catch: caught }, { sender, client }) => {
+   *   if (caught === undefined) return; // the ball went missing
+   *   client.writeToSocket(commandMessage("pass_ball", client.name, sender ?? "", { catch: true }));
+   * });
+   * ```
+   */
+  addCmdFunction(name: string, fn: CommandFunction, overwrite = false): boolean {
+    return this.#commands.add(name, fn, overwrite);
+  }
+
+  /** Removes the command function `name` (the defaults too). @returns true when there was one. */
+  removeCmdFunction(name: string): boolean {
+    return this.#commands.remove(name);
+  }
+
+  /**
+   * Registers the function that frames of type `type` run (any type but `"cmd"`, which is
+   * dispatched to the command functions). It receives the frame's `data` and a
+   * {@link MessageContext}.
+   *
+   * @param type - The frame type, for example `"message"` or `"data"`.
+   * @param overwrite - Replace a function of the same type. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addMessageType("data", (data, { sender }) => console.log(sender, data));
+   * ```
+   */
+  addMessageType(type: string, fn: MessageTypeFunction, overwrite = false): boolean {
+    if (type === FrameType.command) {
+      throw new TypeError(`"${type}" frames are commands: use addCmdFunction`);
+    }
+    return this.#types.add(type, fn, overwrite);
+  }
+
+  /** Removes the message type function for `type`. @returns true when there was one. */
+  removeMessageType(type: string): boolean {
+    return this.#types.remove(type);
+  }
+
+  #open(url: string): void {
+    const WebSocket = this.#options.WebSocket ?? globalWebSocket();
+    if (WebSocket === undefined) {
+      throw new TypeError(
+        "this runtime has no global WebSocket: pass options.WebSocket (for example the ws package)",
+      );
+    }
+    this.#state = "connecting";
+    this.#granted = [];
+    const connection: Connection = new Connection(WebSocket, url, {
+      open: () => {
+        if (this.#connection !== connection) return;
+        this.#state = "open";
+        this.#emit("open");
+      },
+      message: (data) => {
+        if (this.#connection === connection) this.#receive(connection, data);
+      },
+      error: (cause) => {
+        if (this.#connection === connection && !this.#closed) {
+          this.#fail(new ConnectionError(url, cause));
+        }
+      },
+      close: (code, reason) => {
+        if (this.#connection === connection) this.#onClose(code, reason);
+      },
+    });
+    this.#connection = connection;
+  }
+
+  #onClose(code: number, reason: string): void {
+    this.#connection = undefined;
+    this.#granted = [];
+    if (this.#closed || !this.#reconnect || FATAL_CLOSE_CODES.has(code)) {
+      this.#state = "closed";
+      if (!this.#closed && FATAL_CLOSE_CODES.has(code))
+        this.#fail(new FatalCloseError(code, reason));
+      this.#emit("close", { code, reason, reconnecting: false });
+      return;
+    }
+    const delay = backoffDelay(this.#attempt, this.#options.backoff);
+    this.#attempt += 1;
+    this.#state = "reconnecting";
+    const url = this.#host;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (url === undefined) return;
+      try {
+        this.#open(url);
+      } catch (error) {
+        this.#fail(new ConnectionError(url, error));
+        this.#onClose(1006, "the WebSocket could not be created");
+      }
+    }, delay);
+    this.#emit("close", { code, reason, reconnecting: true, delay });
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #send(connection: Connection, text: string): void {
+    try {
+      connection.socket.send(text);
+    } catch (error) {
+      this.#fail(new ConnectionError(connection.url, error));
+    }
+  }
+
+  /** The intrinsic message validator: decode, run the message hooks, dispatch. Never throws. */
+  #receive(connection: Connection, data: unknown): void {
+    try {
+      if (typeof data !== "string") {
+        this.#fail(
+          new InvalidFrameError({
+            code: ErrorCode.binaryFrame,
+            message: "binary frames are not part of the protocol",
+            ref: {},
+          }),
+        );
+        return;
+      }
+      const result = decodeFrame(data, RECEIVE_LIMITS);
+      if (!result.ok) {
+        this.#fail(new InvalidFrameError(result.error));
+        return;
+      }
+      const message = result.frame.envelope;
+      const context: MessageContext = { client: this, sender: message.from, message, raw: data };
+      this.#emit("message", message, context);
+      this.#dispatch(connection, message, context);
+    } catch (error) {
+      this.#fail(new HandlerError("the message validator", error));
+    }
+  }
+
+  #dispatch(connection: Connection, message: Envelope, context: MessageContext): void {
+    const fromRelay = message.from === SERVER;
+    if (isCommand(message)) {
+      const { cmd, args, kwargs } = message.data;
+      if (fromRelay && cmd === Command.identified) {
+        this.#onIdentified(connection, kwargs, context);
+        return;
+      }
+      // A wrong password: the relay's BAD_PASSWORD report (a RelayError) says so, and the
+      // handshake that follows is answered again, until the relay closes with 4001.
+      if (fromRelay && cmd === Command.passwordReset) return;
+      const fn = this.#commands.get(cmd);
+      if (fn === undefined) {
+        this.#fail(new UnknownCommandError(cmd, message.from));
+        return;
+      }
+      const commandContext: CommandContext = { ...context, command: cmd, args };
+      this.#call(`command "${cmd}"`, fn, [kwargs, commandContext]);
+      return;
+    }
+    if (fromRelay && message.type === FrameType.error) {
+      const data = decodeErrorData(message.data);
+      if (data === undefined)
+        this.#fail(malformed(message, "an error report needs data.code and data.message"));
+      else this.#fail(new RelayError(data));
+      return;
+    }
+    const fn = this.#types.get(message.type);
+    if (fn === undefined) {
+      this.#fail(new UnknownTypeError(message.type, message.from));
+      return;
+    }
+    this.#call(`message type "${message.type}"`, fn, [message.data, context]);
+  }
+
+  #answerIdentify(context: CommandContext): void {
+    if (context.sender !== SERVER) {
+      this.#fail(new NotFromRelayError(context.command, context.sender));
+      return;
+    }
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    const kwargs: JsonObject = { [IdentifyField.name]: this.name };
+    if (this.password !== undefined) kwargs[IdentifyField.password] = this.password;
+    const asked = this.#options.capabilities;
+    if (asked.length > 0) kwargs[IdentifyField.capabilities] = [...asked];
+    this.#send(
+      connection,
+      JSON.stringify(commandMessage(Command.identify, this.name, SERVER, kwargs)),
+    );
+    // Without capabilities the relay sends no acknowledgement: count the identify as done.
+    if (asked.length === 0) {
+      this.#becomeIdentified(connection, { name: this.name, capabilities: [], time: this.time });
+    }
+  }
+
+  #storeTime(kwargs: JsonObject, context: CommandContext): void {
+    if (context.sender !== SERVER) {
+      this.#fail(new NotFromRelayError(context.command, context.sender));
+      return;
+    }
+    const time = decodeTime(kwargs);
+    if (time === undefined) this.#fail(malformed(context.message, "set_time needs a numeric time"));
+    else this.time = time;
+  }
+
+  #onIdentified(connection: Connection, kwargs: JsonObject, context: MessageContext): void {
+    const info = decodeIdentified(kwargs);
+    if (info === undefined || info.name !== this.name) {
+      this.#fail(malformed(context.message, `"identified" must name ${this.name}`));
+      return;
+    }
+    this.time = info.time;
+    this.#becomeIdentified(connection, info);
+  }
+
+  #becomeIdentified(connection: Connection, info: IdentifiedInfo): void {
+    this.#attempt = 0;
+    this.#state = "identified";
+    this.#granted = [...info.capabilities];
+    if (connection.isOpen) {
+      for (const text of this.#queue.drain()) this.#send(connection, text);
+    }
+    this.#emit("identified", info);
+  }
+
+  #call<A extends unknown[]>(label: string, fn: (...args: A) => unknown, args: A): void {
+    try {
+      const result = fn(...args);
+      if (isThenable(result)) {
+        result.then(undefined, (error: unknown) => this.#fail(new HandlerError(label, error)));
+      }
+    } catch (error) {
+      this.#fail(new HandlerError(label, error));
+    }
+  }
+
+  #emit<K extends keyof ClientEvents>(event: K, ...args: ClientEvents[K]): void {
+    const hooks: NamedHooks<ClientEvents[K]> = this.#hooks[event];
+    for (const [key, fn] of hooks.snapshot()) {
+      this.#call(`${event} hook "${String(key)}"`, fn, args);
+    }
+  }
+
+  /** Hands an error to the hooks; errors of the error hooks themselves go to the logger. */
+  #fail(error: ClientError): void {
+    const isRelay = error instanceof RelayError;
+    if (isRelay) this.#emit("relayError", error);
+    const hooks = this.#hooks.error;
+    if (hooks.size === 0) {
+      if (!isRelay || this.#hooks.relayError.size === 0) {
+        this.#options.logger.warn(`[${this.name}] ${error.code}: ${error.message}`);
+      }
+      return;
+    }
+    for (const [key, fn] of hooks.snapshot()) {
+      const report = (thrown: unknown): void =>
+        this.#options.logger.error(`[${this.name}] error hook "${String(key)}" failed:`, thrown);
+      try {
+        const result = fn(error);
+        if (isThenable(result)) result.then(undefined, report);
+      } catch (thrown) {
+        report(thrown);
+      }
+    }
+  }
+}
+
+function malformed(message: Envelope, why: string): InvalidFrameError {
+  return new InvalidFrameError({
+    code: ErrorCode.badEnvelope,
+    message: why,
+    ref: { type: message.type, ...(isCommand(message) ? { cmd: message.data.cmd } : {}) },
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * What the client tells its hooks and its registered functions: the event map and the
+ * contexts a command or message type function receives.
+ *
+ * @module
+ */
+
+import type { CapabilityName, Envelope, Json, JsonObject } from "../protocol/index.js";
+import type { WebSocketClient } from "./client.js";
+import type { ClientError, RelayError } from "./errors.js";
+
+/**
+ * Where the client stands.
+ * - `idle`: never connected (no host, or `autoConnect: false`);
+ * - `connecting`: a socket is opening;
+ * - `open`: the socket is open and the identify handshake is running;
+ * - `identified`: the relay accepted the identify; frames are sent at once;
+ * - `reconnecting`: the socket closed and a reconnect is scheduled;
+ * - `closed`: closed by `close()`, by a fatal close code, or with `reconnect` off.
+ */
+export type ClientState = "idle" | "connecting" | "open" | "identified" | "reconnecting" | "closed";
+
+/** What a close hook learns. Seed-style hooks may ignore it. */
+export interface CloseInfo {
+  /** The close code (1006 when the connection was lost without a close frame). */
+  code: number;
+  /** The close reason, often empty. */
+  reason: string;
+  /** True when a reconnect is scheduled. */
+  reconnecting: boolean;
+  /** When `reconnecting`: milliseconds until the attempt. */
+  delay?: number;
+}
+
+/** What an identified hook learns: the relay's `identified` answer. */
+export interface IdentifiedInfo {
+  /** The name the client now holds. */
+  name: string;
+  /** The capabilities the relay granted (empty when the client asked for none). */
+  capabilities: CapabilityName[];
+  /** The room's epoch in seconds since 1970 (`client.time`), when known. */
+  time: number | undefined;
+}
+
+/** What a message hook and a message type function learn about a frame. */
+export interface MessageContext {
+  /** The client that received it (to answer with `context.client.writeToSocket(...)`). */
+  readonly client: WebSocketClient;
+  /** The sender's name as the relay set it (`"server"` for the relay's own frames). */
+  readonly sender: string | undefined;
+  /** The decoded envelope (`target` as a list). */
+  readonly message: Envelope;
+  /** The frame as received, unparsed. */
+  readonly raw: string;
+}
+
+/** What a command function learns besides its kwargs. */
+export interface CommandContext extends MessageContext {
+  /** The command's name. */
+  readonly command: string;
+  /** The positional arguments (`data.args`), usually empty. */
+  readonly args: readonly Json[];
+}
+
+/**
+ * A command function: the command's keyword arguments first, then the context. Keys the
+ * function does not read are simply ignored, and a missing key reads as `undefined`, so the
+ * seed's `pass_ball(catch=None)` is `({ catch: caught }) => ...`. May return a promise; a
+ * throw or a rejection goes to the error hooks.
+ */
+export type CommandFunction = (kwargs: Readonly<JsonObject>, context: CommandContext) => unknown;
+
+/** A message type function: the frame's `data` (undefined when absent), then the context. */
+export type MessageTypeFunction = (data: Json | undefined, context: MessageContext) => unknown;
+
+/**
+ * The client's events and the arguments their hooks receive. Hooks may take fewer
+ * arguments: the seed's `on_open`, `on_close` and `on_error` functions took none.
+ */
+export interface ClientEvents {
+  /** The socket opened (before the identify handshake). */
+  open: [];
+  /** The socket closed; see {@link CloseInfo}. */
+  close: [info: CloseInfo];
+  /** Anything that went wrong; see {@link ClientError} and its `code`. */
+  error: [error: ClientError];
+  /** Every valid frame received, before it is dispatched to a command or message type. */
+  message: [message: Envelope, context: MessageContext];
+  /** The relay accepted the identify (after every connect and reconnect). */
+  identified: [info: IdentifiedInfo];
+  /** An error report from the relay; it goes to the error hooks as well. */
+  relayError: [error: RelayError];
+}
+
+/** A hook for event `K`. */
+export type ClientHook<K extends keyof ClientEvents> = (...args: ClientEvents[K]) => unknown;

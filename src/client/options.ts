@@ -1,0 +1,107 @@
+/**
+ * The options of {@link WebSocketClient}, their defaults, and their checks.
+ *
+ * @module
+ */
+
+import { Capability, type CapabilityName } from "../protocol/index.js";
+import { type BackoffOptions, checkBackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
+import type { WebSocketClient } from "./client.js";
+import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from "./queue.js";
+import type { WebSocketConstructor } from "./transport.js";
+
+/** Where the client writes its warnings and the errors no error hook took. */
+export interface Logger {
+  /** A warning, for example a refused `addOnOpen` under a taken name. */
+  warn(...data: unknown[]): void;
+  /** An error no hook could take (an error hook that threw). */
+  error(...data: unknown[]): void;
+}
+
+/** The options of {@link WebSocketClient}. Every one is optional. */
+export interface ClientOptions {
+  /**
+   * The relay's address, for example `ws://127.0.0.1:8888` or `wss://relay.example.com/myroom`
+   * (the path names the room). With `autoConnect`, the client connects at once.
+   * Default: none; call `connectToSocket(url)`.
+   */
+  host?: string;
+  /** Connect in the constructor when `host` is given. Default `true`. */
+  autoConnect?: boolean;
+  /**
+   * Reconnect after the socket closes, unless `close()` was called or the close code says
+   * retrying cannot help. Also settable later as `client.reconnect`. Default `true`.
+   */
+  reconnect?: boolean;
+  /** The room password, sent with the identify. Default: none. */
+  password?: string;
+  /**
+   * The extension frames to ask the relay for at identify. With none, the relay sends no
+   * `identified` answer and the client counts itself identified as soon as it has sent its
+   * identify (as the seed did). Default `["errors", "undelivered"]`.
+   */
+  capabilities?: readonly CapabilityName[];
+  /**
+   * The WebSocket class to use. Default: in Node, the `ws` package; elsewhere the runtime's
+   * `globalThis.WebSocket`.
+   */
+  WebSocket?: WebSocketConstructor;
+  /** The ceiling of the first reconnect delay, in ms. Default 1,000. */
+  reconnectBaseDelay?: number;
+  /** The longest reconnect delay, in ms. Default 30,000. */
+  reconnectMaxDelay?: number;
+  /** Most frames held while the client cannot send. Default 1,000. */
+  maxQueuedFrames?: number;
+  /** Most UTF-8 bytes held while the client cannot send, all frames together. Default 1 MiB. */
+  maxQueuedBytes?: number;
+  /** Where warnings go. Default `console`. */
+  logger?: Logger;
+}
+
+/** The options with every default filled in. */
+export interface ResolvedOptions {
+  host: string | undefined;
+  autoConnect: boolean;
+  reconnect: boolean;
+  password: string | undefined;
+  capabilities: readonly CapabilityName[];
+  WebSocket: WebSocketConstructor | undefined;
+  backoff: BackoffOptions;
+  queue: QueueLimits;
+  logger: Logger;
+}
+
+/** The capabilities asked for by default: every extension frame the client understands. */
+export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
+  Capability.errors,
+  Capability.undelivered,
+]);
+
+/** Fills in the defaults and throws a `TypeError` or `RangeError` for a bad option. */
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  const backoff = {
+    baseDelay: options.reconnectBaseDelay ?? DEFAULT_BACKOFF.baseDelay,
+    maxDelay: options.reconnectMaxDelay ?? DEFAULT_BACKOFF.maxDelay,
+  };
+  checkBackoffOptions(backoff);
+  if (options.host !== undefined && typeof options.host !== "string") {
+    throw new TypeError("options.host must be a string such as ws://127.0.0.1:8888");
+  }
+  if (options.WebSocket !== undefined && typeof options.WebSocket !== "function") {
+    throw new TypeError("options.WebSocket must be a WebSocket class");
+  }
+  return {
+    host: options.host,
+    autoConnect: options.autoConnect ?? true,
+    reconnect: options.reconnect ?? true,
+    password: options.password,
+    capabilities: [...(options.capabilities ?? DEFAULT_CAPABILITIES)],
+    WebSocket: options.WebSocket,
+    backoff,
+    queue: {
+      maxFrames: options.maxQueuedFrames ?? DEFAULT_QUEUE_LIMITS.maxFrames,
+      maxBytes: options.maxQueuedBytes ?? DEFAULT_QUEUE_LIMITS.maxBytes,
+    },
+    logger: options.logger ?? console,
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The send queue: frames written while the client cannot send, kept in order up to a bound
+ * on their count and on their total size.
+ *
+ * @module
+ */
+
+/** The bounds of a {@link FrameQueue}. */
+export interface QueueLimits {
+  /** Most frames held. Default 1,000. */
+  maxFrames: number;
+  /** Most UTF-8 bytes held, all frames together. Default 1 MiB (1,048,576). */
+  maxBytes: number;
+}
+
+/** The default {@link QueueLimits}. */
+export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
+  maxFrames: 1_000,
+  maxBytes: 1_048_576,
+});
+
+/**
+ * The size of `text` in UTF-8, counted without encoding it. A lone surrogate counts 3 bytes,
+ * as it is sent as U+FFFD.
+ *
+ * @example
+ * ```ts
+ * utf8Length("é"); // 2
+ * ```
+ */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit < 0xdc00 && isLowSurrogate(text.charCodeAt(i + 1))) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit < 0xe000;
+}
+
+/**
+ * A FIFO of text frames with a count and a byte bound. When a frame does not fit, it is
+ * refused and the queue is left as it was: frames already queued are never dropped or
+ * reordered to make room.
+ *
+ * @example
+ * ```ts
+ * const queue = new FrameQueue({ maxFrames: 2, maxBytes: 1024 });
+ * queue.push("a"); // undefined: queued
+ * queue.push("b"); // undefined: queued
+ * queue.push("c"); // "2 frames queued": refused
+ * queue.drain(); // ["a", "b"]
+ * ```
+ */
+export class FrameQueue {
+  readonly #frames: string[] = [];
+  #bytes = 0;
+  /** The bounds. */
+  readonly limits: Readonly<QueueLimits>;
+
+  /** @param limits - Count and byte bounds. Default {@link DEFAULT_QUEUE_LIMITS}. */
+  constructor(limits: Readonly<QueueLimits> = DEFAULT_QUEUE_LIMITS) {
+    for (const key of ["maxFrames", "maxBytes"] as const) {
+      const value = limits[key];
+      if (!Number.isInteger(value) || value < 0) {
+        throw new RangeError(`${key} must be an integer >= 0, got ${value}`);
+      }
+    }
+    this.limits = { ...limits };
+  }
+
+  /** Frames held. */
+  get length(): number {
+    return this.#frames.length;
+  }
+
+  /** UTF-8 bytes held. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Appends `text` when it fits; otherwise leaves the queue unchanged.
+   *
+   * @returns `undefined` when queued, otherwise which bound it would break, as a sentence.
+   */
+  push(text: string): string | undefined {
+    if (this.#frames.length >= this.limits.maxFrames) {
+      return `${this.limits.maxFrames} frames queued`;
+    }
+    const size = utf8Length(text);
+    if (this.#bytes + size > this.limits.maxBytes) {
+      return `${this.#bytes} of ${this.limits.maxBytes} bytes queued, the frame has ${size}`;
+    }
+    this.#frames.push(text);
+    this.#bytes += size;
+    return undefined;
+  }
+
+  /** Takes every frame, oldest first, and empties the queue. */
+  drain(): string[] {
+    const frames = this.#frames.splice(0);
+    this.#bytes = 0;
+    return frames;
+  }
+
+  /** Empties the queue. @returns how many frames were discarded. */
+  clear(): number {
+    return this.drain().length;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The WebSocket the client drives: the few members it uses, so that the browser's WebSocket,
+ * Node 22's global one and the `ws` package all fit, and a test or an app can inject its own.
+ *
+ * @module
+ */
+
+/** `readyState` of an open WebSocket. */
+export const OPEN = 1;
+
+/** The parts of a WebSocket the client uses (the browser's, Node's and `ws` all have them). */
+export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
+  /** Sends one text frame. */
+  send(data: string): void;
+  /** Starts the close handshake. */
+  close(code?: number, reason?: string): void;
+  /** Listens for the socket's events. */
+  addEventListener(type: "open", listener: () => void): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  addEventListener(
+    type: "close",
+    listener: (event: { code: number; reason: string }) => void,
+  ): void;
+  addEventListener(type: "error", listener: (event: unknown) => void): void;
+}
+
+/**
+ * A WebSocket class: `new WebSocket(url)`. The browser's `WebSocket`, Node 22's
+ * `globalThis.WebSocket` and the default export of `ws` all fit.
+ */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** What a connection reports, already bound to one socket. */
+export interface SocketEvents {
+  /** The socket opened. */
+  open(): void;
+  /** A frame arrived: a string for a text frame, something else for a binary one. */
+  message(data: unknown): void;
+  /** The socket reported an error. */
+  error(cause: unknown): void;
+  /** The socket closed. */
+  close(code: number, reason: string): void;
+}
+
+/**
+ * Opens a socket and forwards its events to `events` until {@link Connection.detach} is
+ * called; after that the old socket's events are ignored, so a replaced or abandoned socket
+ * can never act on the client.
+ */
+export class Connection {
+  /** The socket. */
+  readonly socket: WebSocketLike;
+  /** The address it was opened to. */
+  readonly url: string;
+  #events: SocketEvents | undefined;
+
+  /** Opens a socket to `url`; throws what the WebSocket constructor throws (a bad URL). */
+  constructor(WebSocket: WebSocketConstructor, url: string, events: SocketEvents) {
+    this.url = url;
+    this.#events = events;
+    this.socket = new WebSocket(url);
+    this.socket.addEventListener("open", () => this.#events?.open());
+    this.socket.addEventListener("message", (event) => this.#events?.message(event.data));
+    this.socket.addEventListener("error", (event) => this.#events?.error(errorOf(event)));
+    this.socket.addEventListener("close", (event) => {
+      const events = this.#events;
+      this.#events = undefined;
+      events?.close(event.code, event.reason);
+    });
+  }
+
+  /** True while the socket is open. */
+  get isOpen(): boolean {
+    return this.socket.readyState === OPEN;
+  }
+
+  /** Stops forwarding events and closes the socket, ignoring a socket that is already closed. */
+  detach(code = 1000, reason = ""): void {
+    this.#events = undefined;
+    try {
+      this.socket.close(code, reason);
+    } catch {
+      // Closed already, or closing before it opened: nothing more to do.
+    }
+  }
+}
+
+/** The error an error event carries (`ws` and Node put it in `error`), or the event itself. */
+function errorOf(event: unknown): unknown {
+  if (typeof event === "object" && event !== null && "error" in event && event.error) {
+    return event.error;
+  }
+  return event;
+}
+
+/**
+ * The runtime's own WebSocket class (browsers, Deno, Workers, Node >= 22), if it has one.
+ *
+ * @example
+ * ```ts
+ * const WebSocket = globalWebSocket(); // undefined on Node 20
+ * ```
+ */
+export function globalWebSocket(): WebSocketConstructor | undefined {
+  return typeof globalThis.WebSocket === "function" ? globalThis.WebSocket : undefined;
+}
