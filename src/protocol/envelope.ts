@@ -105,7 +105,32 @@ export const Capability = {
   errors: "errors",
   /** Receive an `UNDELIVERED` error frame naming targets that were not connected. */
   undelivered: "undelivered",
+  /**
+   * Receive a resume secret in `identified`; presenting it in a later identify (kwarg
+   * `resume`) takes the name back from a socket that still holds it.
+   */
+  resume: "resume",
+  /**
+   * The client sends {@link HEARTBEAT_REQUEST} regularly; the relay answers it without waking
+   * the room, and frees the name of a socket whose heartbeats stop.
+   */
+  heartbeat: "heartbeat",
 } as const;
+
+/** The exact text of a heartbeat a client sends (answered by the runtime, not the room). */
+export const HEARTBEAT_REQUEST = '{"type":"heartbeat"}';
+
+/** The exact text the relay answers a {@link HEARTBEAT_REQUEST} with. */
+export const HEARTBEAT_RESPONSE = '{"type":"heartbeat","from":"server"}';
+
+/** The WebSocket subprotocol the relay answers with when a client offers it. */
+export const SUBPROTOCOL = "wscomsrv";
+
+/** Prefix of the subprotocol that carries a token: `wscomsrv.token.<token>`. */
+export const TOKEN_SUBPROTOCOL_PREFIX = "wscomsrv.token.";
+
+/** The query parameter that may carry a token instead: `?token=<token>`. */
+export const TOKEN_QUERY_PARAMETER = "token";
 
 /** One of {@link Capability}. */
 export type CapabilityName = (typeof Capability)[keyof typeof Capability];
@@ -118,6 +143,8 @@ export const IdentifyField = {
   password: "password",
   /** The extension capabilities the client asks for (array of strings). */
   capabilities: "capabilities",
+  /** The resume secret from an earlier `identified` (capability `resume`). */
+  resume: "resume",
 } as const;
 
 /** The kwargs of the relay's `identified` command (sent only to clients that asked for a capability). */
@@ -128,6 +155,8 @@ export interface IdentifiedKwargs {
   capabilities: CapabilityName[];
   /** The room's epoch, the same value as in `set_time`. */
   time: number;
+  /** The resume secret for this name (only with the `resume` capability). */
+  resume?: string;
 }
 
 /** The `data` of an error frame from the relay. */

@@ -37,6 +37,10 @@ export const ErrorCode = {
   alreadyIdentified: "ALREADY_IDENTIFIED",
   /** The password was missing or wrong. */
   badPassword: "BAD_PASSWORD",
+  /** The socket's token is for another name than the one it tried to identify as. */
+  nameMismatch: "NAME_MISMATCH",
+  /** The socket sends faster than the room allows; the frame was dropped. */
+  rateLimited: "RATE_LIMITED",
 } as const;
 
 /** One of {@link ErrorCode}. */
@@ -60,8 +64,16 @@ export const CloseCode = {
   badPassword: 4001,
   /** The identify named no valid name. */
   badName: 4002,
+  /** The socket's token names another name than the identify did. */
+  nameMismatch: 4003,
+  /** The socket did not identify in time. */
+  identifyTimeout: 4008,
   /** The name is held by another connected client. */
   nameTaken: 4009,
+  /** Another socket proved it is this client and took the name over. */
+  replaced: 4010,
+  /** The socket's heartbeats stopped; the relay took it for dead. */
+  heartbeatTimeout: 4011,
 } as const;
 
 /** Close codes after which reconnecting with the same settings cannot help. */
@@ -69,5 +81,7 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set<number>([
   CloseCode.policyViolation,
   CloseCode.badPassword,
   CloseCode.badName,
+  CloseCode.nameMismatch,
   CloseCode.nameTaken,
+  CloseCode.replaced,
 ]);

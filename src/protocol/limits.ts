@@ -1,10 +1,11 @@
 /**
- * The limits a room enforces on what it receives, with their defaults.
+ * The limits a room enforces, with their defaults. Every limit is checked before the frame or
+ * socket costs the room real work.
  *
  * @module
  */
 
-/** Limits on incoming frames. Every field is documented with its default. */
+/** Limits on sockets and frames. Every field is documented with its default. */
 export interface Limits {
   /** Largest frame the relay accepts, in UTF-8 bytes. Default 1 MiB (1,048,576). */
   maxFrameBytes: number;
@@ -12,8 +13,30 @@ export interface Limits {
   maxDepth: number;
   /** Most entries in a `target` list. Default 256. */
   maxTargets: number;
-  /** Wrong passwords a socket may send before it is closed. Default 3. */
+  /** Longest client name, in characters (at most 64, the protocol's own bound). Default 64. */
+  maxNameLength: number;
+  /** Wrong passwords a socket may send before it is closed with 4001. Default 3. */
   maxPasswordTries: number;
+  /** Frames per second a socket may send, on average (token bucket refill). Default 5,000. */
+  framesPerSecond: number;
+  /** Frames a socket may send at once above the average (token bucket size). Default 10,000. */
+  frameBurst: number;
+  /**
+   * Frames dropped in a row for the rate limit before the socket is closed with 1008.
+   * The first dropped frame gets a `RATE_LIMITED` error. Default 1,000.
+   */
+  maxDroppedFrames: number;
+  /** Sockets in one room at once; more get HTTP 503. Default 5,000. */
+  maxConnections: number;
+  /** Sockets in one room that have not identified yet; more get HTTP 429. Default 256. */
+  maxUnidentified: number;
+  /** Milliseconds a socket has to identify before it is closed with 4008. Default 10,000. */
+  identifyTimeoutMs: number;
+  /**
+   * Milliseconds without a heartbeat after which a socket with the `heartbeat` capability is
+   * taken for dead, closed with 4011 and its name freed. Default 45,000.
+   */
+  heartbeatTimeoutMs: number;
 }
 
 /** The default {@link Limits}. */
@@ -21,5 +44,46 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxFrameBytes: 1_048_576,
   maxDepth: 32,
   maxTargets: 256,
+  maxNameLength: 64,
   maxPasswordTries: 3,
+  framesPerSecond: 5_000,
+  frameBurst: 10_000,
+  maxDroppedFrames: 1_000,
+  maxConnections: 5_000,
+  maxUnidentified: 256,
+  identifyTimeoutMs: 10_000,
+  heartbeatTimeoutMs: 45_000,
 });
+
+/** The names of the {@link Limits}. */
+export type LimitName = keyof Limits;
+
+const LIMIT_NAMES: ReadonlySet<string> = new Set(Object.keys(DEFAULT_LIMITS));
+
+/** True when `key` names a limit. */
+export function isLimitName(key: string): key is LimitName {
+  return LIMIT_NAMES.has(key);
+}
+
+/**
+ * Reads limits from untrusted configuration (for example the `LIMITS` variable as JSON):
+ * known keys with positive integer values override the defaults.
+ *
+ * @returns the limits, or a sentence naming the first bad key.
+ */
+export function parseLimits(input: unknown): Limits | string {
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  if (input === undefined || input === null) return limits;
+  if (typeof input !== "object" || Array.isArray(input)) return "limits must be a JSON object";
+  for (const [key, value] of Object.entries(input)) {
+    if (!isLimitName(key)) return `unknown limit "${key}"`;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+      return `limit "${key}" must be a positive integer`;
+    }
+    limits[key] = value;
+  }
+  if (limits.maxNameLength > DEFAULT_LIMITS.maxNameLength) {
+    return `limit "maxNameLength" may not exceed ${DEFAULT_LIMITS.maxNameLength}`;
+  }
+  return limits;
+}

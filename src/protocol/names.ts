@@ -28,6 +28,8 @@ export type NameProblem = string | undefined;
  * Checks a client name: 1 to {@link MAX_NAME_LENGTH} characters of letters, marks, digits,
  * space and `_ . : @ # + - /`, in Unicode NFC, with no space at either end; not `server` or `*`.
  *
+ * @param name - The name to check.
+ * @param maxLength - The room's longest name. Default {@link MAX_NAME_LENGTH} (64).
  * @returns `undefined` when the name is valid, otherwise a sentence saying why not.
  * @example
  * ```ts
@@ -35,9 +37,9 @@ export type NameProblem = string | undefined;
  * checkName("server"); // "the name \"server\" is reserved"
  * ```
  */
-export function checkName(name: string): NameProblem {
+export function checkName(name: string, maxLength: number = MAX_NAME_LENGTH): NameProblem {
   if (name.length === 0) return "the name is empty";
-  if (name.length > MAX_NAME_LENGTH) return `the name is longer than ${MAX_NAME_LENGTH} characters`;
+  if (name.length > maxLength) return `the name is longer than ${maxLength} characters`;
   if (name === SERVER || name === EVERYONE) return `the name "${name}" is reserved`;
   if (!NAME_CHARS.test(name)) {
     return "the name may hold only letters, digits, spaces and _ . : @ # + - /";

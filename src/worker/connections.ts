@@ -35,9 +35,9 @@ export class Connections<S extends Socket = Socket> {
     }
   }
 
-  /** Registers a newly accepted socket as unidentified. */
-  add(socket: S): Session {
-    const session = newSession();
+  /** Registers a newly accepted socket as unidentified (bound to a token's name, if any). */
+  add(socket: S, boundName?: string, now = Date.now()): Session {
+    const session = newSession(now, boundName);
     this.#sessions.set(socket, session);
     socket.serializeAttachment(session);
     return session;
@@ -58,12 +58,16 @@ export class Connections<S extends Socket = Socket> {
     socket.serializeAttachment(session);
   }
 
-  /** Gives `socket` the name `name`; the caller has checked that the name is free. */
-  identify(socket: S, name: string, capabilities: CapabilityName[]): Session {
+  /**
+   * Gives `socket` the name `name`. The caller has checked that the name is free, or has
+   * {@link Connections.remove | removed} the socket that held it, in the same event.
+   */
+  identify(socket: S, name: string, capabilities: CapabilityName[], now = Date.now()): Session {
     const session = this.session(socket);
     session.name = name;
     session.capabilities = capabilities;
     session.passwordTries = 0;
+    session.identifiedAt = now;
     this.#byName.set(name, socket);
     this.save(socket, session);
     return session;
@@ -87,6 +91,17 @@ export class Connections<S extends Socket = Socket> {
   /** Every identified name and its socket. */
   identified(): IterableIterator<[string, S]> {
     return this.#byName.entries();
+  }
+
+  /** Every socket and its session. */
+  sessions(): IterableIterator<[S, Session]> {
+    return this.#sessions.entries();
+  }
+
+  /** How many sockets the room holds, and how many of them have not identified. */
+  counts(): { sockets: number; unidentified: number } {
+    const sockets = this.#sessions.size;
+    return { sockets, unidentified: sockets - this.#byName.size };
   }
 
   /** The identified names, sorted. */

@@ -13,6 +13,8 @@ import {
   setTime,
 } from "../protocol/index.js";
 import type { Connections, Socket } from "./connections.js";
+import type { NameStore } from "./name-store.js";
+import type { RateLimiter } from "./rate-limit.js";
 import { has, type Session } from "./session.js";
 
 /** One room, as the handlers see it. */
@@ -27,6 +29,12 @@ export interface RoomContext<S extends Socket = Socket> {
   readonly limits: Limits;
   /** The sockets and their names. */
   readonly connections: Connections<S>;
+  /** Per-name state in durable storage. */
+  readonly names: NameStore;
+  /** The per-socket frame rate limit. */
+  readonly rateLimiter: RateLimiter;
+  /** Asks for a sweep, by `deadline` (ms since 1970), of sockets that may expire then. */
+  readonly scheduleSweep: (deadline: number) => void;
   /** The two handshake frames, serialised once. */
   readonly handshake: readonly [string, string];
 }

@@ -4,11 +4,41 @@
  * @module
  */
 
-import { Command, decodeFrame, ErrorCode, isCommand, refOf, SERVER } from "../protocol/index.js";
+import {
+  CloseCode,
+  Command,
+  decodeFrame,
+  ErrorCode,
+  isCommand,
+  refOf,
+  SERVER,
+} from "../protocol/index.js";
 import type { Socket } from "./connections.js";
-import { type RoomContext, report, sendHandshake } from "./context.js";
+import { close, type RoomContext, report, sendHandshake } from "./context.js";
 import { identify } from "./identify.js";
 import { route } from "./router.js";
+import type { Session } from "./session.js";
+
+/**
+ * Applies the socket's rate limit before the frame costs anything: the first dropped frame
+ * in a row is reported, and a socket that goes on is closed with 1008.
+ *
+ * @returns true when the frame may be handled.
+ */
+function withinRate<S extends Socket>(room: RoomContext<S>, socket: S, session: Session): boolean {
+  const verdict = room.rateLimiter.take(socket, Date.now());
+  if (verdict === "pass") return true;
+  if (verdict === "first-drop") {
+    report(socket, session, {
+      code: ErrorCode.rateLimited,
+      message: `over ${room.limits.framesPerSecond} frames per second: frames are dropped until the rate falls`,
+      ref: {},
+    });
+  } else if (verdict === "close") {
+    close(socket, CloseCode.policyViolation, "rate limit");
+  }
+  return false;
+}
 
 /**
  * Handles one incoming frame. Never throws for bad input: an unidentified socket gets the
@@ -21,6 +51,7 @@ export function handleFrame<S extends Socket>(
   message: string | ArrayBuffer,
 ): void {
   const session = room.connections.session(socket);
+  if (!withinRate(room, socket, session)) return;
   if (typeof message !== "string") {
     if (session.name === undefined) sendHandshake(room, socket);
     else {

@@ -1,11 +1,20 @@
 /**
- * The Worker's request handling: the URL scheme, the health route, and the hand-over of
- * WebSocket upgrades to the room's Durable Object.
+ * The Worker's request handling: the URL scheme, the health route, the checks that happen
+ * before any room is touched (room name, origin, upgrade, token), and the hand-over of the
+ * WebSocket upgrade to the room's Durable Object.
  *
  * @module
  */
 
-import { checkRoomName, DEFAULT_ROOM } from "../protocol/index.js";
+import { verifyToken } from "../auth/token.js";
+import {
+  checkRoomName,
+  DEFAULT_ROOM,
+  SUBPROTOCOL,
+  TOKEN_QUERY_PARAMETER,
+  TOKEN_SUBPROTOCOL_PREFIX,
+} from "../protocol/index.js";
+import { relayConfig } from "./config.js";
 import type { Env } from "./env.js";
 
 /** The health route, for load balancers and scripts. */
@@ -13,6 +22,9 @@ export const HEALTH_PATH = "/_health";
 
 /** The header the Worker uses to tell a Room its own name. */
 export const ROOM_HEADER = "x-wscomsrv-room";
+
+/** The header the Worker uses to tell a Room the name a verified token grants (URI-encoded). */
+export const NAME_HEADER = "x-wscomsrv-name";
 
 /** The room a path names, or why the path names none. */
 export type RoomPath = { ok: true; room: string } | { ok: false; status: number; reason: string };
@@ -31,16 +43,41 @@ export function roomFromPath(pathname: string): RoomPath {
   return { ok: true, room: path };
 }
 
-function text(status: number, body: string, headers: Record<string, string> = {}): Response {
+/** A plain-text response. */
+export function text(status: number, body: string, headers: Record<string, string> = {}): Response {
   return new Response(`${body}\n`, {
     status,
     headers: { "content-type": "text/plain; charset=utf-8", ...headers },
   });
 }
 
+function offeredSubprotocols(request: Request): string[] {
+  const header = request.headers.get("sec-websocket-protocol");
+  return header === null ? [] : header.split(",").map((protocol) => protocol.trim());
+}
+
+/** The token a request carries, in a subprotocol or the query string, if any. */
+export function tokenOf(request: Request, url: URL): string | undefined {
+  for (const protocol of offeredSubprotocols(request)) {
+    if (protocol.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) {
+      return protocol.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
+    }
+  }
+  return url.searchParams.get(TOKEN_QUERY_PARAMETER) ?? undefined;
+}
+
 /**
- * Handles one request to the Worker. Everything but a valid WebSocket upgrade to a valid room
- * is answered here, before any Durable Object is touched.
+ * The subprotocol to answer an upgrade with: `wscomsrv` when offered, otherwise the first one
+ * offered (browsers fail a connection whose offer is not answered), otherwise none.
+ */
+export function chosenSubprotocol(request: Request): string | undefined {
+  const offered = offeredSubprotocols(request);
+  return offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : offered[0];
+}
+
+/**
+ * Handles one request to the Worker. Everything but a valid, allowed WebSocket upgrade to a
+ * valid room is answered here, before any Durable Object is touched.
  */
 export async function handleRequest(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
@@ -49,6 +86,20 @@ export async function handleRequest(request: Request, env: Env): Promise<Respons
   }
   const target = roomFromPath(url.pathname);
   if (!target.ok) return text(target.status, target.reason);
+  const configured = relayConfig(env);
+  if (!configured.ok) {
+    console.error(`relay misconfigured: ${configured.problem}`);
+    return text(500, "the relay is misconfigured; its log says how");
+  }
+  const config = configured.config;
+  const origin = request.headers.get("origin");
+  if (
+    origin !== null &&
+    config.allowedOrigins !== undefined &&
+    !config.allowedOrigins.has(origin)
+  ) {
+    return text(403, `connections from origin ${origin} are not allowed`);
+  }
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return text(
       426,
@@ -57,6 +108,15 @@ export async function handleRequest(request: Request, env: Env): Promise<Respons
     );
   }
   const headers = new Headers(request.headers);
+  headers.delete(NAME_HEADER);
   headers.set(ROOM_HEADER, target.room);
+  const token = tokenOf(request, url);
+  if (token !== undefined) {
+    const check = await verifyToken(token, target.room, config.tokenKeys);
+    if (!check.ok) return text(401, check.reason);
+    headers.set(NAME_HEADER, encodeURIComponent(check.claims.name));
+  } else if (config.policyFor(target.room) === "token") {
+    return text(401, `room "${target.room}" needs a token`);
+  }
   return env.ROOMS.getByName(target.room).fetch(new Request(request, { headers }));
 }

@@ -1,14 +1,17 @@
 /**
- * The identify handshake: password, name rules, one socket per name, capabilities.
+ * The identify handshake: password, token-bound names, name rules, one socket per name with a
+ * proven takeover, and capabilities.
  *
  * @module
  */
 
 import {
+  Capability,
   type CapabilityName,
   CloseCode,
   checkName,
   ErrorCode,
+  type ErrorCodeName,
   type FrameRef,
   IdentifyField,
   identified,
@@ -19,8 +22,9 @@ import {
 import type { Socket } from "./connections.js";
 import { close, type RoomContext, report, send, sendHandshake } from "./context.js";
 import { logEvent } from "./log.js";
-import { passwordMatches } from "./password.js";
-import { isCapability, type Session } from "./session.js";
+import { newSecret } from "./name-store.js";
+import { secretMatches } from "./secrets.js";
+import { has, isCapability, type Session } from "./session.js";
 
 function requestedCapabilities(kwargs: JsonObject): CapabilityName[] {
   const asked = own(kwargs, IdentifyField.capabilities);
@@ -28,12 +32,102 @@ function requestedCapabilities(kwargs: JsonObject): CapabilityName[] {
   return [...new Set(asked.filter(isCapability))];
 }
 
+/** An identify that is refused: what the client is told, and whether the socket is closed. */
+interface Refusal {
+  code: ErrorCodeName;
+  message: string;
+  close?: { code: number; reason: string };
+}
+
+/**
+ * Checks the password of a password room. A wrong one is answered with `password_reset` and
+ * the handshake (the seed's behaviour), and closes the socket after `maxPasswordTries`.
+ *
+ * @returns true when the identify may go on.
+ */
+function passwordAccepted<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  session: Session,
+  reportTo: Session,
+  kwargs: JsonObject,
+  ref: FrameRef,
+): boolean {
+  if (room.password === undefined) return true;
+  const given = own(kwargs, IdentifyField.password);
+  if (typeof given === "string" && secretMatches(given, room.password)) return true;
+  session.passwordTries += 1;
+  room.connections.save(socket, session);
+  logEvent(room.name, "refused", { name: reportTo.name, reason: ErrorCode.badPassword });
+  report(socket, reportTo, {
+    code: ErrorCode.badPassword,
+    message: typeof given === "string" ? "wrong password" : "this room needs a password",
+    ref,
+  });
+  if (session.passwordTries >= room.limits.maxPasswordTries) {
+    close(socket, CloseCode.badPassword, "too many wrong passwords");
+  } else {
+    send(socket, JSON.stringify(passwordReset()));
+    sendHandshake(room, socket);
+  }
+  return false;
+}
+
+/**
+ * Decides whether `socket` may take `name` from the socket that holds it: it must prove that
+ * it is the same client, with the resume secret issued for the name or a token for the name.
+ */
+function provesOwnership<S extends Socket>(
+  room: RoomContext<S>,
+  session: Session,
+  name: string,
+  kwargs: JsonObject,
+): boolean {
+  if (session.boundName === name) return true;
+  const presented = own(kwargs, IdentifyField.resume);
+  const issued = room.names.secretOf(name);
+  return typeof presented === "string" && issued !== undefined && secretMatches(presented, issued);
+}
+
+/** The name this socket may take, or why it may not take the one it asked for. */
+function acceptableName<S extends Socket>(
+  room: RoomContext<S>,
+  session: Session,
+  name: unknown,
+): string | Refusal {
+  const problem =
+    typeof name === "string"
+      ? checkName(name, room.limits.maxNameLength)
+      : "kwargs.name must be a string";
+  if (typeof name !== "string" || problem !== undefined) {
+    return {
+      code: ErrorCode.badName,
+      message: `bad name: ${problem}`,
+      close: { code: CloseCode.badName, reason: "bad name" },
+    };
+  }
+  if (session.boundName !== undefined && session.boundName !== name) {
+    return {
+      code: ErrorCode.nameMismatch,
+      message: "this socket's token is for another name",
+      close: { code: CloseCode.nameMismatch, reason: "name mismatch" },
+    };
+  }
+  if (session.name !== undefined && session.name !== name) {
+    return {
+      code: ErrorCode.alreadyIdentified,
+      message: `this socket is already identified as "${session.name}"`,
+    };
+  }
+  return name;
+}
+
 /**
  * Handles an identify command (either spelling) from a socket.
  *
- * Order: capabilities (so that refusals can be reported), password, name rules, name held
- * by another socket. A refused identify leaves the socket unidentified or closes it; an
- * accepted one stores the name in the socket's attachment.
+ * Order: capabilities (so that refusals can be reported), password, name rules and token,
+ * then the name's holder: free, this socket, or another socket that a proven newcomer
+ * replaces in the same event (so nothing addressed to the name falls between the two).
  */
 export function identify<S extends Socket>(
   room: RoomContext<S>,
@@ -43,74 +137,72 @@ export function identify<S extends Socket>(
   ref: FrameRef,
 ): void {
   const capabilities = requestedCapabilities(kwargs);
-  // Refusals are reported under the name asked for, with the capabilities asked for.
   const asked = own(kwargs, IdentifyField.name);
+  // Refusals are reported under the name asked for, with the capabilities asked for.
   const reportTo: Session = {
     ...session,
     name: session.name ?? (typeof asked === "string" ? asked : "?"),
     capabilities: session.name === undefined ? capabilities : session.capabilities,
   };
+  if (!passwordAccepted(room, socket, session, reportTo, kwargs, ref)) return;
 
-  if (room.password !== undefined) {
-    const given = own(kwargs, IdentifyField.password);
-    if (typeof given !== "string" || !passwordMatches(given, room.password)) {
-      session.passwordTries += 1;
-      logEvent(room.name, "refused", { name: reportTo.name, reason: ErrorCode.badPassword });
-      room.connections.save(socket, session);
-      report(socket, reportTo, {
-        code: ErrorCode.badPassword,
-        message: typeof given === "string" ? "wrong password" : "this room needs a password",
+  const name = acceptableName(room, session, asked);
+  if (typeof name !== "string") {
+    refuse(room, socket, reportTo, name, ref);
+    return;
+  }
+
+  const holder = room.connections.byName(name);
+  if (holder !== undefined && holder !== socket) {
+    if (!provesOwnership(room, session, name, kwargs)) {
+      refuse(
+        room,
+        socket,
+        reportTo,
+        {
+          code: ErrorCode.nameTaken,
+          message: `the name "${name}" is held by another connected client`,
+          close: { code: CloseCode.nameTaken, reason: "name taken" },
+        },
         ref,
-      });
-      if (session.passwordTries >= room.limits.maxPasswordTries) {
-        close(socket, CloseCode.badPassword, "too many wrong passwords");
-        return;
-      }
-      send(socket, JSON.stringify(passwordReset()));
-      sendHandshake(room, socket);
+      );
       return;
     }
+    room.connections.remove(holder);
+    close(holder, CloseCode.replaced, "replaced by a new connection");
+    logEvent(room.name, "replaced", { name: name });
   }
 
-  const problem = typeof asked === "string" ? checkName(asked) : "kwargs.name must be a string";
-  if (typeof asked !== "string" || problem !== undefined) {
-    logEvent(room.name, "refused", { name: reportTo.name, reason: ErrorCode.badName });
-    report(socket, reportTo, { code: ErrorCode.badName, message: `bad name: ${problem}`, ref });
-    close(socket, CloseCode.badName, "bad name");
-    return;
-  }
-
-  if (session.name !== undefined && session.name !== asked) {
-    logEvent(room.name, "refused", { name: asked, reason: ErrorCode.alreadyIdentified });
-    report(socket, session, {
-      code: ErrorCode.alreadyIdentified,
-      message: `this socket is already identified as "${session.name}"`,
-      ref,
-    });
-    return;
-  }
-
-  const holder = room.connections.byName(asked);
-  if (holder !== undefined && holder !== socket) {
-    logEvent(room.name, "refused", { name: asked, reason: ErrorCode.nameTaken });
-    report(socket, reportTo, {
-      code: ErrorCode.nameTaken,
-      message: `the name "${asked}" is held by another connected client`,
-      ref,
-    });
-    close(socket, CloseCode.nameTaken, "name taken");
-    return;
-  }
-
+  const now = Date.now();
   const granted =
-    session.name === undefined ? room.connections.identify(socket, asked, capabilities) : session;
-  logEvent(room.name, "identified", { name: asked });
-  if (granted.capabilities.length > 0) {
-    send(
-      socket,
-      JSON.stringify(
-        identified({ name: asked, capabilities: granted.capabilities, time: room.epoch }),
-      ),
-    );
+    session.name === undefined
+      ? room.connections.identify(socket, name, capabilities, now)
+      : session;
+  logEvent(room.name, "identified", { name: name });
+  if (has(granted, Capability.heartbeat)) room.scheduleSweep(now + room.limits.heartbeatTimeoutMs);
+  if (granted.capabilities.length === 0) return;
+  let resume: string | undefined;
+  if (has(granted, Capability.resume)) {
+    resume = provesOwnership(room, session, name, kwargs) ? room.names.secretOf(name) : undefined;
+    if (resume === undefined) {
+      resume = newSecret();
+      room.names.remember(name, resume, now);
+    }
   }
+  const ack = identified({ name: name, capabilities: granted.capabilities, time: room.epoch });
+  if (resume !== undefined) ack.data.kwargs.resume = resume;
+  send(socket, JSON.stringify(ack));
+}
+
+function refuse<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  reportTo: Session,
+  refusal: Refusal,
+  ref: FrameRef,
+): void {
+  const { code, message, close: closing } = refusal;
+  logEvent(room.name, "refused", { name: reportTo.name, reason: code });
+  report(socket, reportTo, { code, message, ref });
+  if (closing !== undefined) close(socket, closing.code, closing.reason);
 }

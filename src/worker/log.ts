@@ -7,7 +7,14 @@
  */
 
 /** The client events the relay logs. */
-export type LogEventName = "connect" | "identified" | "refused" | "close" | "error";
+export type LogEventName =
+  | "connect"
+  | "identified"
+  | "refused"
+  | "replaced"
+  | "timeout"
+  | "close"
+  | "error";
 
 /** Extra facts about an event: names, codes, a message. */
 export type LogFields = Record<string, string | number | undefined>;

@@ -1,65 +1,117 @@
 /**
  * The Room Durable Object: one per room name. A thin class the runtime needs; the work is
- * done by plain functions (`handleFrame`, `identify`, `route`).
+ * done by plain functions (`handleFrame`, `identify`, `route`, `sweep`).
  *
  * @module
  */
 
 import { DurableObject } from "cloudflare:workers";
-import { CloseCode, DEFAULT_LIMITS } from "../protocol/index.js";
+import { CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "../protocol/index.js";
+import { relayConfig } from "./config.js";
 import { Connections } from "./connections.js";
 import { close, handshakeFrames, type RoomContext, sendHandshake } from "./context.js";
 import type { Env } from "./env.js";
 import { loadEpoch, loadRoomName } from "./epoch.js";
 import { handleFrame } from "./frames.js";
-import { ROOM_HEADER } from "./http.js";
+import { chosenSubprotocol, NAME_HEADER, ROOM_HEADER, text } from "./http.js";
 import { logEvent } from "./log.js";
+import { SqlNameStore } from "./name-store.js";
+import { RateLimiter } from "./rate-limit.js";
+import { sweep } from "./sweep.js";
 
 /** One room: its sockets, their names, and its epoch. Hibernates when idle. */
 export class Room extends DurableObject<Env> {
-  readonly #room: RoomContext<WebSocket> & { name: string };
+  #room: RoomContext<WebSocket> | undefined;
+  /** When the alarm is set for, as far as this instance knows. */
+  #alarmAt: number | undefined;
 
-  /** Loads the epoch and rebuilds the name map from the sockets that survived hibernation. */
+  /** Answers heartbeats without waking up, and learns when its alarm is due. */
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const password = env.ROOM_PASSWORD ? env.ROOM_PASSWORD : undefined;
-    const epoch = loadEpoch(ctx.storage.kv);
-    this.#room = {
-      name: loadRoomName(ctx.storage.kv, null),
-      epoch,
-      password,
-      limits: DEFAULT_LIMITS,
-      connections: new Connections(ctx.getWebSockets()),
-      handshake: handshakeFrames(password !== undefined, epoch),
-    };
+    ctx.setWebSocketAutoResponse(
+      new WebSocketRequestResponsePair(HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE),
+    );
+    void ctx.blockConcurrencyWhile(async () => {
+      this.#alarmAt = (await ctx.storage.getAlarm()) ?? undefined;
+    });
   }
 
-  /** Accepts a WebSocket upgrade (the Worker has checked the room name and the upgrade). */
+  /**
+   * The room's state, built on first use: epoch and name from storage, policy and limits from
+   * the configuration, and the name map from the sockets that survived hibernation.
+   */
+  #context(nameFromRequest: string | null): RoomContext<WebSocket> {
+    if (this.#room !== undefined) return this.#room;
+    const storage = this.ctx.storage;
+    const name = loadRoomName(storage.kv, nameFromRequest);
+    const configured = relayConfig(this.env);
+    if (!configured.ok) throw new Error(`relay misconfigured: ${configured.problem}`);
+    const { config } = configured;
+    const password = config.policyFor(name) === "password" ? config.password : undefined;
+    const epoch = loadEpoch(storage.kv);
+    this.#room = {
+      name,
+      epoch,
+      password,
+      limits: config.limits,
+      connections: new Connections(this.ctx.getWebSockets()),
+      names: new SqlNameStore(storage.sql),
+      rateLimiter: new RateLimiter(config.limits),
+      handshake: handshakeFrames(password !== undefined, epoch),
+      scheduleSweep: (deadline) => this.#armAlarm(deadline),
+    };
+    return this.#room;
+  }
+
+  #armAlarm(deadline: number): void {
+    if (this.#alarmAt !== undefined && this.#alarmAt <= deadline) return;
+    this.#alarmAt = deadline;
+    void this.ctx.storage.setAlarm(deadline);
+  }
+
+  /** Accepts a WebSocket upgrade (the Worker has checked the room, origin, upgrade and token). */
   override async fetch(request: Request): Promise<Response> {
-    if (this.#room.name === "?")
-      this.#room.name = loadRoomName(this.ctx.storage.kv, request.headers.get(ROOM_HEADER));
+    const room = this.#context(request.headers.get(ROOM_HEADER));
+    const { sockets, unidentified } = room.connections.counts();
+    if (sockets >= room.limits.maxConnections) {
+      return text(503, `room "${room.name}" is full (${room.limits.maxConnections} sockets)`);
+    }
+    if (unidentified >= room.limits.maxUnidentified) {
+      return text(429, `room "${room.name}" has too many sockets waiting to identify`);
+    }
+    const bound = request.headers.get(NAME_HEADER);
+    const now = Date.now();
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    this.#room.connections.add(server);
-    sendHandshake(this.#room, server);
-    logEvent(this.#room.name, "connect");
-    return new Response(null, { status: 101, webSocket: client });
+    room.connections.add(server, bound === null ? undefined : decodeURIComponent(bound), now);
+    sendHandshake(room, server);
+    room.scheduleSweep(now + room.limits.identifyTimeoutMs);
+    logEvent(room.name, "connect");
+    const protocol = chosenSubprotocol(request);
+    return new Response(null, {
+      status: 101,
+      webSocket: client,
+      headers: protocol === undefined ? {} : { "sec-websocket-protocol": protocol },
+    });
   }
 
   /** Hands every frame to {@link handleFrame}; an exception closes only that socket. */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const room = this.#context(null);
     try {
-      handleFrame(this.#room, ws, message);
+      handleFrame(room, ws, message);
     } catch (error) {
-      console.error(`room ${this.#room.name}: frame handler failed`, error);
+      console.error(`room ${room.name}: frame handler failed`, error);
+      room.connections.remove(ws);
       close(ws, CloseCode.internalError, "internal error");
     }
   }
 
   /** Frees the name of a socket that closed and completes the close handshake. */
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    const session = this.#room.connections.remove(ws);
-    logEvent(this.#room.name, "close", { name: session?.name, code });
+    const room = this.#context(null);
+    const session = room.connections.remove(ws);
+    logEvent(room.name, "close", { name: session?.name, code });
     close(
       ws,
       code === CloseCode.normal || (code >= 3000 && code <= 4999) ? code : CloseCode.normal,
@@ -69,7 +121,29 @@ export class Room extends DurableObject<Env> {
 
   /** Frees the name of a socket that failed. */
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    const session = this.#room.connections.remove(ws);
-    logEvent(this.#room.name, "error", { name: session?.name, message: String(error) });
+    const room = this.#context(null);
+    const session = room.connections.remove(ws);
+    logEvent(room.name, "error", { name: session?.name, message: String(error) });
+  }
+
+  /** Closes sockets that did not identify in time or whose heartbeats stopped. */
+  override async alarm(): Promise<void> {
+    const room = this.#context(null);
+    const now = Date.now();
+    const found = sweep(
+      room.connections.sessions(),
+      (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime(),
+      room.limits,
+      now,
+    );
+    const expire = (ws: WebSocket, code: number, reason: string) => {
+      const session = room.connections.remove(ws);
+      logEvent(room.name, "timeout", { name: session?.name, reason });
+      close(ws, code, reason);
+    };
+    for (const ws of found.unidentified) expire(ws, CloseCode.identifyTimeout, "identify timeout");
+    for (const ws of found.silent) expire(ws, CloseCode.heartbeatTimeout, "heartbeat timeout");
+    this.#alarmAt = undefined;
+    if (found.next !== undefined) this.#armAlarm(found.next);
   }
 }

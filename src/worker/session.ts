@@ -15,6 +15,12 @@ export interface Session {
   capabilities: CapabilityName[];
   /** Wrong passwords so far. */
   passwordTries: number;
+  /** The name the socket's token grants: the only one it may identify as. */
+  boundName: string | undefined;
+  /** When the socket was accepted, in milliseconds since 1970. */
+  acceptedAt: number;
+  /** When the socket identified, in milliseconds since 1970 (0 before). */
+  identifiedAt: number;
 }
 
 const KNOWN: ReadonlySet<string> = new Set(Object.values(Capability));
@@ -25,20 +31,36 @@ export function isCapability(value: unknown): value is CapabilityName {
 }
 
 /** A fresh, unidentified session. */
-export function newSession(): Session {
-  return { name: undefined, capabilities: [], passwordTries: 0 };
+export function newSession(now = Date.now(), boundName?: string): Session {
+  return {
+    name: undefined,
+    capabilities: [],
+    passwordTries: 0,
+    boundName,
+    acceptedAt: now,
+    identifiedAt: 0,
+  };
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function count(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : 0;
 }
 
 /** Decodes an attachment written by {@link Session}; anything unreadable is a fresh session. */
 export function decodeSession(attachment: unknown): Session {
-  const session = newSession();
+  const session = newSession(0);
   if (!isJsonObject(attachment)) return session;
-  const name = own(attachment, "name");
-  if (typeof name === "string") session.name = name;
+  session.name = text(own(attachment, "name"));
   const capabilities = own(attachment, "capabilities");
   if (Array.isArray(capabilities)) session.capabilities = capabilities.filter(isCapability);
-  const tries = own(attachment, "passwordTries");
-  if (typeof tries === "number") session.passwordTries = tries;
+  session.passwordTries = count(own(attachment, "passwordTries"));
+  session.boundName = text(own(attachment, "boundName"));
+  session.acceptedAt = count(own(attachment, "acceptedAt"));
+  session.identifiedAt = count(own(attachment, "identifiedAt"));
   return session;
 }
 

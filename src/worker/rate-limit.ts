@@ -1,0 +1,56 @@
+/**
+ * The per-socket frame rate limit: a token bucket, kept in memory. A room that hibernates
+ * has been idle, so its buckets would be full anyway.
+ *
+ * @module
+ */
+
+import type { Limits } from "../protocol/index.js";
+
+/** What to do with a frame. */
+export type RateVerdict = "pass" | "first-drop" | "drop" | "close";
+
+interface Bucket {
+  tokens: number;
+  updated: number;
+  dropped: number;
+}
+
+/** One token bucket per socket. */
+export class RateLimiter {
+  readonly #buckets = new WeakMap<object, Bucket>();
+  readonly #limits: Pick<Limits, "framesPerSecond" | "frameBurst" | "maxDroppedFrames">;
+
+  /** Uses `framesPerSecond`, `frameBurst` and `maxDroppedFrames`. */
+  constructor(limits: Pick<Limits, "framesPerSecond" | "frameBurst" | "maxDroppedFrames">) {
+    this.#limits = limits;
+  }
+
+  /**
+   * Takes one token for a frame from `socket`. `first-drop` is the first frame dropped in a
+   * row (report it), `drop` the following ones, `close` the one that exceeds
+   * `maxDroppedFrames` in a row.
+   */
+  take(socket: object, now: number): RateVerdict {
+    const { framesPerSecond, frameBurst, maxDroppedFrames } = this.#limits;
+    let bucket = this.#buckets.get(socket);
+    if (bucket === undefined) {
+      bucket = { tokens: frameBurst, updated: now, dropped: 0 };
+      this.#buckets.set(socket, bucket);
+    } else if (now > bucket.updated) {
+      bucket.tokens = Math.min(
+        frameBurst,
+        bucket.tokens + ((now - bucket.updated) * framesPerSecond) / 1000,
+      );
+      bucket.updated = now;
+    }
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      bucket.dropped = 0;
+      return "pass";
+    }
+    bucket.dropped += 1;
+    if (bucket.dropped > maxDroppedFrames) return "close";
+    return bucket.dropped === 1 ? "first-drop" : "drop";
+  }
+}
