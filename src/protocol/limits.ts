@@ -22,8 +22,9 @@ export interface Limits {
   /** Frames a socket may send at once above the average (token bucket size). Default 10,000. */
   frameBurst: number;
   /**
-   * Frames dropped in a row for the rate limit before the socket is closed with 1008.
-   * The first dropped frame gets a `RATE_LIMITED` error. Default 1,000.
+   * Frames dropped for the rate limit, in one episode, before the socket is closed with 1008.
+   * The first dropped frame of an episode gets a `RATE_LIMITED` error; an episode ends when the
+   * bucket is half full again. Default 1,000.
    */
   maxDroppedFrames: number;
   /** Sockets in one room at once; more get HTTP 503. Default 5,000. */

@@ -27,9 +27,9 @@ export class RateLimiter {
   }
 
   /**
-   * Takes one token for a frame from `socket`. `first-drop` is the first frame dropped in a
-   * row (report it), `drop` the following ones, `close` the one that exceeds
-   * `maxDroppedFrames` in a row.
+   * Takes one token for a frame from `socket`. `first-drop` is the first frame dropped in an
+   * episode (report it), `drop` the following ones, `close` the one that makes the episode's
+   * drops exceed `maxDroppedFrames`. An episode ends when the bucket is half full again.
    */
   take(socket: object, now: number): RateVerdict {
     const { framesPerSecond, frameBurst, maxDroppedFrames } = this.#limits;
@@ -44,9 +44,10 @@ export class RateLimiter {
       );
       bucket.updated = now;
     }
+    // An episode of dropping ends once the sender has let the bucket fill halfway again.
+    if (bucket.dropped > 0 && bucket.tokens >= frameBurst / 2) bucket.dropped = 0;
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
-      bucket.dropped = 0;
       return "pass";
     }
     bucket.dropped += 1;

@@ -11,11 +11,16 @@ export function freshRoom(): string {
   return `w-${crypto.randomUUID()}`;
 }
 
-/** Opens a WebSocket to `path` through the Worker. */
-export async function open(room: string): Promise<Inbox> {
-  const response = await exports.default.fetch(`http://relay.test/${room}`, {
-    headers: { upgrade: "websocket" },
+/** Asks the Worker for an upgrade to `path` (a room, maybe with a query) with extra headers. */
+export function upgrade(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(`http://relay.test/${path}`, {
+    headers: { upgrade: "websocket", ...headers },
   });
+}
+
+/** Opens a WebSocket to `path` (a room, maybe with a query) through the Worker. */
+export async function open(path: string, headers: Record<string, string> = {}): Promise<Inbox> {
+  const response = await upgrade(path, headers);
   const socket = response.webSocket;
   if (socket === null) throw new Error(`no upgrade: ${response.status} ${await response.text()}`);
   socket.accept();

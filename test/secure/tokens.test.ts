@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { mintToken, verifyToken } from "../../src/auth/token.js";
+import { cmd } from "../support/inbox.js";
+import { ROTATED_KEY, TEST_KEY } from "../support/secure-env.js";
+import { commandOf, expectQuiet } from "../support/session.js";
+import { join, open, upgrade } from "../worker/connect.js";
+
+const tokenRoom = () => `tok-${crypto.randomUUID()}`;
+const mint = (room: string, name: string, key = TEST_KEY, ttlSeconds = 60) =>
+  mintToken({ room, name, ttlSeconds }, key);
+const asSubprotocol = (token: string) => ({
+  "sec-websocket-protocol": `wscomsrv, wscomsrv.token.${token}`,
+});
+
+describe("tokens", () => {
+  it("let a socket into a token room, by subprotocol or by query string", async () => {
+    const room = tokenRoom();
+    const response = await upgrade(room, asSubprotocol(await mint(room, "A")));
+    expect(response.status).toBe(101);
+    expect(response.headers.get("sec-websocket-protocol")).toBe("wscomsrv");
+    const viaQuery = await upgrade(`${room}?token=${await mint(room, "B")}`);
+    expect(viaQuery.status).toBe(101);
+  });
+
+  it.each([
+    ["no token", async (_room: string) => "", "needs a token"],
+    [
+      "a token for another room",
+      async (_room: string) => mint("tok-elsewhere", "A"),
+      "another room",
+    ],
+    [
+      "an expired token",
+      async (room: string) => mintToken({ room, name: "A", exp: 1 }, TEST_KEY),
+      "expired",
+    ],
+    [
+      "an unknown key",
+      async (room: string) => mint(room, "A", { id: "k9", secret: TEST_KEY.secret }),
+      "unknown token key",
+    ],
+    [
+      "a forged signature",
+      async (room: string) => `${(await mint(room, "A")).slice(0, -4)}AAAA`,
+      "signature",
+    ],
+    ["garbage", async (_room: string) => "v1.k1.%%%.%%%", "malformed"],
+  ])("refuse %s with 401 and no upgrade", async (_what, make, reason) => {
+    const room = tokenRoom();
+    const token = await make(room);
+    const response = await upgrade(room, token === "" ? {} : asSubprotocol(token));
+    expect(response.status).toBe(401);
+    expect(response.webSocket).toBeNull();
+    expect(await response.text()).toContain(reason);
+  });
+
+  it("accept a token signed with a rotated key", async () => {
+    const room = tokenRoom();
+    expect((await upgrade(room, asSubprotocol(await mint(room, "A", ROTATED_KEY)))).status).toBe(
+      101,
+    );
+  });
+
+  it("bind the socket to the token's name", async () => {
+    const room = tokenRoom();
+    const inbox = await open(room, asSubprotocol(await mint(room, "Scope")));
+    await inbox.take(2);
+    inbox.send(cmd("identify", { name: "Mallory", capabilities: ["errors"] }));
+    expect(await inbox.next()).toMatchObject({ data: { code: "NAME_MISMATCH" } });
+    expect(await inbox.closed()).toEqual({ code: 4003, reason: "name mismatch" });
+
+    const right = await open(room, asSubprotocol(await mint(room, "Scope")));
+    await right.take(2);
+    right.send(cmd("identify", { name: "Scope", capabilities: ["errors"] }));
+    expect(commandOf(await right.next())).toBe("identified");
+  });
+
+  it("let a token for a name take it over from a socket that still holds it", async () => {
+    const room = tokenRoom();
+    const token = await mint(room, "Scope");
+    const old = await open(room, asSubprotocol(token));
+    await old.take(2);
+    old.send(cmd("identify", { name: "Scope", capabilities: ["errors"] }));
+    await old.next();
+    const fresh = await open(room, asSubprotocol(token));
+    await fresh.take(2);
+    fresh.send(cmd("identify", { name: "Scope", capabilities: ["errors"] }));
+    expect(commandOf(await fresh.next())).toBe("identified");
+    expect(await old.closed()).toMatchObject({ code: 4010 });
+  });
+
+  it("are checked in open rooms too when given, and never needed there", async () => {
+    const room = `open-${crypto.randomUUID()}`;
+    expect((await upgrade(room, asSubprotocol("v1.k1.bad.bad"))).status).toBe(401);
+    const a = await join(room, "A");
+    const b = await join(room, "B");
+    await expectQuiet(a, b, "A", "B");
+  });
+
+  it("verify only what they sign", async () => {
+    const token = await mint("tok-x", "A");
+    const keys = new Map([[TEST_KEY.id, TEST_KEY.secret]]);
+    expect(await verifyToken(token, "tok-x", keys)).toMatchObject({
+      ok: true,
+      claims: { name: "A" },
+    });
+    const [v, kid, , signature] = token.split(".");
+    const other = btoa(JSON.stringify({ room: "tok-x", name: "B", exp: 4102444800 }))
+      .replaceAll("=", "")
+      .replaceAll("+", "-")
+      .replaceAll("/", "_");
+    expect(await verifyToken(`${v}.${kid}.${other}.${signature}`, "tok-x", keys)).toEqual({
+      ok: false,
+      reason: "bad token signature",
+    });
+  });
+
+  it("refuse to mint with a short secret or a bad name", async () => {
+    await expect(
+      mintToken({ room: "r", name: "A", ttlSeconds: 1 }, { id: "k", secret: "short" }),
+    ).rejects.toThrow(TypeError);
+    await expect(mintToken({ room: "r", name: "server", ttlSeconds: 1 }, TEST_KEY)).rejects.toThrow(
+      "reserved",
+    );
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * The configuration of the `secure` test project: a relay with every security option set
+ * and small limits, so that each can be exercised quickly.
+ */
+
+/** A token signing key of the test relay. */
+export const TEST_KEY = { id: "k1", secret: "test-secret-0123456789-abcdefghijklmnop" };
+
+/** A second key, as after a rotation. */
+export const ROTATED_KEY = { id: "k2", secret: "rotated-secret-0123456789-abcdefghijkl" };
+
+/** The room password of the test relay's password rooms. */
+export const TEST_PASSWORD = "s3cret-pw";
+
+/** The browser origin the test relay allows. */
+export const ALLOWED_ORIGIN = "https://console.example";
+
+/** The small limits of the test relay. */
+export const TEST_LIMITS = {
+  framesPerSecond: 50,
+  frameBurst: 50,
+  maxDroppedFrames: 20,
+  maxConnections: 8,
+  maxUnidentified: 4,
+  identifyTimeoutMs: 400,
+  heartbeatTimeoutMs: 800,
+  maxNameLength: 16,
+};
+
+/** The Worker variables and secrets of the test relay. */
+export const SECURE_BINDINGS: Record<string, string> = {
+  TOKEN_KEYS: JSON.stringify({
+    [TEST_KEY.id]: TEST_KEY.secret,
+    [ROTATED_KEY.id]: ROTATED_KEY.secret,
+  }),
+  ROOM_PASSWORD: TEST_PASSWORD,
+  ALLOWED_ORIGINS: `${ALLOWED_ORIGIN}, https://other.example`,
+  ROOM_POLICY: JSON.stringify({ "tok-*": "token", "pw-*": "password", "*": "open" }),
+  LIMITS: JSON.stringify(TEST_LIMITS),
+};
