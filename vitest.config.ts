@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { SECURE_BINDINGS } from "./test/support/secure-env.js";
 
 export default defineConfig({
   test: {
@@ -10,12 +11,22 @@ export default defineConfig({
         test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
       },
       {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: SECURE_BINDINGS },
+          }),
+        ],
+        test: { name: "secure", include: ["test/secure/**/*.test.ts"] },
+      },
+      {
         test: {
           name: "node",
           include: [
             "test/e2e/**/*.test.ts",
             "test/client/**/*.test.ts",
             "test/browser/**/*.test.ts",
+            "test/server/**/*.test.ts",
           ],
           environment: "node",
           testTimeout: 30_000,
