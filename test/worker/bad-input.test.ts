@@ -153,4 +153,12 @@ describe("bad input", () => {
     expect(errors.every((frame) => frame.type === "error")).toBe(true);
     expect(await sync(a, "A")).toEqual([]);
   });
+
+  it("delivers once to a target list of one name repeated 256 times", async () => {
+    const [sender, b, c] = await room3();
+    sender.send({ type: "t", data: "once", target: Array(256).fill("B") });
+    expect(await b.next()).toMatchObject({ data: "once" });
+    expect(await sync(b, "B")).toEqual([]);
+    await expectQuiet(c, sender, "C", "S");
+  });
 });

@@ -46,4 +46,21 @@ describe("eviction and hibernation", () => {
     twin.send(cmd("identify", { name: "A" }));
     expect(await twin.closed()).toEqual({ code: 4009, reason: "name taken" });
   });
+
+  it("keeps resume secrets across eviction: the holder of the secret still takes its name back", async () => {
+    const room = freshRoom();
+    const old = await open(room);
+    await old.take(2);
+    old.send(cmd("identify", { name: "A", capabilities: ["resume"] }));
+    const ack = await old.next();
+    const secret = (ack.data as { kwargs: { resume: string } }).kwargs.resume;
+    await evictDurableObject(roomStub(room));
+    const fresh = await open(room);
+    await fresh.take(2);
+    fresh.send(cmd("identify", { name: "A", capabilities: ["resume"], resume: secret }));
+    expect(await fresh.next()).toMatchObject({
+      data: { cmd: "identified", kwargs: { resume: secret } },
+    });
+    expect(await old.closed()).toMatchObject({ code: 4010 });
+  });
 });
