@@ -1,99 +1,161 @@
 /**
  * The relay on one machine: the production Worker bundle running on workerd through
- * Miniflare, in this process. The seed's `SockerServer`, in TypeScript.
+ * Miniflare, started from this process. The seed's `SockerServer`, in TypeScript.
  *
  * @module
  */
 
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { Miniflare } from "miniflare";
+import { findBundle } from "./bundle.js";
+import { fromStartFailure, RuntimeStartError } from "./errors.js";
+import { Hooks } from "./hooks.js";
+import { miniflareOptions } from "./miniflare-options.js";
+import { type ResolvedOptions, resolveOptions, type SocketServerOptions } from "./options.js";
+import { probePort } from "./port-probe.js";
+import { type ClientEvent, type ConsoleEntry, decodeRuntimeLog } from "./runtime-log.js";
 
-/** Options of {@link SocketServer.start}. */
-export interface SocketServerOptions {
-  /** Address to listen on. Default `"127.0.0.1"`. */
-  host?: string;
-  /** Port to listen on; `0` picks a free one. Default `8888`. */
-  port?: number;
-  /** Room password; unset or empty leaves rooms open. Default: unset. */
-  password?: string;
-  /**
-   * Directory for the rooms' durable state (epochs, later names and mailboxes). With one, the
-   * state survives a restart; without one, nothing is written to disk. Default: unset.
-   */
-  persist?: string;
-  /** The Worker bundle to run. Default: the one `npm run build` wrote to `dist/worker`. */
-  scriptPath?: string;
+/** The hooks of a {@link SocketServer}, by name, with the value each receives. */
+export interface SocketServerEvents {
+  /** A client connected, identified, was refused, closed or failed, in some room. */
+  client: ClientEvent;
+  /** Anything else the Worker printed: error reports, warnings. */
+  console: ConsoleEntry;
 }
 
-/** The compatibility date of the bundle; kept equal to `wrangler.toml`'s. */
-export const COMPATIBILITY_DATE = "2026-11-01";
-
-/** Where `npm run build` writes the Worker bundle, seen from this module in src or dist. */
-export function defaultScriptPath(): string {
-  for (const relative of ["../worker/index.js", "../../dist/worker/index.js"]) {
-    const path = fileURLToPath(new URL(relative, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error("the Worker bundle is missing: run `npm run build` first");
-}
-
-/** A running local relay. */
+/**
+ * A running relay: the seed's `SockerServer`. `SocketServer.start()` is the seed's
+ * constructor and `run_forever()` in one (the server runs until {@link SocketServer.close});
+ * {@link SocketServer.wsAddress} is the seed's `ws_adress`.
+ *
+ * @example
+ * ```ts
+ * import { SocketServer } from "wscomsrv-edge";
+ *
+ * const server = await SocketServer.start(); // ws://127.0.0.1:8888
+ * server.on("client", (event) => console.log(event.type, event.room));
+ * // clients connect to `${server.wsAddress}/<room>`
+ * await server.close();
+ * ```
+ */
 export class SocketServer {
-  readonly #miniflare: Miniflare;
-  /** The address it listens on. */
+  /** The address it listens on, as given. Default `"127.0.0.1"`. */
   readonly host: string;
-  /** The port it listens on. */
+  /** The port it listens on (the one picked when `0` was asked for). Default `8888`. */
   readonly port: number;
+  /** The absolute persistence directory, or `undefined` when nothing is kept. */
+  readonly persist: string | undefined;
+  readonly #miniflare: Miniflare;
+  readonly #hooks: Hooks<SocketServerEvents>;
+  #closing: Promise<void> | undefined;
 
-  private constructor(miniflare: Miniflare, host: string, port: number) {
+  private constructor(
+    miniflare: Miniflare,
+    hooks: Hooks<SocketServerEvents>,
+    options: ResolvedOptions,
+    port: number,
+  ) {
     this.#miniflare = miniflare;
-    this.host = host;
+    this.#hooks = hooks;
+    this.host = options.host;
     this.port = port;
+    this.persist = options.persist;
   }
 
   /**
-   * Starts a relay and resolves once it accepts connections.
+   * Starts a relay and resolves once it accepts connections (about a quarter of a second).
+   *
+   * Defaults: host `"127.0.0.1"`, port `8888`, open rooms, nothing persisted.
+   *
+   * @throws TypeError or RangeError at once for a bad option.
+   * @returns A promise that rejects with an {@link AddressInUseError} (`code` `"EADDRINUSE"`)
+   *   when the port is taken, a `ListenError` (`"ERR_LISTEN"`) when the address cannot be
+   *   listened on, a `BundleMissingError` (`"ERR_BUNDLE_MISSING"`) before `npm run build`, or
+   *   a {@link RuntimeStartError} (`"ERR_RUNTIME_START"`). No process is left behind.
    *
    * @example
    * ```ts
-   * const server = await SocketServer.start({ port: 0 });
+   * const server = await SocketServer.start({ port: 0, password: "s3cret" });
    * console.log(server.wsAddress); // ws://127.0.0.1:40123
    * await server.close();
    * ```
    */
-  static async start(options: SocketServerOptions = {}): Promise<SocketServer> {
-    const host = options.host ?? "127.0.0.1";
-    const bindings: Record<string, string> = {};
-    if (options.password) bindings.ROOM_PASSWORD = options.password;
-    const miniflare = new Miniflare(
-      convertV4MiniflareOptions({
-        host,
-        port: options.port ?? 8888,
-        modules: true,
-        scriptPath: options.scriptPath ?? defaultScriptPath(),
-        compatibilityDate: COMPATIBILITY_DATE,
-        durableObjects: { ROOMS: { className: "Room", useSQLite: true } },
-        durableObjectsPersist: options.persist ?? false,
-        bindings,
-      }),
-    );
+  static start(options: SocketServerOptions = {}): Promise<SocketServer> {
+    return SocketServer.#launch(resolveOptions(options));
+  }
+
+  static async #launch(options: ResolvedOptions): Promise<SocketServer> {
+    const scriptPath = await findBundle(options.scriptPath);
+    // A taken port or a bad host is found here in a millisecond, before any process exists.
+    await probePort(options.host, options.port);
+    const hooks = new Hooks<SocketServerEvents>();
+    let miniflare: Miniflare;
+    try {
+      miniflare = new Miniflare(
+        miniflareOptions(options, scriptPath, (log) => {
+          const decoded = decodeRuntimeLog(log);
+          if (decoded.kind === "client") hooks.emit("client", decoded.event);
+          else hooks.emit("console", decoded.entry);
+        }),
+      );
+    } catch (error) {
+      throw new RuntimeStartError({ cause: error });
+    }
     try {
       const url = await miniflare.ready;
-      return new SocketServer(miniflare, host, Number(url.port));
+      return new SocketServer(miniflare, hooks, options, Number(url.port));
     } catch (error) {
+      // Ends workerd; Miniflare rejects here again with the same startup failure.
       await miniflare.dispose().catch(() => {});
-      throw error;
+      // Another server can take the port between the probe and workerd's bind.
+      throw fromStartFailure(options.host, options.port, error);
     }
   }
 
-  /** `ws://host:port`: the address clients connect to (the seed's `ws_adress`). */
+  /**
+   * `ws://host:port`, the address clients connect to, followed by `/<room>` (the seed's
+   * `ws_adress`; `/` alone is the room `default`). An IPv6 host is put in brackets.
+   *
+   * @example
+   * ```ts
+   * new WebSocket(`${server.wsAddress}/lobby`);
+   * ```
+   */
   get wsAddress(): string {
-    return `ws://${this.host.includes(":") ? `[${this.host}]` : this.host}:${this.port}`;
+    const host = this.host.includes(":") ? `[${this.host}]` : this.host;
+    return `ws://${host}:${this.port}`;
   }
 
-  /** Stops the relay, frees the port and ends the workerd process. */
-  async close(): Promise<void> {
-    await this.#miniflare.dispose();
+  /**
+   * Adds a hook; returns the function that removes it. Hooks run in the order they were
+   * added; `"client"` gets every {@link ClientEvent}, `"console"` every other line the
+   * Worker printed.
+   *
+   * @example
+   * ```ts
+   * const off = server.on("client", (event) => {
+   *   if (event.type === "identified") console.log(`${event.name} joined ${event.room}`);
+   * });
+   * off();
+   * ```
+   */
+  on<K extends keyof SocketServerEvents>(
+    type: K,
+    hook: (value: SocketServerEvents[K]) => void,
+  ): () => void {
+    return this.#hooks.on(type, hook);
+  }
+
+  /**
+   * Stops the relay: ends the workerd process and frees the port. Connected clients see
+   * their socket close. Safe to call more than once.
+   *
+   * @example
+   * ```ts
+   * process.once("SIGINT", () => void server.close());
+   * ```
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#miniflare.dispose().finally(() => this.#hooks.clear());
+    return this.#closing;
   }
 }

@@ -1,0 +1,44 @@
+/**
+ * The Miniflare configuration of the local server: the Worker bundle with the bindings
+ * `wrangler.toml` declares, on workerd. Miniflare 5 takes its own option format; the
+ * familiar v4 shape is converted with `convertV4MiniflareOptions`.
+ *
+ * @module
+ */
+
+import { dirname } from "node:path";
+import { convertV4MiniflareOptions, type MiniflareOptions } from "miniflare";
+import { WORKER } from "./bundle.js";
+import type { ResolvedOptions } from "./options.js";
+import type { StructuredLog } from "./runtime-log.js";
+
+/**
+ * Builds the options for `new Miniflare()`.
+ *
+ * - `modulesRoot` is the bundle's directory, so the server starts from any working directory.
+ * - `resourcePersistencePath` is Miniflare 5's persistence option (v4's
+ *   `durableObjectsPersist` no longer exists and would be dropped without a word); unset, the
+ *   rooms live in Miniflare's scratch directory, deleted on dispose.
+ * - `cf: false` keeps Miniflare from fetching `request.cf` from the network and caching it
+ *   under `node_modules/.mf`.
+ */
+export function miniflareOptions(
+  options: ResolvedOptions,
+  scriptPath: string,
+  onLog: (log: StructuredLog) => void,
+): MiniflareOptions {
+  return convertV4MiniflareOptions({
+    name: WORKER.name,
+    host: options.host,
+    port: options.port,
+    modules: true,
+    scriptPath,
+    modulesRoot: dirname(scriptPath),
+    compatibilityDate: WORKER.compatibilityDate,
+    durableObjects: { ROOMS: { className: "Room", useSQLite: true } },
+    bindings: options.bindings,
+    ...(options.persist === undefined ? {} : { resourcePersistencePath: options.persist }),
+    cf: false,
+    handleStructuredLogs: onLog,
+  });
+}

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import {
+  type ClientEvent,
+  type ConsoleEntry,
+  SocketServer,
+  type SocketServerOptions,
+} from "../../src/server/index.js";
+import { cmd } from "../support/inbox.js";
+import { freshRoom, open } from "../support/relay.js";
+
+const started: SocketServer[] = [];
+async function start(options: SocketServerOptions): Promise<SocketServer> {
+  const server = await SocketServer.start({ port: 0, ...options });
+  started.push(server);
+  return server;
+}
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((server) => server.close()));
+});
+
+const httpAddress = (server: SocketServer, room: string) =>
+  `${server.wsAddress.replace("ws:", "http:")}/${room}`;
+
+/** The status of a WebSocket upgrade the relay refused. */
+function refusedStatus(address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(address);
+    // Handling the response leaves ending the request to us (see ws's docs).
+    socket.once("unexpected-response", (request, response) => {
+      resolve(response.statusCode ?? 0);
+      request.destroy();
+    });
+    socket.once("open", () => reject(new Error("the upgrade was accepted")));
+  });
+}
+
+/** The first value a hook of `server` receives that matches, within `timeout` ms. */
+function first<K extends "client" | "console">(
+  server: SocketServer,
+  type: K,
+  match: (value: K extends "client" ? ClientEvent : ConsoleEntry) => boolean,
+  timeout = 5_000,
+): Promise<K extends "client" ? ClientEvent : ConsoleEntry> {
+  type Value = K extends "client" ? ClientEvent : ConsoleEntry;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no matching ${type} entry within ${timeout} ms`));
+    }, timeout);
+    const off = server.on(type, (value) => {
+      if (!match(value as Value)) return;
+      clearTimeout(timer);
+      off();
+      resolve(value as Value);
+    });
+  });
+}
+
+describe("room options reach the Worker", () => {
+  it("password: rooms ask for it", async () => {
+    const server = await start({ password: "s3cret" });
+    const inbox = await open(server, freshRoom());
+    const [identify] = await inbox.take(2);
+    expect(identify?.data).toMatchObject({ kwargs: { requires_password: true } });
+  });
+
+  it("limits: a name longer than maxNameLength is refused", async () => {
+    const server = await start({ limits: { maxNameLength: 4 } });
+    const room = freshRoom();
+    const connected = first(server, "client", (event) => event.room === room);
+    const inbox = await open(server, room);
+    await inbox.take(2);
+    inbox.send(cmd("indentify", { name: "Player1" }, "server", "Player1"));
+    await expect(connected).resolves.toMatchObject({ type: "connect" });
+    await expect(
+      first(server, "client", (event) => event.room === room && event.type === "refused"),
+    ).resolves.toMatchObject({ name: "Player1", reason: "BAD_NAME" });
+  });
+
+  it("allowedOrigins: other origins get 403", async () => {
+    const server = await start({ allowedOrigins: ["https://app.example"] });
+    const room = freshRoom();
+    const other = await fetch(httpAddress(server, room), {
+      headers: { origin: "https://evil.example" },
+    });
+    expect(other.status).toBe(403);
+    const allowed = await fetch(httpAddress(server, room), {
+      headers: { origin: "https://app.example" },
+    });
+    expect(allowed.status).toBe(426);
+  });
+
+  it("roomPolicy and tokenKeys: a token room refuses a socket without a token", async () => {
+    const server = await start({
+      roomPolicy: { "tok-*": "token", "*": "open" },
+      tokenKeys: { k1: "a-secret-of-at-least-32-bytes-0123456789" },
+    });
+    expect(await refusedStatus(`${server.wsAddress}/tok-${freshRoom()}`)).toBe(401);
+    const inbox = await open(server, freshRoom());
+    expect(await inbox.take(2)).toHaveLength(2);
+  });
+
+  it("a configuration the Worker refuses shows on the console hook", async () => {
+    const server = await start({
+      roomPolicy: "token",
+      tokenKeys: { k1: "too short" },
+    });
+    const logged = first(server, "console", (entry) => entry.message.includes("misconfigured"));
+    const response = await fetch(httpAddress(server, freshRoom()));
+    expect(response.status).toBe(500);
+    await expect(logged).resolves.toMatchObject({
+      level: "error",
+      message: expect.stringContaining('the secret of "k1" needs at least 32 bytes'),
+    });
+  });
+});
