@@ -1,14 +1,23 @@
-// Bundles the Node side of the relay (the embedded server and its CLI) into dist/server.
+// Bundles the Node side of the relay into dist/server: the API (index.js) and the CLI
+// (cli.js, the `wscomsrv` bin, with a shebang). Declarations come from `npm run build:types`.
+import { chmod } from "node:fs/promises";
 import { build } from "esbuild";
 
-await build({
-  entryPoints: ["src/server/index.ts"],
+const common = {
   outdir: "dist/server",
   bundle: true,
   platform: "node",
   format: "esm",
-  target: "node22",
+  target: "node20",
   packages: "external",
   sourcemap: true,
   logLevel: "warning",
+};
+
+await build({ ...common, entryPoints: ["src/server/index.ts"] });
+await build({
+  ...common,
+  entryPoints: ["src/server/cli.ts"],
+  banner: { js: "#!/usr/bin/env node" },
 });
+await chmod("dist/server/cli.js", 0o755);

@@ -1,0 +1,106 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as joinPath } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { cmd, Inbox } from "../support/inbox.js";
+import { type Child, start, stop } from "../support/process.js";
+import { freshRoom } from "../support/relay.js";
+import { sync } from "../support/session.js";
+import { hold, isFree, portOf, release, workerdBelow } from "./children.js";
+
+const CLI = fileURLToPath(new URL("../../dist/server/cli.js", import.meta.url));
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(joinPath(tmpdir(), prefix));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Child {
+  const child = start([CLI, ...args], options);
+  cleanup.push(() => stop(child));
+  return child;
+}
+
+async function openSocket(address: string): Promise<Inbox> {
+  const socket = new WebSocket(address);
+  const inbox = new Inbox(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("open", () => resolve());
+    socket.once("error", reject);
+  });
+  return inbox;
+}
+
+describe("wscomsrv", () => {
+  it("serves a client, logs it, and stops on SIGTERM with 0, leaving nothing on disk", async () => {
+    const cwd = await tempDir("wscomsrv-cwd-");
+    const scratch = await tempDir("wscomsrv-tmp-");
+    const child = cli(["serve", "--port", "0"], { cwd, env: { TMPDIR: scratch } });
+    const [, address] = await child.waitFor(/listening on (ws:\/\/\S+)/);
+    const room = freshRoom();
+    const inbox = await openSocket(`${address}/${room}`);
+    await inbox.take(2);
+    inbox.send(cmd("indentify", { name: "Player1" }, "server", "Player1"));
+    await sync(inbox, "Player1");
+    await child.waitFor(new RegExp(`\\[${room}\\] "Player1" identified`), 5_000);
+    inbox.socket.close(1000);
+    await child.waitFor(new RegExp(`\\[${room}\\] "Player1" disconnected \\(code 1000\\)`), 5_000);
+    expect(child.output()).toContain(`[${room}] a client connected`);
+
+    const port = Number(new URL(address ?? "").port);
+    expect(await stop(child)).toBe(0);
+    expect(child.output()).toMatch(/SIGTERM: stopping\nstopped\n/);
+    expect(await isFree(port)).toBe(true);
+    expect(workerdBelow(child.process.pid)).toEqual([]);
+    expect(await readdir(cwd)).toEqual([]);
+    // Miniflare's scratch directory (the rooms' storage) is deleted on close.
+    expect(await readdir(scratch)).toEqual([]);
+  });
+
+  it("logs refused identifies and prints only the address with --quiet", async () => {
+    const loud = cli(["--port", "0", "--password", "pw"]);
+    const [, address] = await loud.waitFor(/listening on (ws:\/\/\S+)/);
+    const room = freshRoom();
+    const inbox = await openSocket(`${address}/${room}`);
+    await inbox.take(2);
+    inbox.send(cmd("indentify", { name: "A", password: "wrong" }, "server", "A"));
+    await loud.waitFor(new RegExp(`\\[${room}\\] identify refused for "A": BAD_PASSWORD`), 5_000);
+    expect(loud.output()).not.toContain("wrong");
+    inbox.socket.close();
+
+    const quiet = cli(["--port", "0", "--quiet"]);
+    const [, quietAddress] = await quiet.waitFor(/listening on (ws:\/\/\S+)\n/);
+    const other = await openSocket(`${quietAddress}/${room}`);
+    await other.take(2);
+    other.socket.close(1000);
+    await other.closed();
+    expect(await stop(quiet)).toBe(0);
+    expect(quiet.output()).toBe(`wscomsrv listening on ${quietAddress}\n`);
+  });
+
+  it("exits with 1 and says so when the port is taken", async () => {
+    const blocker = await hold();
+    cleanup.push(() => release(blocker));
+    const child = cli(["--port", String(portOf(blocker))]);
+    expect(await child.exited).toBe(1);
+    expect(child.output()).toMatch(/address in use: 127\.0\.0\.1:\d+ .*\(EADDRINUSE\)/);
+  });
+
+  it("prints its help, and exits with 2 for a bad flag", async () => {
+    const help = cli(["--help"]);
+    expect(await help.exited).toBe(0);
+    expect(help.output()).toMatch(/Usage:\n\s+wscomsrv \[serve\] \[options\]/);
+    expect(help.output()).toContain("--persist DIR");
+    const bad = cli(["serve", "--port", "http"]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toContain('--port must be a number from 0 to 65535, got "http"');
+  });
+});
