@@ -105,6 +105,7 @@ export class WebSocketClient {
   #attempt = 0;
   #closed = false;
   #granted: CapabilityName[] = [];
+  #resume: string | undefined;
 
   /**
    * Creates a client. With a `host` and `autoConnect` (the default), it connects at once;
@@ -640,6 +641,7 @@ export class WebSocketClient {
     if (this.password !== undefined) kwargs[IdentifyField.password] = this.password;
     const asked = this.#options.capabilities;
     if (asked.length > 0) kwargs[IdentifyField.capabilities] = [...asked];
+    if (this.#resume !== undefined) kwargs[IdentifyField.resume] = this.#resume;
     this.#send(
       connection,
       JSON.stringify(commandMessage(Command.identify, this.name, SERVER, kwargs)),
@@ -667,7 +669,12 @@ export class WebSocketClient {
       return;
     }
     this.time = info.time;
-    this.#becomeIdentified(connection, info);
+    this.#resume = info.resume;
+    this.#becomeIdentified(connection, {
+      name: info.name,
+      capabilities: info.capabilities,
+      time: info.time,
+    });
   }
 
   #becomeIdentified(connection: Connection, info: IdentifiedInfo): void {

@@ -38,7 +38,7 @@ export interface ClientOptions {
   /**
    * The extension frames to ask the relay for at identify. With none, the relay sends no
    * `identified` answer and the client counts itself identified as soon as it has sent its
-   * identify (as the seed did). Default `["errors", "undelivered"]`.
+   * identify (as the seed did). Default `["errors", "undelivered", "resume"]`.
    */
   capabilities?: readonly CapabilityName[];
   /**
@@ -71,10 +71,15 @@ export interface ResolvedOptions {
   logger: Logger;
 }
 
-/** The capabilities asked for by default: every extension frame the client understands. */
+/**
+ * The capabilities asked for by default: error reports, undelivered targets, and `resume`,
+ * with which a reconnect takes the client's name back from a socket the relay still holds
+ * (one that died without the relay noticing yet) instead of being refused with `NAME_TAKEN`.
+ */
 export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
   Capability.errors,
   Capability.undelivered,
+  Capability.resume,
 ]);
 
 /** Fills in the defaults and throws a `TypeError` or `RangeError` for a bad option. */

@@ -22,6 +22,7 @@ import {
 const TIME = "time" satisfies keyof IdentifiedKwargs;
 const NAME = "name" satisfies keyof IdentifiedKwargs;
 const CAPABILITIES = "capabilities" satisfies keyof IdentifiedKwargs;
+const RESUME = "resume" satisfies keyof IdentifiedKwargs;
 
 const KNOWN_CAPABILITIES: ReadonlySet<string> = new Set(Object.values(Capability));
 
@@ -45,7 +46,10 @@ export function decodeIdentified(kwargs: Json | undefined): IdentifiedKwargs | u
   if (typeof name !== "string" || !Array.isArray(capabilities) || time === undefined) {
     return undefined;
   }
-  return { name, capabilities: capabilities.filter(isCapability), time };
+  const decoded: IdentifiedKwargs = { name, capabilities: capabilities.filter(isCapability), time };
+  const resume = own(kwargs, RESUME);
+  if (typeof resume === "string" && resume !== "") decoded.resume = resume;
+  return decoded;
 }
 
 function decodeRef(value: Json | undefined): FrameRef {

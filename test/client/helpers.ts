@@ -1,0 +1,218 @@
+/**
+ * Helpers for the client tests: a recorder of a client's events that can wait for a condition
+ * with a timeout, a `ws` class that records what a client sends, and a TCP proxy that can drop
+ * every connection to the relay.
+ */
+
+import { createServer, type Server, Socket } from "node:net";
+import WebSocket from "ws";
+import {
+  type ClientError,
+  type ClientOptions,
+  type CloseInfo,
+  type Envelope,
+  type IdentifiedInfo,
+  type Logger,
+  type RelayError,
+  WebSocketClient,
+  type WebSocketConstructor,
+} from "../../src/client/node.js";
+import type { SocketServer } from "../../src/server/index.js";
+
+const DEFAULT_TIMEOUT = 5_000;
+
+/** Fast reconnects for tests: the first delay at most 20 ms, none longer than 200 ms. */
+export const FAST: ClientOptions = { reconnectBaseDelay: 20, reconnectMaxDelay: 200 };
+
+/** Everything a client reported, in order, and a way to wait for more. */
+export class Recorder {
+  readonly opens: number[] = [];
+  readonly closes: CloseInfo[] = [];
+  readonly errors: ClientError[] = [];
+  readonly relayErrors: RelayError[] = [];
+  readonly identified: IdentifiedInfo[] = [];
+  readonly messages: Envelope[] = [];
+  readonly warnings: string[] = [];
+  readonly #waiters = new Set<() => void>();
+
+  /** A logger that records warnings (and errors) instead of printing them. */
+  readonly logger: Logger = {
+    warn: (...data) => {
+      this.warnings.push(data.map(String).join(" "));
+      this.wake();
+    },
+    error: (...data) => {
+      this.warnings.push(data.map(String).join(" "));
+      this.wake();
+    },
+  };
+
+  /** Starts recording `client`'s events. */
+  attach(client: WebSocketClient): void {
+    client.on("open", () => this.#push(this.opens, Date.now()));
+    client.on("close", (info) => this.#push(this.closes, info));
+    client.on("error", (error) => this.#push(this.errors, error));
+    client.on("relayError", (error) => this.#push(this.relayErrors, error));
+    client.on("identified", (info) => this.#push(this.identified, info));
+    client.on("message", (message) => this.#push(this.messages, message));
+  }
+
+  #push<T>(list: T[], item: T): void {
+    list.push(item);
+    this.wake();
+  }
+
+  /** Wakes every waiter (for conditions on state kept outside the recorder). */
+  wake(): void {
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+
+  /** Resolves with `check()`'s first value that is not `undefined` or `false`. */
+  until<T>(
+    check: () => T | undefined | false,
+    what: string,
+    timeout = DEFAULT_TIMEOUT,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const attempt = (): void => {
+        const value = check();
+        if (value === undefined || value === false) return;
+        done();
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${timeout} ms waiting for ${what}`));
+      }, timeout);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(attempt);
+      };
+      this.#waiters.add(attempt);
+      attempt();
+    });
+  }
+
+  /** Waits until `count` identifies have been recorded. */
+  identifiedTimes(count: number, timeout?: number): Promise<IdentifiedInfo> {
+    return this.until(
+      () => this.identified.length >= count && this.identified[count - 1],
+      `identify number ${count} (have ${this.identified.length})`,
+      timeout,
+    );
+  }
+
+  /** Waits for an error with `code`, counting from the `from`-th error. */
+  error(code: string, from = 0, timeout?: number): Promise<ClientError> {
+    return this.until(
+      () => this.errors.slice(from).find((error) => error.code === code),
+      `an error ${code} (have ${this.errors.map((e) => e.code).join(", ") || "none"})`,
+      timeout,
+    );
+  }
+}
+
+/** A client of `room` on `server` with fast reconnects and a {@link Recorder} attached. */
+export function client(
+  server: SocketServer | string,
+  room: string,
+  name: string,
+  options: ClientOptions = {},
+): { client: WebSocketClient; events: Recorder } {
+  const events = new Recorder();
+  const base = typeof server === "string" ? server : server.wsAddress;
+  const wsc = new WebSocketClient(name, {
+    ...FAST,
+    logger: events.logger,
+    host: `${base}/${room}`,
+    autoConnect: false,
+    ...options,
+  });
+  events.attach(wsc);
+  if (options.autoConnect !== false) wsc.connectToSocket();
+  return { client: wsc, events };
+}
+
+/** A `ws` WebSocket class that records every frame sent and every instance made. */
+export function recordingWebSocket(): {
+  WebSocket: WebSocketConstructor;
+  sockets: WebSocket[];
+  sent: string[];
+} {
+  const sockets: WebSocket[] = [];
+  const sent: string[] = [];
+  class Recording extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      sockets.push(this);
+      const send = this.send.bind(this);
+      Object.defineProperty(this, "send", {
+        value: (data: string) => {
+          sent.push(data);
+          send(data);
+        },
+      });
+    }
+  }
+  return { WebSocket: Recording, sockets, sent };
+}
+
+/**
+ * A TCP proxy in front of the relay: clients connect to {@link url}, and {@link dropAll} cuts
+ * every connection from the relay's side, as a relay or a network that goes away would.
+ */
+export class DropProxy {
+  readonly #server: Server;
+  readonly #sockets: Set<Socket>;
+  /** The proxy's port on 127.0.0.1. */
+  readonly port: number;
+
+  private constructor(server: Server, sockets: Set<Socket>, port: number) {
+    this.#server = server;
+    this.#sockets = sockets;
+    this.port = port;
+  }
+
+  /** Starts a proxy to `target` on a free port of 127.0.0.1. */
+  static async start(target: SocketServer): Promise<DropProxy> {
+    const sockets = new Set<Socket>();
+    const server = createServer((downstream) => {
+      const upstream = new Socket();
+      sockets.add(downstream);
+      sockets.add(upstream);
+      const cleanup = (): void => {
+        downstream.destroy();
+        upstream.destroy();
+        sockets.delete(downstream);
+        sockets.delete(upstream);
+      };
+      downstream.on("error", cleanup).on("close", cleanup);
+      upstream.on("error", cleanup).on("close", cleanup);
+      upstream.connect(target.port, target.host, () => {
+        downstream.pipe(upstream);
+        upstream.pipe(downstream);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    return new DropProxy(server, sockets, port);
+  }
+
+  /** `ws://127.0.0.1:<port>`. */
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  /** Cuts every connection at once. */
+  dropAll(): void {
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
+  }
+
+  /** Stops accepting and cuts every connection. */
+  async close(): Promise<void> {
+    this.dropAll();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
