@@ -50,7 +50,8 @@ async function serve(command: ServeCommand): Promise<number> {
     const before = SIGNALS.map((signal) => new Set(process.listeners(signal)));
     let server: SocketServer;
     try {
-      server = await SocketServer.start(command);
+      const { host, port, persist, password } = command;
+      server = await SocketServer.start({ host, port, persist, password });
       // Miniflare's exit hook would kill workerd and exit with 128+n at once; the CLI closes
       // the server itself, and exits with 0.
       SIGNALS.forEach((signal, i) => {

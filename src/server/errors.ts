@@ -5,7 +5,14 @@
  * @module
  */
 
-/** The stable `code` of every {@link SocketServerError}. */
+/**
+ * The stable `code` of every {@link SocketServerError}.
+ *
+ * @example
+ * ```ts
+ * if (isSocketServerError(error) && error.code === ServerErrorCode.noFreePort) retryLater();
+ * ```
+ */
 export const ServerErrorCode = {
   /** The address and port are taken by another server (the seed's `OSError`). */
   addressInUse: "EADDRINUSE",
@@ -19,7 +26,7 @@ export const ServerErrorCode = {
   noFreePort: "ERR_NO_FREE_PORT",
 } as const;
 
-/** One of {@link ServerErrorCode}. */
+/** One of {@link ServerErrorCode}, e.g. `"EADDRINUSE"`. */
 export type ServerErrorCodeName = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
 
 const NAMES: ReadonlySet<string> = new Set([

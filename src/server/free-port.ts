@@ -9,7 +9,14 @@ import { isAddressInUseError, NoFreePortError } from "./errors.js";
 import { checkPort, DEFAULT_HOST, DEFAULT_PORT, type SocketServerOptions } from "./options.js";
 import { SocketServer } from "./socket-server.js";
 
-/** Options of {@link connectToFirstFreePort}: the server's options, without `port`. */
+/**
+ * Options of {@link connectToFirstFreePort}: the server's options, without `port`.
+ *
+ * @example
+ * ```ts
+ * await connectToFirstFreePort(8888, { attempts: 10, password: "pw" });
+ * ```
+ */
 export interface FirstFreePortOptions extends Omit<SocketServerOptions, "port"> {
   /** How many successive ports to try, at least 1. Default `100`. */
   attempts?: number;

@@ -8,22 +8,58 @@
 import { resolve } from "node:path";
 import { type Limits, parseLimits } from "../protocol/limits.js";
 
-/** The address the server listens on by default, as the seed's `SockerServer`. */
+/**
+ * The address the server listens on by default, as the seed's `SockerServer`: `"127.0.0.1"`.
+ *
+ * @example
+ * ```ts
+ * const server = await SocketServer.start();
+ * server.host === DEFAULT_HOST; // true
+ * ```
+ */
 export const DEFAULT_HOST = "127.0.0.1";
 
-/** The port the server listens on by default, as the seed's `SockerServer`. */
+/**
+ * The port the server listens on by default, as the seed's `SockerServer`: `8888`.
+ *
+ * @example
+ * ```ts
+ * const server = await connectToFirstFreePort(DEFAULT_PORT);
+ * ```
+ */
 export const DEFAULT_PORT = 8888;
 
 /**
  * Limits for every room (the Worker's `LIMITS`); each field left out keeps the relay's default
  * (`DEFAULT_LIMITS` in `src/protocol/limits.ts`). Positive integers; `maxNameLength` at most 64.
+ *
+ * @example
+ * ```ts
+ * const limits: RoomLimits = { maxConnections: 50, framesPerSecond: 100 };
+ * await SocketServer.start({ limits });
+ * ```
  */
 export type RoomLimits = Partial<Limits>;
 
-/** How a room lets clients in: anyone, with the password, or with a signed token. */
+/**
+ * How a room lets clients in: anyone, with the password, or with a signed token.
+ *
+ * @example
+ * ```ts
+ * await SocketServer.start({ password: "pw", roomPolicy: { "lab-*": "password", "*": "open" } });
+ * ```
+ */
 export type RoomPolicy = "open" | "password" | "token";
 
-/** Options of `SocketServer.start` and `connectToFirstFreePort`. */
+/**
+ * Options of `SocketServer.start` and `connectToFirstFreePort`; every one is optional.
+ *
+ * @example
+ * ```ts
+ * const options: SocketServerOptions = { host: "0.0.0.0", port: 9000, persist: ".relay-state" };
+ * const server = await SocketServer.start(options);
+ * ```
+ */
 export interface SocketServerOptions {
   /**
    * Address to listen on: an IP address or a host name. `"0.0.0.0"` or `"::"` listen on every

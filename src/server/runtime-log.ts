@@ -6,7 +6,16 @@
  * @module
  */
 
-/** A client event in a room, as the relay logged it. */
+/**
+ * A client event in a room, as the relay logged it; `time` is when the Worker logged it.
+ *
+ * @example
+ * ```ts
+ * server.on("client", (event: ClientEvent) => {
+ *   if (event.type === "refused") console.warn(`${event.name} refused: ${event.reason}`);
+ * });
+ * ```
+ */
 export type ClientEvent =
   | {
       /** A socket was accepted into `room`. */
@@ -61,7 +70,16 @@ export type ClientEvent =
       time: Date;
     };
 
-/** A line the Worker printed that is not a client event (an error report, a warning…). */
+/**
+ * A line the Worker printed that is not a client event (an error report, a warning…).
+ *
+ * @example
+ * ```ts
+ * server.on("console", (entry: ConsoleEntry) => {
+ *   if (entry.level === "error") console.error(entry.message);
+ * });
+ * ```
+ */
 export interface ConsoleEntry {
   /** workerd's level: `"debug"`, `"info"`, `"log"`, `"warn"` or `"error"`. */
   level: string;

@@ -14,7 +14,15 @@ import { type ResolvedOptions, resolveOptions, type SocketServerOptions } from "
 import { probePort } from "./port-probe.js";
 import { type ClientEvent, type ConsoleEntry, decodeRuntimeLog } from "./runtime-log.js";
 
-/** The hooks of a {@link SocketServer}, by name, with the value each receives. */
+/**
+ * The hooks of a {@link SocketServer}, by name, with the value each receives.
+ *
+ * @example
+ * ```ts
+ * const hook = (event: SocketServerEvents["client"]) => console.log(event.type);
+ * server.on("client", hook);
+ * ```
+ */
 export interface SocketServerEvents {
   /** A client connected, identified, was refused, closed or failed, in some room. */
   client: ClientEvent;
@@ -62,7 +70,7 @@ export class SocketServer {
   }
 
   /**
-   * Starts a relay and resolves once it accepts connections (about a quarter of a second).
+   * Starts a relay and resolves once it accepts connections (about 0.1 s).
    *
    * Defaults: host `"127.0.0.1"`, port `8888`, open rooms, nothing persisted.
    *
