@@ -1,0 +1,152 @@
+/**
+ * The browser build in a real headless Chromium: a page loads it, identifies with the relay
+ * and does a command round trip with a Node client.
+ */
+
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { commandMessage } from "../../src/client/node.js";
+import type { SocketServer } from "../../src/server/index.js";
+import { client } from "../client/helpers.js";
+import { freshRoom, startRelay } from "../support/relay.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const BUNDLE = fileURLToPath(new URL("../../src/client/dist/browser.js", import.meta.url));
+
+const PAGE = `<!doctype html>
+<meta charset="utf-8">
+<title>wscomsrv-client</title>
+<script type="module">
+  import { WebSocketClient, commandMessage } from "/client.js";
+  const params = new URLSearchParams(location.search);
+  const events = [];
+  window.events = events;
+  const wsc = new WebSocketClient("Browser", {
+    host: params.get("relay"),
+    reconnectBaseDelay: 20,
+    reconnectMaxDelay: 200,
+  });
+  wsc.addOnIdentified("ready", (info) => events.push({ kind: "identified", info, time: wsc.time }));
+  wsc.addOnError("errors", (error) => events.push({ kind: "error", code: error.code, message: error.message }));
+  wsc.addCmdFunction("echo", ({ text }, { sender, client }) => {
+    events.push({ kind: "echo", text, sender });
+    client.writeToSocket(commandMessage("echoed", client.name, sender, { text: text + " from the browser" }));
+  });
+  window.wsc = wsc;
+</script>`;
+
+/** Installs Debian's Chromium when it is missing (the machine may be new). */
+function ensureChromium(): void {
+  if (existsSync(CHROMIUM)) return;
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  execFileSync("apt-get", ["update"], { stdio: "inherit", env });
+  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+    stdio: "inherit",
+    env,
+  });
+}
+
+/** Serves the page and the browser build on a free port of 127.0.0.1. */
+async function servePage(): Promise<{ server: Server; url: string; requests: string[] }> {
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`);
+  const requests: string[] = [];
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    requests.push(path);
+    if (path === "/") {
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(PAGE);
+    } else if (path === "/client.js") {
+      response
+        .writeHead(200, { "content-type": "text/javascript; charset=utf-8" })
+        .end(readFileSync(BUNDLE));
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  return { server, url: `http://127.0.0.1:${port}`, requests };
+}
+
+interface PageEvent {
+  kind: string;
+  [key: string]: unknown;
+}
+
+function pageEvents(page: Page): Promise<PageEvent[]> {
+  return page.evaluate(() => (window as unknown as { events: PageEvent[] }).events);
+}
+
+let relay: SocketServer;
+let http: Awaited<ReturnType<typeof servePage>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  ensureChromium();
+  relay = await startRelay();
+  http = await servePage();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (http ? http.server.close(() => resolve()) : resolve()));
+  await relay?.close();
+});
+
+it("identifies from a page and does a command round trip with a Node client", async () => {
+  const room = freshRoom();
+  const page = await browser.newPage();
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  await page.goto(`${http.url}/?relay=${encodeURIComponent(`${relay.wsAddress}/${room}`)}`);
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { events: PageEvent[] }).events?.some((e) => e.kind === "identified"),
+    undefined,
+    { timeout: 10_000 },
+  );
+
+  const node = client(relay, room, "Node");
+  const answers: unknown[] = [];
+  node.client.addCmdFunction("echoed", ({ text }, { sender }) => {
+    answers.push({ text, sender });
+    node.events.wake();
+  });
+  await node.events.identifiedTimes(1);
+  expect(
+    node.client.writeToSocket(commandMessage("echo", "Node", "Browser", { text: "hello" })),
+  ).toBe("sent");
+  await node.events.until(() => answers.length === 1, "the browser's answer", 10_000);
+  expect(answers).toEqual([{ text: "hello from the browser", sender: "Browser" }]);
+
+  const events = await pageEvents(page);
+  expect(events.filter((e) => e.kind === "error")).toEqual([]);
+  expect(events.find((e) => e.kind === "echo")).toEqual({
+    kind: "echo",
+    text: "hello",
+    sender: "Node",
+  });
+  const identified = events.find((e) => e.kind === "identified");
+  expect(identified?.info).toMatchObject({
+    name: "Browser",
+    capabilities: ["errors", "undelivered", "resume"],
+  });
+  expect(identified?.time).toBe(node.client.time);
+  // The page needed nothing but the one bundle.
+  expect(http.requests.filter((path) => path !== "/favicon.ico")).toEqual(["/", "/client.js"]);
+  expect(pageErrors).toEqual([]);
+
+  await page.evaluate(() => (window as unknown as { wsc: { close(): void } }).wsc.close());
+  node.client.close();
+  await page.close();
+});
