@@ -54,6 +54,8 @@ describe("wscomsrv", () => {
     inbox.socket.close(1000);
     await child.waitFor(new RegExp(`\\[${room}\\] "Player1" disconnected \\(code 1000\\)`), 5_000);
     expect(child.output()).toContain(`[${room}] a client connected`);
+    // While it runs, the rooms live in Miniflare's scratch directory under TMPDIR.
+    expect(await readdir(scratch)).toEqual([expect.stringMatching(/^miniflare-/)]);
 
     const port = Number(new URL(address ?? "").port);
     expect(await stop(child)).toBe(0);
