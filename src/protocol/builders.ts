@@ -184,3 +184,8 @@ export function errorFrame(name: string, data: ErrorData): OutgoingFrame {
   if (data.targets !== undefined) payload.targets = data.targets;
   return { type: FrameType.error, data: payload, from: SERVER, target: [name] };
 }
+
+/** The relay's confirmation that it took the frame or batch `id` from the client `name`. */
+export function ackFrame(name: string, id: string | number): OutgoingFrame {
+  return { type: FrameType.ack, data: { id }, from: SERVER, target: [name] };
+}

@@ -129,9 +129,8 @@ function decodeCommandData(value: Json | undefined): (CommandData & JsonObject) 
 }
 
 /**
- * Decodes one text frame. Checks, in order: size, JSON, object, nesting depth, `type`, `id`,
- * `from`, `target`, and for commands `data.cmd`, `data.args`, `data.kwargs` (the last two
- * default to `[]` and `{}` when missing).
+ * Decodes one text frame. Checks, in order: size, JSON, object, nesting depth, then the
+ * envelope's fields (see {@link decodeObject}).
  *
  * @param text - The frame as received.
  * @param limits - The size, depth and target limits to enforce.
@@ -164,10 +163,25 @@ export function decodeFrame(
       excerpt: text.slice(0, EXCERPT_LENGTH),
     });
   }
-  const ref = refOf(parsed);
-  if (nestsDeeperThan(parsed, limits.maxDepth)) {
-    return fail(ErrorCode.tooDeep, `the frame nests deeper than ${limits.maxDepth} levels`, ref);
+  // A batch wraps its frames in two more levels (the object and its list): they do not count.
+  const depth = limits.maxDepth + (own(parsed, "type") === FrameType.batch ? 2 : 0);
+  if (nestsDeeperThan(parsed, depth)) {
+    return fail(
+      ErrorCode.tooDeep,
+      `the frame nests deeper than ${limits.maxDepth} levels`,
+      refOf(parsed),
+    );
   }
+  return decodeObject(parsed, limits);
+}
+
+/**
+ * Decodes a parsed frame's fields: `type`, `id`, `from`, `target`, and for commands
+ * `data.cmd`, `data.args`, `data.kwargs` (the last two default to `[]` and `{}`). Size and
+ * depth are {@link decodeFrame}'s to check.
+ */
+export function decodeObject(parsed: JsonObject, limits: Pick<Limits, "maxTargets">): DecodeResult {
+  const ref = refOf(parsed);
   const type = own(parsed, "type");
   if (typeof type !== "string" || type.length === 0) {
     return fail(ErrorCode.badEnvelope, "type must be a non-empty string", ref);
@@ -200,4 +214,39 @@ export function decodeFrame(
     envelope.data = own(parsed, "data");
   }
   return { ok: true, frame: { envelope, fields } };
+}
+
+/**
+ * The frames of a batch (`data` of a `batch` frame): a list of 1 to `maxBatchFrames` objects,
+ * none of them a batch itself. Each still has to be decoded with {@link decodeObject}.
+ */
+export function batchItems(
+  envelope: Envelope,
+  limits: Pick<Limits, "maxBatchFrames">,
+): JsonObject[] | DecodeError {
+  const ref: FrameRef = { type: FrameType.batch };
+  if (envelope.id !== undefined) ref.id = envelope.id;
+  const data = envelope.data;
+  if (!Array.isArray(data) || data.length === 0) {
+    return { code: ErrorCode.badBatch, message: "a batch's data must be a non-empty list", ref };
+  }
+  if (data.length > limits.maxBatchFrames) {
+    return {
+      code: ErrorCode.badBatch,
+      message: `a batch may hold at most ${limits.maxBatchFrames} frames`,
+      ref,
+    };
+  }
+  const items: JsonObject[] = [];
+  for (const item of data) {
+    if (!isJsonObject(item) || own(item, "type") === FrameType.batch) {
+      return {
+        code: ErrorCode.badBatch,
+        message: "a batch holds frame objects, and no batch",
+        ref,
+      };
+    }
+    items.push(item);
+  }
+  return items;
 }

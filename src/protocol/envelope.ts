@@ -28,6 +28,13 @@ export const FrameType = {
   data: "data",
   /** An error report from the relay (extension; only to clients with the `errors` capability). */
   error: "error",
+  /**
+   * Several frames in one (extension, capability `batch`): `data` is the list of envelopes.
+   * From a client it targets `"server"`; from the relay it comes from `"server"`.
+   */
+  batch: "batch",
+  /** The relay took the frame or batch with this id (extension, capability `acks`). */
+  ack: "ack",
 } as const;
 
 /**
@@ -115,6 +122,16 @@ export const Capability = {
    * the room, and frees the name of a socket whose heartbeats stop.
    */
   heartbeat: "heartbeat",
+  /**
+   * The client may send `batch` frames, and the relay delivers several frames for the client
+   * from one event as one `batch` frame.
+   */
+  batch: "batch",
+  /**
+   * The relay answers every frame or batch that carries an `id` with an `ack` of that id once
+   * it has taken it (routed it, or refused it with an error frame).
+   */
+  acks: "acks",
 } as const;
 
 /** The exact text of a heartbeat a client sends (answered by the runtime, not the room). */

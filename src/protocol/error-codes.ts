@@ -41,6 +41,8 @@ export const ErrorCode = {
   nameMismatch: "NAME_MISMATCH",
   /** The socket sends faster than the room allows; the frame was dropped. */
   rateLimited: "RATE_LIMITED",
+  /** A batch frame whose `data` is not a list of 1 to `maxBatchFrames` frame objects. */
+  badBatch: "BAD_BATCH",
 } as const;
 
 /** One of {@link ErrorCode}. */

@@ -13,11 +13,16 @@ export interface Limits {
   maxDepth: number;
   /** Most entries in a `target` list. Default 256. */
   maxTargets: number;
+  /** Most frames in one `batch` frame. Default 1,000. */
+  maxBatchFrames: number;
   /** Longest client name, in characters (at most 64, the protocol's own bound). Default 64. */
   maxNameLength: number;
   /** Wrong passwords a socket may send before it is closed with 4001. Default 3. */
   maxPasswordTries: number;
-  /** Frames per second a socket may send, on average (token bucket refill). Default 5,000. */
+  /**
+   * Frames per second a socket may send, on average (token bucket refill). Each frame inside a
+   * batch counts. Default 5,000.
+   */
   framesPerSecond: number;
   /** Frames a socket may send at once above the average (token bucket size). Default 10,000. */
   frameBurst: number;
@@ -45,6 +50,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxFrameBytes: 1_048_576,
   maxDepth: 32,
   maxTargets: 256,
+  maxBatchFrames: 1_000,
   maxNameLength: 64,
   maxPasswordTries: 3,
   framesPerSecond: 5_000,

@@ -14,6 +14,7 @@ import {
 } from "../protocol/index.js";
 import type { Connections, Socket } from "./connections.js";
 import type { NameStore } from "./name-store.js";
+import type { Outbox } from "./outbox.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { has, type Session } from "./session.js";
 
@@ -33,6 +34,8 @@ export interface RoomContext<S extends Socket = Socket> {
   readonly names: NameStore;
   /** The per-socket frame rate limit. */
   readonly rateLimiter: RateLimiter;
+  /** What the room sends during the current event. */
+  readonly outbox: Outbox<S>;
   /** Asks for a sweep, by `deadline` (ms since 1970), of sockets that may expire then. */
   readonly scheduleSweep: (deadline: number) => void;
   /** The two handshake frames, serialised once. */
@@ -44,28 +47,25 @@ export function handshakeFrames(requiresPassword: boolean, epoch: number): [stri
   return [JSON.stringify(identifyRequest(requiresPassword)), JSON.stringify(setTime(epoch))];
 }
 
-/** Sends a frame, ignoring a socket that is already closing. */
-export function send(socket: Socket, text: string): void {
-  try {
-    socket.send(text);
-  } catch {
-    // The socket closed under us; its close handler cleans up.
-  }
+/** Queues a frame for `socket` in the room's outbox. */
+export function send<S extends Socket>(room: RoomContext<S>, socket: S, text: string): void {
+  room.outbox.push(socket, text);
 }
 
-/** Closes a socket, ignoring one that is already closed. */
-export function close(socket: Socket, code: number, reason: string): void {
-  try {
-    socket.close(code, reason);
-  } catch {
-    // Already closed.
-  }
+/** Queues a close of `socket`, after the frames queued for it. */
+export function close<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  code: number,
+  reason: string,
+): void {
+  room.outbox.close(socket, code, reason);
 }
 
-/** Sends both handshake frames. */
-export function sendHandshake(room: RoomContext, socket: Socket): void {
-  send(socket, room.handshake[0]);
-  send(socket, room.handshake[1]);
+/** Queues both handshake frames. */
+export function sendHandshake<S extends Socket>(room: RoomContext<S>, socket: S): void {
+  send(room, socket, room.handshake[0]);
+  send(room, socket, room.handshake[1]);
 }
 
 /** An error to report to a client. */
@@ -84,11 +84,16 @@ export interface Report {
  * Sends an error frame to a client that asked for them (the `errors` capability, or
  * `undelivered` for `UNDELIVERED` reports). Other clients get nothing, as with the seed.
  */
-export function report(socket: Socket, session: Session, error: Report): void {
+export function report<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  session: Session,
+  error: Report,
+): void {
   const name = session.name;
   if (name === undefined) return;
   if (!has(session, "errors") && !(error.targets !== undefined && has(session, "undelivered"))) {
     return;
   }
-  send(socket, JSON.stringify(errorFrame(name, error)));
+  send(room, socket, JSON.stringify(errorFrame(name, error)));
 }

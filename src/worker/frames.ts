@@ -5,45 +5,100 @@
  */
 
 import {
+  ackFrame,
+  batchItems,
+  Capability,
   CloseCode,
   Command,
   decodeFrame,
+  decodeObject,
+  type Envelope,
   ErrorCode,
+  FrameType,
   isCommand,
   refOf,
   SERVER,
 } from "../protocol/index.js";
 import type { Socket } from "./connections.js";
-import { close, type RoomContext, report, sendHandshake } from "./context.js";
+import { close, type RoomContext, report, send, sendHandshake } from "./context.js";
 import { identify } from "./identify.js";
 import { route } from "./router.js";
-import type { Session } from "./session.js";
+import { has, type Session } from "./session.js";
 
 /**
- * Applies the socket's rate limit before the frame costs anything: the first dropped frame
- * in a row is reported, and a socket that goes on is closed with 1008.
+ * Applies the socket's rate limit, `count` frames at a time: the first dropped frame of an
+ * episode is reported, and a socket that goes on is closed with 1008.
  *
- * @returns true when the frame may be handled.
+ * @returns true when the frames may be handled.
  */
-function withinRate<S extends Socket>(room: RoomContext<S>, socket: S, session: Session): boolean {
-  const verdict = room.rateLimiter.take(socket, Date.now());
+function withinRate<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  session: Session,
+  count = 1,
+): boolean {
+  const verdict = room.rateLimiter.take(socket, Date.now(), count);
   if (verdict === "pass") return true;
   if (verdict === "first-drop") {
-    report(socket, session, {
+    report(room, socket, session, {
       code: ErrorCode.rateLimited,
       message: `over ${room.limits.framesPerSecond} frames per second: frames are dropped until the rate falls`,
       ref: {},
     });
   } else if (verdict === "close") {
-    close(socket, CloseCode.policyViolation, "rate limit");
+    close(room, socket, CloseCode.policyViolation, "rate limit");
   }
   return false;
+}
+
+/** True when a decoded frame is a batch from a client that may send them. */
+function isBatch(session: Session, envelope: Envelope): boolean {
+  return (
+    envelope.type === FrameType.batch &&
+    has(session, Capability.batch) &&
+    envelope.target.length === 1 &&
+    envelope.target[0] === SERVER
+  );
+}
+
+/** Routes the frames of a batch in order; a bad frame is reported and the rest go on. */
+function routeBatch<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  session: Session,
+  name: string,
+  envelope: Envelope,
+): void {
+  const items = batchItems(envelope, room.limits);
+  if (!Array.isArray(items)) {
+    report(room, socket, session, items);
+    return;
+  }
+  // The batch took one token already; its other frames take theirs now.
+  if (items.length > 1 && !withinRate(room, socket, session, items.length - 1)) return;
+  for (const item of items) {
+    const decoded = decodeObject(item, room.limits);
+    if (decoded.ok) route(room, socket, session, name, decoded.frame);
+    else report(room, socket, session, decoded.error);
+  }
+}
+
+/** Confirms to a client with the `acks` capability that the relay took the frame `id`. */
+function acknowledge<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  session: Session,
+  id: string | number | undefined,
+): void {
+  if (id === undefined || session.name === undefined || !has(session, Capability.acks)) return;
+  send(room, socket, JSON.stringify(ackFrame(session.name, id)));
 }
 
 /**
  * Handles one incoming frame. Never throws for bad input: an unidentified socket gets the
  * handshake again (as with the seed); an identified one gets an error frame when it asked for
- * them, and the frame is dropped.
+ * them, and the frame is dropped. A client with `acks` gets an `ack` for every frame or batch
+ * with an `id` that the relay took, refused ones included (their error frame comes first).
  */
 export function handleFrame<S extends Socket>(
   room: RoomContext<S>,
@@ -55,7 +110,7 @@ export function handleFrame<S extends Socket>(
   if (typeof message !== "string") {
     if (session.name === undefined) sendHandshake(room, socket);
     else {
-      report(socket, session, {
+      report(room, socket, session, {
         code: ErrorCode.binaryFrame,
         message: "binary frames are not part of the protocol; send JSON in text frames",
         ref: {},
@@ -74,6 +129,7 @@ export function handleFrame<S extends Socket>(
         (envelope.data.cmd === Command.identify || envelope.data.cmd === Command.identifyAlias)
       ) {
         identify(room, socket, session, envelope.data.kwargs, refOf(fields));
+        acknowledge(room, socket, session, envelope.id);
         return;
       }
     }
@@ -81,8 +137,12 @@ export function handleFrame<S extends Socket>(
     return;
   }
   if (!result.ok) {
-    report(socket, session, result.error);
+    report(room, socket, session, result.error);
+    acknowledge(room, socket, session, result.error.ref.id);
     return;
   }
-  route(room, socket, session, name, result.frame);
+  const { envelope } = result.frame;
+  if (isBatch(session, envelope)) routeBatch(room, socket, session, name, envelope);
+  else route(room, socket, session, name, result.frame);
+  acknowledge(room, socket, session, envelope.id);
 }

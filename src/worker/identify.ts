@@ -59,15 +59,15 @@ function passwordAccepted<S extends Socket>(
   session.passwordTries += 1;
   room.connections.save(socket, session);
   logEvent(room.name, "refused", { name: reportTo.name, reason: ErrorCode.badPassword });
-  report(socket, reportTo, {
+  report(room, socket, reportTo, {
     code: ErrorCode.badPassword,
     message: typeof given === "string" ? "wrong password" : "this room needs a password",
     ref,
   });
   if (session.passwordTries >= room.limits.maxPasswordTries) {
-    close(socket, CloseCode.badPassword, "too many wrong passwords");
+    close(room, socket, CloseCode.badPassword, "too many wrong passwords");
   } else {
-    send(socket, JSON.stringify(passwordReset()));
+    send(room, socket, JSON.stringify(passwordReset()));
     sendHandshake(room, socket);
   }
   return false;
@@ -169,7 +169,7 @@ export function identify<S extends Socket>(
       return;
     }
     room.connections.remove(holder);
-    close(holder, CloseCode.replaced, "replaced by a new connection");
+    close(room, holder, CloseCode.replaced, "replaced by a new connection");
     logEvent(room.name, "replaced", { name: name });
   }
 
@@ -191,7 +191,7 @@ export function identify<S extends Socket>(
   }
   const ack = identified({ name: name, capabilities: granted.capabilities, time: room.epoch });
   if (resume !== undefined) ack.data.kwargs.resume = resume;
-  send(socket, JSON.stringify(ack));
+  send(room, socket, JSON.stringify(ack));
 }
 
 function refuse<S extends Socket>(
@@ -203,6 +203,6 @@ function refuse<S extends Socket>(
 ): void {
   const { code, message, close: closing } = refusal;
   logEvent(room.name, "refused", { name: reportTo.name, reason: code });
-  report(socket, reportTo, { code, message, ref });
-  if (closing !== undefined) close(socket, closing.code, closing.reason);
+  report(room, socket, reportTo, { code, message, ref });
+  if (closing !== undefined) close(room, socket, closing.code, closing.reason);
 }

@@ -27,11 +27,11 @@ export class RateLimiter {
   }
 
   /**
-   * Takes one token for a frame from `socket`. `first-drop` is the first frame dropped in an
+   * Takes `count` tokens (default 1) for frames from `socket`. `first-drop` is the first frame dropped in an
    * episode (report it), `drop` the following ones, `close` the one that makes the episode's
    * drops exceed `maxDroppedFrames`. An episode ends when the bucket is half full again.
    */
-  take(socket: object, now: number): RateVerdict {
+  take(socket: object, now: number, count = 1): RateVerdict {
     const { framesPerSecond, frameBurst, maxDroppedFrames } = this.#limits;
     let bucket = this.#buckets.get(socket);
     if (bucket === undefined) {
@@ -46,8 +46,8 @@ export class RateLimiter {
     }
     // An episode of dropping ends once the sender has let the bucket fill halfway again.
     if (bucket.dropped > 0 && bucket.tokens >= frameBurst / 2) bucket.dropped = 0;
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= count) {
+      bucket.tokens -= count;
       return "pass";
     }
     bucket.dropped += 1;

@@ -16,6 +16,7 @@ import { handleFrame } from "./frames.js";
 import { chosenSubprotocol, NAME_HEADER, ROOM_HEADER, text } from "./http.js";
 import { logEvent } from "./log.js";
 import { SqlNameStore } from "./name-store.js";
+import { closeNow, Outbox } from "./outbox.js";
 import { RateLimiter } from "./rate-limit.js";
 import { sweep } from "./sweep.js";
 
@@ -49,12 +50,14 @@ export class Room extends DurableObject<Env> {
     const { config } = configured;
     const password = config.policyFor(name) === "password" ? config.password : undefined;
     const epoch = loadEpoch(storage.kv);
+    const connections = new Connections(this.ctx.getWebSockets());
     this.#room = {
       name,
       epoch,
       password,
       limits: config.limits,
-      connections: new Connections(this.ctx.getWebSockets()),
+      connections,
+      outbox: new Outbox((ws) => connections.session(ws)),
       names: new SqlNameStore(storage.sql),
       rateLimiter: new RateLimiter(config.limits),
       handshake: handshakeFrames(password !== undefined, epoch),
@@ -85,6 +88,7 @@ export class Room extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     room.connections.add(server, bound === null ? undefined : decodeURIComponent(bound), now);
     sendHandshake(room, server);
+    room.outbox.flush();
     room.scheduleSweep(now + room.limits.identifyTimeoutMs);
     logEvent(room.name, "connect");
     const protocol = chosenSubprotocol(request);
@@ -103,7 +107,9 @@ export class Room extends DurableObject<Env> {
     } catch (error) {
       console.error(`room ${room.name}: frame handler failed`, error);
       room.connections.remove(ws);
-      close(ws, CloseCode.internalError, "internal error");
+      close(room, ws, CloseCode.internalError, "internal error");
+    } finally {
+      room.outbox.flush();
     }
   }
 
@@ -112,7 +118,7 @@ export class Room extends DurableObject<Env> {
     const room = this.#context(null);
     const session = room.connections.remove(ws);
     logEvent(room.name, "close", { name: session?.name, code });
-    close(
+    closeNow(
       ws,
       code === CloseCode.normal || (code >= 3000 && code <= 4999) ? code : CloseCode.normal,
       "",
@@ -139,10 +145,11 @@ export class Room extends DurableObject<Env> {
     const expire = (ws: WebSocket, code: number, reason: string) => {
       const session = room.connections.remove(ws);
       logEvent(room.name, "timeout", { name: session?.name, reason });
-      close(ws, code, reason);
+      close(room, ws, code, reason);
     };
     for (const ws of found.unidentified) expire(ws, CloseCode.identifyTimeout, "identify timeout");
     for (const ws of found.silent) expire(ws, CloseCode.heartbeatTimeout, "heartbeat timeout");
+    room.outbox.flush();
     this.#alarmAt = undefined;
     if (found.next !== undefined) this.#armAlarm(found.next);
   }

@@ -73,7 +73,7 @@ export function route<S extends Socket>(
     if (isCommand(envelope)) {
       runServerCommand(room, socket, session, name, envelope, refOf(fields));
     } else {
-      report(socket, session, {
+      report(room, socket, session, {
         code: ErrorCode.notACommand,
         message: `only commands (type "cmd") can be sent to "${SERVER}"`,
         ref: refOf(fields),
@@ -82,10 +82,10 @@ export function route<S extends Socket>(
   }
   if (delivery.recipients.size > 0) {
     const text = JSON.stringify({ ...fields, from: name });
-    for (const recipient of delivery.recipients) send(recipient, text);
+    for (const recipient of delivery.recipients) send(room, recipient, text);
   }
   if (delivery.missing.length > 0) {
-    report(socket, session, {
+    report(room, socket, session, {
       code: ErrorCode.undelivered,
       message: `not connected: ${delivery.missing.join(", ").slice(0, 200)}`,
       ref: refOf(fields),

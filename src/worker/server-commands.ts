@@ -36,25 +36,27 @@ export function runServerCommand<S extends Socket>(
       return;
     case Command.ping:
       send(
+        room,
         socket,
         JSON.stringify(serverCommand(Command.pong, { ...kwargs, time: Date.now() / 1000 }, [name])),
       );
       return;
     case Command.listClients:
       send(
+        room,
         socket,
         JSON.stringify(serverCommand(Command.clients, { names: room.connections.names() }, [name])),
       );
       return;
     case Command.closeSocket:
-      report(socket, session, {
+      report(room, socket, session, {
         code: ErrorCode.forbiddenCommand,
         message: "close_socket is refused: no client may shut a shared room",
         ref,
       });
       return;
     default:
-      report(socket, session, {
+      report(room, socket, session, {
         code: ErrorCode.unknownCommand,
         message: `the relay has no command "${cmd.slice(0, 64)}"`,
         ref,

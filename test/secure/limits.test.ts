@@ -96,4 +96,18 @@ describe("limits", () => {
       data: { code: "UNDELIVERED", targets: ["Quiet"] },
     });
   });
+
+  it("counts every frame of a batch against the rate limit", async () => {
+    const room = labRoom();
+    const a = await join(room, "A", { capabilities: ["errors", "batch"] });
+    const b = await join(room, "B");
+    const frames = Array.from({ length: TEST_LIMITS.frameBurst + 1 }, (_, i) => ({
+      type: "n",
+      data: i,
+      target: "B",
+    }));
+    a.send({ type: "batch", data: frames, target: "server" });
+    expect(await a.next()).toMatchObject({ type: "error", data: { code: "RATE_LIMITED" } });
+    await expectQuiet(b, a, "B", "A");
+  });
 });

@@ -39,13 +39,20 @@ export class Inbox {
   #waiter: (() => void) | undefined;
   #closed: Closed | undefined;
   readonly socket: EventSocket;
+  /** When true, a `batch` frame from the relay is taken apart into the frames it holds. */
+  unwrapBatches = false;
 
   constructor(socket: EventSocket) {
     this.socket = socket;
     socket.addEventListener("message", (event) => {
       const text = typeof event.data === "string" ? event.data : String(event.data);
       this.#raw.push(text);
-      this.#frames.push(JSON.parse(text) as Frame);
+      const frame = JSON.parse(text) as Frame;
+      if (this.unwrapBatches && frame.type === "batch" && frame.from === "server") {
+        this.#frames.push(...(frame.data as Frame[]));
+      } else {
+        this.#frames.push(frame);
+      }
       this.#wake();
     });
     socket.addEventListener("close", (event) => {
