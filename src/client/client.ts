@@ -10,31 +10,21 @@ import {
   Command,
   checkName,
   commandMessage,
-  DEFAULT_LIMITS,
-  decodeFrame,
-  type Envelope,
-  ErrorCode,
   FATAL_CLOSE_CODES,
   FrameType,
   IdentifyField,
-  isCommand,
   type JsonObject,
-  type Limits,
   SERVER,
 } from "../protocol/index.js";
 import { backoffDelay } from "./backoff.js";
+import { Dispatcher, malformed } from "./dispatch.js";
+import { ClientEmitter } from "./emitter.js";
 import {
   ClientClosedError,
-  type ClientError,
   ConnectionError,
   FatalCloseError,
-  HandlerError,
-  InvalidFrameError,
   NotFromRelayError,
   QueueOverflowError,
-  RelayError,
-  UnknownCommandError,
-  UnknownTypeError,
 } from "./errors.js";
 import type {
   ClientEvents,
@@ -46,31 +36,14 @@ import type {
   MessageContext,
   MessageTypeFunction,
 } from "./events.js";
-import { type HookKey, NamedHooks } from "./hooks.js";
+import type { HookKey, NamedHooks } from "./hooks.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { FrameQueue } from "./queue.js";
-import { decodeErrorData, decodeIdentified, decodeTime } from "./relay-frames.js";
+import { decodeIdentified, decodeTime } from "./relay-frames.js";
 import { Connection, globalWebSocket } from "./transport.js";
 
 /** What became of a frame given to {@link WebSocketClient.writeToSocket}. */
 export type SendResult = "sent" | "queued" | "dropped";
-
-// The relay enforces its own limits on what it forwards; the client only checks the shape.
-const RECEIVE_LIMITS: Pick<Limits, "maxFrameBytes" | "maxDepth" | "maxTargets"> = {
-  ...DEFAULT_LIMITS,
-  maxFrameBytes: Number.POSITIVE_INFINITY,
-};
-
-type HookTable = { [K in keyof ClientEvents]: NamedHooks<ClientEvents[K]> };
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    "then" in value &&
-    typeof value.then === "function"
-  );
-}
 
 /**
  * A named client of the relay.
@@ -94,9 +67,8 @@ export class WebSocketClient {
 
   readonly #options: ResolvedOptions;
   readonly #queue: FrameQueue;
-  readonly #hooks: HookTable;
-  readonly #commands: NamedHooks<Parameters<CommandFunction>>;
-  readonly #types: NamedHooks<Parameters<MessageTypeFunction>>;
+  readonly #emitter: ClientEmitter;
+  readonly #dispatcher: Dispatcher;
   #host: string | undefined;
   #connection: Connection | undefined;
   #state: ClientState = "idle";
@@ -135,19 +107,16 @@ export class WebSocketClient {
     this.#reconnect = this.#options.reconnect;
     this.#host = this.#options.host;
     this.#queue = new FrameQueue(this.#options.queue);
-    const warn = (message: string): void => this.#options.logger.warn(message);
-    this.#hooks = {
-      open: new NamedHooks("addOnOpen", warn),
-      close: new NamedHooks("addOnClose", warn),
-      error: new NamedHooks("addOnError", warn),
-      message: new NamedHooks("addOnMessage", warn),
-      identified: new NamedHooks("addOnIdentified", warn),
-      relayError: new NamedHooks("addOnRelayError", warn),
-    };
-    this.#commands = new NamedHooks("addCmdFunction", warn);
-    this.#types = new NamedHooks("addMessageType", warn);
-    this.#commands.add(Command.identify, (_kwargs, context) => this.#answerIdentify(context));
-    this.#commands.add(Command.setTime, (kwargs, context) => this.#storeTime(kwargs, context));
+    this.#emitter = new ClientEmitter(name, this.#options.logger);
+    this.#dispatcher = new Dispatcher(this.#emitter, (kwargs, context) =>
+      this.#onIdentified(kwargs, context),
+    );
+    this.#dispatcher.commands.add(Command.identify, (_kwargs, context) =>
+      this.#answerIdentify(context),
+    );
+    this.#dispatcher.commands.add(Command.setTime, (kwargs, context) =>
+      this.#storeTime(kwargs, context),
+    );
     if (this.#host !== undefined && this.#options.autoConnect) this.connectToSocket(this.#host);
   }
 
@@ -283,7 +252,7 @@ export class WebSocketClient {
       throw new TypeError("writeToSocket needs a string or a JSON-serialisable object");
     }
     if (this.#closed) {
-      this.#fail(new ClientClosedError(text));
+      this.#emitter.fail(new ClientClosedError(text));
       return "dropped";
     }
     if (this.#state === "identified" && this.#connection?.isOpen) {
@@ -292,7 +261,7 @@ export class WebSocketClient {
     }
     const refusal = this.#queue.push(text);
     if (refusal !== undefined) {
-      this.#fail(new QueueOverflowError(text, refusal));
+      this.#emitter.fail(new QueueOverflowError(text, refusal));
       return "dropped";
     }
     return "queued";
@@ -312,12 +281,12 @@ export class WebSocketClient {
    * ```
    */
   addOnOpen(name: string, fn: ClientHook<"open">, overwrite = false): boolean {
-    return this.#hooks.open.add(name, fn, overwrite);
+    return this.#emitter.hooks.open.add(name, fn, overwrite);
   }
 
   /** Removes the open hook `name`. @returns true when there was one. */
   removeOnOpen(name: string): boolean {
-    return this.#hooks.open.remove(name);
+    return this.#emitter.hooks.open.remove(name);
   }
 
   /**
@@ -332,12 +301,12 @@ export class WebSocketClient {
    * ```
    */
   addOnClose(name: string, fn: ClientHook<"close">, overwrite = false): boolean {
-    return this.#hooks.close.add(name, fn, overwrite);
+    return this.#emitter.hooks.close.add(name, fn, overwrite);
   }
 
   /** Removes the close hook `name`. @returns true when there was one. */
   removeOnClose(name: string): boolean {
-    return this.#hooks.close.remove(name);
+    return this.#emitter.hooks.close.remove(name);
   }
 
   /**
@@ -354,12 +323,12 @@ export class WebSocketClient {
    * ```
    */
   addOnError(name: string, fn: ClientHook<"error">, overwrite = false): boolean {
-    return this.#hooks.error.add(name, fn, overwrite);
+    return this.#emitter.hooks.error.add(name, fn, overwrite);
   }
 
   /** Removes the error hook `name`. @returns true when there was one. */
   removeOnError(name: string): boolean {
-    return this.#hooks.error.remove(name);
+    return this.#emitter.hooks.error.remove(name);
   }
 
   /**
@@ -375,12 +344,12 @@ export class WebSocketClient {
    * ```
    */
   addOnMessage(name: string, fn: ClientHook<"message">, overwrite = false): boolean {
-    return this.#hooks.message.add(name, fn, overwrite);
+    return this.#emitter.hooks.message.add(name, fn, overwrite);
   }
 
   /** Removes the message hook `name`. @returns true when there was one. */
   removeOnMessage(name: string): boolean {
-    return this.#hooks.message.remove(name);
+    return this.#emitter.hooks.message.remove(name);
   }
 
   /**
@@ -395,12 +364,12 @@ export class WebSocketClient {
    * ```
    */
   addOnIdentified(name: string, fn: ClientHook<"identified">, overwrite = false): boolean {
-    return this.#hooks.identified.add(name, fn, overwrite);
+    return this.#emitter.hooks.identified.add(name, fn, overwrite);
   }
 
   /** Removes the identified hook `name`. @returns true when there was one. */
   removeOnIdentified(name: string): boolean {
-    return this.#hooks.identified.remove(name);
+    return this.#emitter.hooks.identified.remove(name);
   }
 
   /**
@@ -418,12 +387,12 @@ export class WebSocketClient {
    * ```
    */
   addOnRelayError(name: string, fn: ClientHook<"relayError">, overwrite = false): boolean {
-    return this.#hooks.relayError.add(name, fn, overwrite);
+    return this.#emitter.hooks.relayError.add(name, fn, overwrite);
   }
 
   /** Removes the relay error hook `name`. @returns true when there was one. */
   removeOnRelayError(name: string): boolean {
-    return this.#hooks.relayError.remove(name);
+    return this.#emitter.hooks.relayError.remove(name);
   }
 
   /**
@@ -436,7 +405,7 @@ export class WebSocketClient {
    * ```
    */
   on<K extends keyof ClientEvents>(event: K, fn: ClientHook<K>): () => void {
-    const hooks: NamedHooks<ClientEvents[K]> = this.#hooks[event];
+    const hooks: NamedHooks<ClientEvents[K]> = this.#emitter.hooks[event];
     const key: HookKey = Symbol(event);
     hooks.add(key, fn);
     return () => {
@@ -465,12 +434,12 @@ export class WebSocketClient {
    * ```
    */
   addCmdFunction(name: string, fn: CommandFunction, overwrite = false): boolean {
-    return this.#commands.add(name, fn, overwrite);
+    return this.#dispatcher.commands.add(name, fn, overwrite);
   }
 
   /** Removes the command function `name` (the defaults too). @returns true when there was one. */
   removeCmdFunction(name: string): boolean {
-    return this.#commands.remove(name);
+    return this.#dispatcher.commands.remove(name);
   }
 
   /**
@@ -490,12 +459,12 @@ export class WebSocketClient {
     if (type === FrameType.command) {
       throw new TypeError(`"${type}" frames are commands: use addCmdFunction`);
     }
-    return this.#types.add(type, fn, overwrite);
+    return this.#dispatcher.types.add(type, fn, overwrite);
   }
 
   /** Removes the message type function for `type`. @returns true when there was one. */
   removeMessageType(type: string): boolean {
-    return this.#types.remove(type);
+    return this.#dispatcher.types.remove(type);
   }
 
   #open(url: string): void {
@@ -511,14 +480,14 @@ export class WebSocketClient {
       open: () => {
         if (this.#connection !== connection) return;
         this.#state = "open";
-        this.#emit("open");
+        this.#emitter.emit("open");
       },
       message: (data) => {
-        if (this.#connection === connection) this.#receive(connection, data);
+        if (this.#connection === connection) this.#dispatcher.receive(this, data);
       },
       error: (cause) => {
         if (this.#connection === connection && !this.#closed) {
-          this.#fail(new ConnectionError(url, cause));
+          this.#emitter.fail(new ConnectionError(url, cause));
         }
       },
       close: (code, reason) => {
@@ -534,8 +503,8 @@ export class WebSocketClient {
     if (this.#closed || !this.#reconnect || FATAL_CLOSE_CODES.has(code)) {
       this.#state = "closed";
       if (!this.#closed && FATAL_CLOSE_CODES.has(code))
-        this.#fail(new FatalCloseError(code, reason));
-      this.#emit("close", { code, reason, reconnecting: false });
+        this.#emitter.fail(new FatalCloseError(code, reason));
+      this.#emitter.emit("close", { code, reason, reconnecting: false });
       return;
     }
     const delay = backoffDelay(this.#attempt, this.#options.backoff);
@@ -548,11 +517,11 @@ export class WebSocketClient {
       try {
         this.#open(url);
       } catch (error) {
-        this.#fail(new ConnectionError(url, error));
+        this.#emitter.fail(new ConnectionError(url, error));
         this.#onClose(1006, "the WebSocket could not be created");
       }
     }, delay);
-    this.#emit("close", { code, reason, reconnecting: true, delay });
+    this.#emitter.emit("close", { code, reason, reconnecting: true, delay });
   }
 
   #clearTimer(): void {
@@ -564,75 +533,13 @@ export class WebSocketClient {
     try {
       connection.socket.send(text);
     } catch (error) {
-      this.#fail(new ConnectionError(connection.url, error));
+      this.#emitter.fail(new ConnectionError(connection.url, error));
     }
-  }
-
-  /** The intrinsic message validator: decode, run the message hooks, dispatch. Never throws. */
-  #receive(connection: Connection, data: unknown): void {
-    try {
-      if (typeof data !== "string") {
-        this.#fail(
-          new InvalidFrameError({
-            code: ErrorCode.binaryFrame,
-            message: "binary frames are not part of the protocol",
-            ref: {},
-          }),
-        );
-        return;
-      }
-      const result = decodeFrame(data, RECEIVE_LIMITS);
-      if (!result.ok) {
-        this.#fail(new InvalidFrameError(result.error));
-        return;
-      }
-      const message = result.frame.envelope;
-      const context: MessageContext = { client: this, sender: message.from, message, raw: data };
-      this.#emit("message", message, context);
-      this.#dispatch(connection, message, context);
-    } catch (error) {
-      this.#fail(new HandlerError("the message validator", error));
-    }
-  }
-
-  #dispatch(connection: Connection, message: Envelope, context: MessageContext): void {
-    const fromRelay = message.from === SERVER;
-    if (isCommand(message)) {
-      const { cmd, args, kwargs } = message.data;
-      if (fromRelay && cmd === Command.identified) {
-        this.#onIdentified(connection, kwargs, context);
-        return;
-      }
-      // A wrong password: the relay's BAD_PASSWORD report (a RelayError) says so, and the
-      // handshake that follows is answered again, until the relay closes with 4001.
-      if (fromRelay && cmd === Command.passwordReset) return;
-      const fn = this.#commands.get(cmd);
-      if (fn === undefined) {
-        this.#fail(new UnknownCommandError(cmd, message.from));
-        return;
-      }
-      const commandContext: CommandContext = { ...context, command: cmd, args };
-      this.#call(`command "${cmd}"`, fn, [kwargs, commandContext]);
-      return;
-    }
-    if (fromRelay && message.type === FrameType.error) {
-      const data = decodeErrorData(message.data);
-      if (data === undefined)
-        this.#fail(malformed(message, "an error report needs data.code and data.message"));
-      else this.#fail(new RelayError(data));
-      return;
-    }
-    const fn = this.#types.get(message.type);
-    if (fn === undefined) {
-      this.#fail(new UnknownTypeError(message.type, message.from));
-      return;
-    }
-    this.#call(`message type "${message.type}"`, fn, [message.data, context]);
   }
 
   #answerIdentify(context: CommandContext): void {
     if (context.sender !== SERVER) {
-      this.#fail(new NotFromRelayError(context.command, context.sender));
+      this.#emitter.fail(new NotFromRelayError(context.command, context.sender));
       return;
     }
     const connection = this.#connection;
@@ -654,18 +561,21 @@ export class WebSocketClient {
 
   #storeTime(kwargs: JsonObject, context: CommandContext): void {
     if (context.sender !== SERVER) {
-      this.#fail(new NotFromRelayError(context.command, context.sender));
+      this.#emitter.fail(new NotFromRelayError(context.command, context.sender));
       return;
     }
     const time = decodeTime(kwargs);
-    if (time === undefined) this.#fail(malformed(context.message, "set_time needs a numeric time"));
+    if (time === undefined)
+      this.#emitter.fail(malformed(context.message, "set_time needs a numeric time"));
     else this.time = time;
   }
 
-  #onIdentified(connection: Connection, kwargs: JsonObject, context: MessageContext): void {
+  #onIdentified(kwargs: JsonObject, context: MessageContext): void {
+    const connection = this.#connection;
+    if (connection === undefined) return;
     const info = decodeIdentified(kwargs);
     if (info === undefined || info.name !== this.name) {
-      this.#fail(malformed(context.message, `"identified" must name ${this.name}`));
+      this.#emitter.fail(malformed(context.message, `"identified" must name ${this.name}`));
       return;
     }
     this.time = info.time;
@@ -684,55 +594,6 @@ export class WebSocketClient {
     if (connection.isOpen) {
       for (const text of this.#queue.drain()) this.#send(connection, text);
     }
-    this.#emit("identified", info);
+    this.#emitter.emit("identified", info);
   }
-
-  #call<A extends unknown[]>(label: string, fn: (...args: A) => unknown, args: A): void {
-    try {
-      const result = fn(...args);
-      if (isThenable(result)) {
-        result.then(undefined, (error: unknown) => this.#fail(new HandlerError(label, error)));
-      }
-    } catch (error) {
-      this.#fail(new HandlerError(label, error));
-    }
-  }
-
-  #emit<K extends keyof ClientEvents>(event: K, ...args: ClientEvents[K]): void {
-    const hooks: NamedHooks<ClientEvents[K]> = this.#hooks[event];
-    for (const [key, fn] of hooks.snapshot()) {
-      this.#call(`${event} hook "${String(key)}"`, fn, args);
-    }
-  }
-
-  /** Hands an error to the hooks; errors of the error hooks themselves go to the logger. */
-  #fail(error: ClientError): void {
-    const isRelay = error instanceof RelayError;
-    if (isRelay) this.#emit("relayError", error);
-    const hooks = this.#hooks.error;
-    if (hooks.size === 0) {
-      if (!isRelay || this.#hooks.relayError.size === 0) {
-        this.#options.logger.warn(`[${this.name}] ${error.code}: ${error.message}`);
-      }
-      return;
-    }
-    for (const [key, fn] of hooks.snapshot()) {
-      const report = (thrown: unknown): void =>
-        this.#options.logger.error(`[${this.name}] error hook "${String(key)}" failed:`, thrown);
-      try {
-        const result = fn(error);
-        if (isThenable(result)) result.then(undefined, report);
-      } catch (thrown) {
-        report(thrown);
-      }
-    }
-  }
-}
-
-function malformed(message: Envelope, why: string): InvalidFrameError {
-  return new InvalidFrameError({
-    code: ErrorCode.badEnvelope,
-    message: why,
-    ref: { type: message.type, ...(isCommand(message) ? { cmd: message.data.cmd } : {}) },
-  });
 }
