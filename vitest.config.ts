@@ -5,6 +5,8 @@ import { SECURE_BINDINGS } from "./test/support/secure-env.js";
 export default defineConfig({
   test: {
     reporters: ["default", "./test/support/summary-reporter.ts"],
+    // The relay logs a line per client event; show it only for tests that fail.
+    silent: "passed-only",
     projects: [
       {
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
