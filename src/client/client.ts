@@ -6,12 +6,16 @@
  */
 
 import {
+  Capability,
   type CapabilityName,
+  CloseCode,
   Command,
   checkName,
   commandMessage,
   FATAL_CLOSE_CODES,
   FrameType,
+  HEARTBEAT_REQUEST,
+  HEARTBEAT_RESPONSE,
   IdentifyField,
   type JsonObject,
   SERVER,
@@ -78,6 +82,8 @@ export class WebSocketClient {
   #closed = false;
   #granted: CapabilityName[] = [];
   #resume: string | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #lastHeard = 0;
 
   /**
    * Creates a client. With a `host` and `autoConnect` (the default), it connects at once;
@@ -184,6 +190,7 @@ export class WebSocketClient {
     this.#host = url;
     this.#attempt = 0;
     this.#clearTimer();
+    this.#stopHeartbeat();
     const old = this.#connection;
     this.#connection = undefined;
     old?.detach(1000, "reconnecting");
@@ -215,6 +222,7 @@ export class WebSocketClient {
     }
     this.#closed = true;
     this.#clearTimer();
+    this.#stopHeartbeat();
     this.#state = "closed";
     const connection = this.#connection;
     if (connection !== undefined) {
@@ -483,7 +491,9 @@ export class WebSocketClient {
         this.#emitter.emit("open");
       },
       message: (data) => {
-        if (this.#connection === connection) this.#dispatcher.receive(this, data);
+        if (this.#connection !== connection) return;
+        this.#lastHeard = Date.now();
+        if (data !== HEARTBEAT_RESPONSE) this.#dispatcher.receive(this, data);
       },
       error: (cause) => {
         if (this.#connection === connection && !this.#closed) {
@@ -498,6 +508,7 @@ export class WebSocketClient {
   }
 
   #onClose(code: number, reason: string): void {
+    this.#stopHeartbeat();
     this.#connection = undefined;
     this.#granted = [];
     if (this.#closed || !this.#reconnect || FATAL_CLOSE_CODES.has(code)) {
@@ -594,6 +605,33 @@ export class WebSocketClient {
     if (connection.isOpen) {
       for (const text of this.#queue.drain()) this.#send(connection, text);
     }
+    if (this.#granted.includes(Capability.heartbeat)) this.#startHeartbeat(connection);
     this.#emitter.emit("identified", info);
+  }
+
+  /**
+   * Sends a heartbeat every `heartbeatInterval`; a connection that has heard nothing for two
+   * intervals is dropped as dead (a half-open TCP connection never says so by itself) and the
+   * usual reconnect follows.
+   */
+  #startHeartbeat(connection: Connection): void {
+    this.#stopHeartbeat();
+    const interval = this.#options.heartbeatInterval;
+    this.#lastHeard = Date.now();
+    this.#heartbeat = setInterval(() => {
+      if (this.#connection !== connection) {
+        this.#stopHeartbeat();
+      } else if (Date.now() - this.#lastHeard >= 2 * interval) {
+        connection.detach(CloseCode.heartbeatTimeout, "no answer to heartbeats");
+        this.#onClose(CloseCode.heartbeatTimeout, "no answer to heartbeats");
+      } else if (connection.isOpen) {
+        this.#send(connection, HEARTBEAT_REQUEST);
+      }
+    }, interval);
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
   }
 }

@@ -72,6 +72,11 @@ export type {
   MessageContext,
   MessageTypeFunction,
 } from "./events.js";
-export { type ClientOptions, DEFAULT_CAPABILITIES, type Logger } from "./options.js";
+export {
+  type ClientOptions,
+  DEFAULT_CAPABILITIES,
+  DEFAULT_HEARTBEAT_INTERVAL,
+  type Logger,
+} from "./options.js";
 export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from "./queue.js";
 export type { WebSocketConstructor, WebSocketLike } from "./transport.js";

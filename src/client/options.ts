@@ -38,7 +38,7 @@ export interface ClientOptions {
   /**
    * The extension frames to ask the relay for at identify. With none, the relay sends no
    * `identified` answer and the client counts itself identified as soon as it has sent its
-   * identify (as the seed did). Default `["errors", "undelivered", "resume"]`.
+   * identify (as the seed did). Default `["errors", "undelivered", "resume", "heartbeat"]`.
    */
   capabilities?: readonly CapabilityName[];
   /**
@@ -46,6 +46,14 @@ export interface ClientOptions {
    * `globalThis.WebSocket`.
    */
   WebSocket?: WebSocketConstructor;
+  /**
+   * Milliseconds between heartbeats while identified, when the relay granted the `heartbeat`
+   * capability. A connection that has received nothing, not even a heartbeat answer, for two
+   * intervals is taken for dead: the client drops it (close code 4011) and reconnects. The
+   * relay, for its part, frees the name of a socket whose heartbeats stop. `0` turns
+   * heartbeats off (the capability is not asked for). Default 15,000.
+   */
+  heartbeatInterval?: number;
   /** The ceiling of the first reconnect delay, in ms. Default 1,000. */
   reconnectBaseDelay?: number;
   /** The longest reconnect delay, in ms. Default 30,000. */
@@ -66,21 +74,27 @@ export interface ResolvedOptions {
   password: string | undefined;
   capabilities: readonly CapabilityName[];
   WebSocket: WebSocketConstructor | undefined;
+  heartbeatInterval: number;
   backoff: BackoffOptions;
   queue: QueueLimits;
   logger: Logger;
 }
 
 /**
- * The capabilities asked for by default: error reports, undelivered targets, and `resume`,
- * with which a reconnect takes the client's name back from a socket the relay still holds
- * (one that died without the relay noticing yet) instead of being refused with `NAME_TAKEN`.
+ * The capabilities asked for by default: error reports, undelivered targets, `resume` (with
+ * which a reconnect takes the client's name back from a socket the relay still holds, one
+ * that died without the relay noticing yet, instead of being refused with `NAME_TAKEN`), and
+ * `heartbeat` (see `heartbeatInterval`).
  */
 export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
   Capability.errors,
   Capability.undelivered,
   Capability.resume,
+  Capability.heartbeat,
 ]);
+
+/** The default `heartbeatInterval`, in milliseconds. */
+export const DEFAULT_HEARTBEAT_INTERVAL = 15_000;
 
 /** Fills in the defaults and throws a `TypeError` or `RangeError` for a bad option. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
@@ -92,6 +106,15 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (options.host !== undefined && typeof options.host !== "string") {
     throw new TypeError("options.host must be a string such as ws://127.0.0.1:8888");
   }
+  const heartbeatInterval = options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL;
+  if (!Number.isFinite(heartbeatInterval) || heartbeatInterval < 0) {
+    throw new RangeError(
+      `heartbeatInterval must be a finite number >= 0, got ${heartbeatInterval}`,
+    );
+  }
+  const capabilities = [...(options.capabilities ?? DEFAULT_CAPABILITIES)].filter(
+    (capability) => heartbeatInterval > 0 || capability !== Capability.heartbeat,
+  );
   if (options.WebSocket !== undefined && typeof options.WebSocket !== "function") {
     throw new TypeError("options.WebSocket must be a WebSocket class");
   }
@@ -100,8 +123,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     autoConnect: options.autoConnect ?? true,
     reconnect: options.reconnect ?? true,
     password: options.password,
-    capabilities: [...(options.capabilities ?? DEFAULT_CAPABILITIES)],
+    capabilities,
     WebSocket: options.WebSocket,
+    heartbeatInterval,
     backoff,
     queue: {
       maxFrames: options.maxQueuedFrames ?? DEFAULT_QUEUE_LIMITS.maxFrames,

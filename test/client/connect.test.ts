@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { WebSocketClient as UniversalClient } from "../../src/client/index.js";
-import { Capability, ClientErrorCode, WebSocketClient } from "../../src/client/node.js";
+import { ClientErrorCode, DEFAULT_CAPABILITIES, WebSocketClient } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, open, startRelay } from "../support/relay.js";
 import { client, Recorder, recordingWebSocket } from "./helpers.js";
@@ -16,7 +16,7 @@ it("connects at once with a host, identifies and asks for the extension frames",
   expect(wsc.state).toBe("connecting");
   const info = await events.identifiedTimes(1);
   expect(info.name).toBe("Player1");
-  expect(info.capabilities).toEqual([Capability.errors, Capability.undelivered, Capability.resume]);
+  expect(info.capabilities).toEqual([...DEFAULT_CAPABILITIES]);
   expect(wsc.state).toBe("identified");
   expect(wsc.capabilities).toEqual(info.capabilities);
   expect(events.opens).toHaveLength(1);
@@ -80,7 +80,7 @@ it("sends nothing before the identify: the identify is the first frame on every 
     type: "cmd",
     data: {
       cmd: "indentify",
-      kwargs: { name: "Careful", capabilities: ["errors", "undelivered", "resume"] },
+      kwargs: { name: "Careful", capabilities: ["errors", "undelivered", "resume", "heartbeat"] },
     },
     target: ["server"],
   });

@@ -164,6 +164,7 @@ export function recordingWebSocket(): {
 export class DropProxy {
   readonly #server: Server;
   readonly #sockets: Set<Socket>;
+  readonly #stalled = new Set<Socket>();
   /** The proxy's port on 127.0.0.1. */
   readonly port: number;
 
@@ -204,6 +205,20 @@ export class DropProxy {
     return `ws://127.0.0.1:${this.port}`;
   }
 
+  /**
+   * Stops forwarding on every connection open now, in both directions, without closing
+   * anything: a half-open connection, as after a network failure nobody was told about.
+   * Connections made later are forwarded as usual.
+   */
+  blackhole(): void {
+    for (const socket of this.#sockets) {
+      socket.unpipe();
+      socket.pause();
+      this.#stalled.add(socket);
+    }
+    this.#sockets.clear();
+  }
+
   /** Cuts every connection at once. */
   dropAll(): void {
     for (const socket of this.#sockets) socket.destroy();
@@ -213,6 +228,7 @@ export class DropProxy {
   /** Stops accepting and cuts every connection. */
   async close(): Promise<void> {
     this.dropAll();
+    for (const socket of this.#stalled) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 }

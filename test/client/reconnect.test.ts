@@ -170,3 +170,39 @@ it("does not reconnect with reconnect = false; setting it cancels a pending reco
     await proxy.close();
   }
 });
+
+it("drops a connection that stops answering heartbeats, reconnects and takes its name back", async () => {
+  const room = freshRoom();
+  const proxy = await DropProxy.start(server);
+  try {
+    const reader = await join(server, room, "Reader");
+    const { client: wsc, events } = client(proxy.url, room, "Tunnel", { heartbeatInterval: 50 });
+    await events.identifiedTimes(1);
+    expect(wsc.capabilities).toContain("heartbeat");
+    // The network goes silent: nothing is closed, nothing arrives.
+    proxy.blackhole();
+    await events.until(() => events.closes.length === 1, "the heartbeat timeout");
+    expect(events.closes[0]).toMatchObject({ code: 4011, reconnecting: true });
+    expect(wsc.writeToSocket({ type: "note", data: "back", target: "Reader" })).toBe("queued");
+    // The relay still holds the old socket under the name: the resume secret takes it back.
+    await events.identifiedTimes(2);
+    expect(events.relayErrors).toEqual([]);
+    expect(await reader.next()).toMatchObject({ from: "Tunnel", data: "back" });
+    wsc.close();
+    reader.socket.close();
+  } finally {
+    await proxy.close();
+  }
+});
+
+it("sends no heartbeat with heartbeatInterval 0, and does not ask for the capability", async () => {
+  const recording = recordingWebSocket();
+  const { client: wsc, events } = client(server, freshRoom(), "NoBeat", {
+    heartbeatInterval: 0,
+    WebSocket: recording.WebSocket,
+  });
+  const info = await events.identifiedTimes(1);
+  expect(info.capabilities).toEqual(["errors", "undelivered", "resume"]);
+  expect(recording.sent.some((text) => text.includes("heartbeat"))).toBe(false);
+  wsc.close();
+});
