@@ -5,7 +5,14 @@
  * @module
  */
 
-/** The parameters of {@link backoffDelay}. */
+/**
+ * The parameters of {@link backoffDelay}.
+ *
+ * @example
+ * ```ts
+ * const options: BackoffOptions = { baseDelay: 500, maxDelay: 10_000 };
+ * ```
+ */
 export interface BackoffOptions {
   /** The ceiling of the first delay, in milliseconds. Default 1,000. */
   baseDelay: number;
@@ -13,7 +20,14 @@ export interface BackoffOptions {
   maxDelay: number;
 }
 
-/** The default {@link BackoffOptions}: 1 s base, 30 s cap. */
+/**
+ * The default {@link BackoffOptions}: 1 s base, 30 s cap.
+ *
+ * @example
+ * ```ts
+ * backoffDelay(2, DEFAULT_BACKOFF); // somewhere in 0..4000
+ * ```
+ */
 export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
   baseDelay: 1_000,
   maxDelay: 30_000,
@@ -69,7 +83,14 @@ export function backoffDelay(
   return Math.min(ceiling, Math.floor(fraction * ceiling));
 }
 
-/** Throws a `RangeError` unless `0 < baseDelay <= maxDelay`, both finite. */
+/**
+ * Throws a `RangeError` unless `0 < baseDelay <= maxDelay`, both finite.
+ *
+ * @example
+ * ```ts
+ * checkBackoffOptions({ baseDelay: 0, maxDelay: 10 }); // throws RangeError
+ * ```
+ */
 export function checkBackoffOptions(options: Readonly<BackoffOptions>): void {
   const { baseDelay, maxDelay } = options;
   if (!Number.isFinite(baseDelay) || baseDelay <= 0) {

@@ -46,7 +46,14 @@ import { FrameQueue } from "./queue.js";
 import { decodeIdentified, decodeTime } from "./relay-frames.js";
 import { Connection, globalWebSocket } from "./transport.js";
 
-/** What became of a frame given to {@link WebSocketClient.writeToSocket}. */
+/**
+ * What became of a frame given to {@link WebSocketClient.writeToSocket}.
+ *
+ * @example
+ * ```ts
+ * if (wsc.writeToSocket(frame) === "dropped") console.warn("not sent");
+ * ```
+ */
 export type SendResult = "sent" | "queued" | "dropped";
 
 /**

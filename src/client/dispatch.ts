@@ -43,7 +43,14 @@ const RECEIVE_LIMITS: Pick<Limits, "maxFrameBytes" | "maxDepth" | "maxTargets"> 
   maxFrameBytes: Number.POSITIVE_INFINITY,
 };
 
-/** An `INVALID_FRAME` error for a frame that decoded but whose payload is malformed. */
+/**
+ * An `INVALID_FRAME` error for a frame that decoded but whose payload is malformed.
+ *
+ * @example
+ * ```ts
+ * emitter.fail(malformed(message, "set_time needs a numeric time"));
+ * ```
+ */
 export function malformed(message: Envelope, why: string): InvalidFrameError {
   return new InvalidFrameError({
     code: ErrorCode.badEnvelope,

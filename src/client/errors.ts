@@ -10,7 +10,16 @@
 
 import type { DecodeError, ErrorData, FrameRef } from "../protocol/index.js";
 
-/** The stable codes of {@link ClientError}. Never renamed; new ones may be added. */
+/**
+ * The stable codes of {@link ClientError}. Never renamed; new ones may be added.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnError("overflow", (error) => {
+ *   if (error.code === ClientErrorCode.queueOverflow) console.warn("slow down");
+ * });
+ * ```
+ */
 export const ClientErrorCode = {
   /** A received frame is not a valid envelope (see {@link InvalidFrameError.reason}). */
   invalidFrame: "INVALID_FRAME",
@@ -34,7 +43,14 @@ export const ClientErrorCode = {
   relayError: "RELAY_ERROR",
 } as const;
 
-/** One of {@link ClientErrorCode}. */
+/**
+ * One of {@link ClientErrorCode}.
+ *
+ * @example
+ * ```ts
+ * const code: ClientErrorCodeName = "QUEUE_OVERFLOW";
+ * ```
+ */
 export type ClientErrorCodeName = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
 const BRAND: unique symbol = Symbol.for("wscomsrv-client.ClientError");
@@ -75,7 +91,16 @@ export function isClientError(value: unknown): value is ClientError {
   return typeof value === "object" && value !== null && BRAND in value;
 }
 
-/** A received frame is not a valid envelope; the frame is dropped. */
+/**
+ * A received frame is not a valid envelope; the frame is dropped.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnError("bad", (error) => {
+ *   if (error instanceof InvalidFrameError) console.warn(error.reason, error.ref);
+ * });
+ * ```
+ */
 export class InvalidFrameError extends ClientError {
   /** Why, as a code of the wire module's decoder (`BAD_JSON`, `BAD_ENVELOPE`, ...). */
   readonly reason: DecodeError["code"];
@@ -90,7 +115,16 @@ export class InvalidFrameError extends ClientError {
   }
 }
 
-/** A frame whose `type` has no registered function. */
+/**
+ * A frame whose `type` has no registered function.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnError("types", (error) => {
+ *   if (error instanceof UnknownTypeError) wsc.addMessageType(error.type, () => {});
+ * });
+ * ```
+ */
 export class UnknownTypeError extends ClientError {
   /** The frame's type. */
   readonly type: string;
@@ -108,7 +142,16 @@ export class UnknownTypeError extends ClientError {
   }
 }
 
-/** A command with no registered function. */
+/**
+ * A command with no registered function.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnError("commands", (error) => {
+ *   if (error instanceof UnknownCommandError) console.warn(`${error.sender} sent ${error.command}`);
+ * });
+ * ```
+ */
 export class UnknownCommandError extends ClientError {
   /** The command's name. */
   readonly command: string;
@@ -126,7 +169,16 @@ export class UnknownCommandError extends ClientError {
   }
 }
 
-/** A command only the relay may send came from a peer; it was not run. */
+/**
+ * A command only the relay may send came from a peer; it was not run.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnError("forged", (error) => {
+ *   if (error instanceof NotFromRelayError) console.warn(`${error.sender} sent ${error.command}`);
+ * });
+ * ```
+ */
 export class NotFromRelayError extends ClientError {
   /** The command's name. */
   readonly command: string;
@@ -144,7 +196,16 @@ export class NotFromRelayError extends ClientError {
   }
 }
 
-/** A hook or a registered function threw or rejected; the client goes on. */
+/**
+ * A hook or a registered function threw or rejected; the client goes on.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnError("bugs", (error) => {
+ *   if (error instanceof HandlerError) console.error(error.handler, error.cause);
+ * });
+ * ```
+ */
 export class HandlerError extends ClientError {
   /** Which function: for example `command "pass_ball"` or `open hook "log"`. */
   readonly handler: string;
@@ -156,7 +217,16 @@ export class HandlerError extends ClientError {
   }
 }
 
-/** A frame did not fit in the send queue; `writeToSocket` returned `"dropped"`. */
+/**
+ * A frame did not fit in the send queue; `writeToSocket` returned `"dropped"`.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnError("full", (error) => {
+ *   if (error instanceof QueueOverflowError) retryLater(error.frame);
+ * });
+ * ```
+ */
 export class QueueOverflowError extends ClientError {
   /** The frame that was dropped, as text. */
   readonly frame: string;
@@ -171,7 +241,15 @@ export class QueueOverflowError extends ClientError {
   }
 }
 
-/** `writeToSocket` after `close()`; `writeToSocket` returned `"dropped"`. */
+/**
+ * `writeToSocket` after `close()`; `writeToSocket` returned `"dropped"`.
+ *
+ * @example
+ * ```ts
+ * wsc.close();
+ * wsc.writeToSocket("{}"); // "dropped"; the error hooks get a ClientClosedError
+ * ```
+ */
 export class ClientClosedError extends ClientError {
   /** The frame that was dropped, as text. */
   readonly frame: string;
@@ -186,7 +264,16 @@ export class ClientClosedError extends ClientError {
   }
 }
 
-/** The WebSocket reported an error. A close follows, and with it a reconnect when allowed. */
+/**
+ * The WebSocket reported an error. A close follows, and with it a reconnect when allowed.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnError("net", (error) => {
+ *   if (error instanceof ConnectionError) console.warn(`cannot reach ${error.url}`);
+ * });
+ * ```
+ */
 export class ConnectionError extends ClientError {
   /** The address the socket was for. */
   readonly url: string;
@@ -200,7 +287,16 @@ export class ConnectionError extends ClientError {
   }
 }
 
-/** The relay closed the socket with one of the wire module's `FATAL_CLOSE_CODES`. */
+/**
+ * The relay closed the socket with one of the wire module's `FATAL_CLOSE_CODES`.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnError("fatal", (error) => {
+ *   if (error instanceof FatalCloseError && error.closeCode === 4009) console.error("name taken");
+ * });
+ * ```
+ */
 export class FatalCloseError extends ClientError {
   /** The close code (for example 4009: the name is taken). */
   readonly closeCode: number;
@@ -222,6 +318,13 @@ export class FatalCloseError extends ClientError {
  * An error report from the relay (a `type: "error"` frame). `relayCode` is the relay's stable
  * code (`UNDELIVERED`, `BAD_TARGET`, `NAME_TAKEN`, ...); for `UNDELIVERED`, `targets` names the
  * targets that were not connected (the others got the frame).
+ *
+ * @example
+ * ```ts
+ * wsc.addOnRelayError("missing", (error) => {
+ *   if (error.relayCode === "UNDELIVERED") console.warn("not connected:", error.targets);
+ * });
+ * ```
  */
 export class RelayError extends ClientError {
   /** The relay's code (see the `ErrorCode` constants of the wire module). */

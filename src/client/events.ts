@@ -17,10 +17,24 @@ import type { ClientError, RelayError } from "./errors.js";
  * - `identified`: the relay accepted the identify; frames are sent at once;
  * - `reconnecting`: the socket closed and a reconnect is scheduled;
  * - `closed`: closed by `close()`, by a fatal close code, or with `reconnect` off.
+ *
+ * @example
+ * ```ts
+ * if (wsc.state === "identified") wsc.writeToSocket(frame); // else it would be queued
+ * ```
  */
 export type ClientState = "idle" | "connecting" | "open" | "identified" | "reconnecting" | "closed";
 
-/** What a close hook learns. Seed-style hooks may ignore it. */
+/**
+ * What a close hook learns. Seed-style hooks may ignore it.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnClose("log", ({ code, reconnecting, delay }) => {
+ *   console.log(`closed (${code})`, reconnecting ? `retry in ${delay} ms` : "for good");
+ * });
+ * ```
+ */
 export interface CloseInfo {
   /** The close code (1006 when the connection was lost without a close frame). */
   code: number;
@@ -32,7 +46,14 @@ export interface CloseInfo {
   delay?: number;
 }
 
-/** What an identified hook learns: the relay's `identified` answer. */
+/**
+ * What an identified hook learns: the relay's `identified` answer.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnIdentified("ready", ({ name, capabilities, time }) => console.log(name, capabilities, time));
+ * ```
+ */
 export interface IdentifiedInfo {
   /** The name the client now holds. */
   name: string;
@@ -42,7 +63,14 @@ export interface IdentifiedInfo {
   time: number | undefined;
 }
 
-/** What a message hook and a message type function learn about a frame. */
+/**
+ * What a message hook and a message type function learn about a frame.
+ *
+ * @example
+ * ```ts
+ * wsc.addMessageType("data", (data, { sender, raw }) => console.log(sender, data, raw.length));
+ * ```
+ */
 export interface MessageContext {
   /** The client that received it (to answer with `context.client.writeToSocket(...)`). */
   readonly client: WebSocketClient;
@@ -54,7 +82,14 @@ export interface MessageContext {
   readonly raw: string;
 }
 
-/** What a command function learns besides its kwargs. */
+/**
+ * What a command function learns besides its kwargs.
+ *
+ * @example
+ * ```ts
+ * wsc.addCmdFunction("move", (kwargs, { sender, args, command }) => console.log(sender, command, args));
+ * ```
+ */
 export interface CommandContext extends MessageContext {
   /** The command's name. */
   readonly command: string;
@@ -67,15 +102,37 @@ export interface CommandContext extends MessageContext {
  * function does not read are simply ignored, and a missing key reads as `undefined`, so the
  * seed's `pass_ball(catch=None)` is `({ catch: caught }) => ...`. May return a promise; a
  * throw or a rejection goes to the error hooks.
+ *
+ * @example
+ * ```ts
+ * const passBall: CommandFunction = ({ catch: caught }, { sender }) => {
+ *   if (caught === undefined) return; // the seed's catch=None
+ *   console.log(sender, caught ? "caught it" : "Damn!");
+ * };
+ * wsc.addCmdFunction("pass_ball", passBall);
+ * ```
  */
 export type CommandFunction = (kwargs: Readonly<JsonObject>, context: CommandContext) => unknown;
 
-/** A message type function: the frame's `data` (undefined when absent), then the context. */
+/**
+ * A message type function: the frame's `data` (undefined when absent), then the context.
+ *
+ * @example
+ * ```ts
+ * const plot: MessageTypeFunction = (data) => console.log("point", data);
+ * wsc.addMessageType("data", plot);
+ * ```
+ */
 export type MessageTypeFunction = (data: Json | undefined, context: MessageContext) => unknown;
 
 /**
  * The client's events and the arguments their hooks receive. Hooks may take fewer
  * arguments: the seed's `on_open`, `on_close` and `on_error` functions took none.
+ *
+ * @example
+ * ```ts
+ * const off = wsc.on("close", (info) => console.log(info.code));
+ * ```
  */
 export interface ClientEvents {
   /** The socket opened (before the identify handshake). */
@@ -92,5 +149,13 @@ export interface ClientEvents {
   relayError: [error: RelayError];
 }
 
-/** A hook for event `K`. */
+/**
+ * A hook for event `K`.
+ *
+ * @example
+ * ```ts
+ * const hook: ClientHook<"error"> = (error) => console.warn(error.code);
+ * wsc.addOnError("log", hook);
+ * ```
+ */
 export type ClientHook<K extends keyof ClientEvents> = (...args: ClientEvents[K]) => unknown;

@@ -5,7 +5,14 @@
  * @module
  */
 
-/** A hook's key: a name given by the caller, or a symbol made by `on()`. */
+/**
+ * A hook's key: a name given by the caller, or a symbol made by `on()`.
+ *
+ * @example
+ * ```ts
+ * hooks.add(Symbol("anonymous"), () => {});
+ * ```
+ */
 export type HookKey = string | symbol;
 
 /**

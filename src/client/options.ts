@@ -10,7 +10,15 @@ import type { WebSocketClient } from "./client.js";
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from "./queue.js";
 import type { WebSocketConstructor } from "./transport.js";
 
-/** Where the client writes its warnings and the errors no error hook took. */
+/**
+ * Where the client writes its warnings and the errors no error hook took.
+ *
+ * @example
+ * ```ts
+ * const quiet: Logger = { warn: () => {}, error: console.error };
+ * new WebSocketClient("Sensor", { logger: quiet });
+ * ```
+ */
 export interface Logger {
   /** A warning, for example a refused `addOnOpen` under a taken name. */
   warn(...data: unknown[]): void;
@@ -18,7 +26,20 @@ export interface Logger {
   error(...data: unknown[]): void;
 }
 
-/** The options of {@link WebSocketClient}. Every one is optional. */
+/**
+ * The options of {@link WebSocketClient}. Every one is optional.
+ *
+ * @example
+ * ```ts
+ * const options: ClientOptions = {
+ *   host: "ws://127.0.0.1:8888/lab",
+ *   password: "s3cret",
+ *   reconnectMaxDelay: 5_000,
+ *   maxQueuedFrames: 100,
+ * };
+ * const wsc = new WebSocketClient("Sensor", options);
+ * ```
+ */
 export interface ClientOptions {
   /**
    * The relay's address, for example `ws://127.0.0.1:8888` or `wss://relay.example.com/myroom`
@@ -66,7 +87,14 @@ export interface ClientOptions {
   logger?: Logger;
 }
 
-/** The options with every default filled in. */
+/**
+ * The options with every default filled in.
+ *
+ * @example
+ * ```ts
+ * resolveOptions({}).backoff; // { baseDelay: 1000, maxDelay: 30000 }
+ * ```
+ */
 export interface ResolvedOptions {
   host: string | undefined;
   autoConnect: boolean;
@@ -85,6 +113,11 @@ export interface ResolvedOptions {
  * which a reconnect takes the client's name back from a socket the relay still holds, one
  * that died without the relay noticing yet, instead of being refused with `NAME_TAKEN`), and
  * `heartbeat` (see `heartbeatInterval`).
+ *
+ * @example
+ * ```ts
+ * new WebSocketClient("Quiet", { capabilities: DEFAULT_CAPABILITIES.filter((c) => c !== "undelivered") });
+ * ```
  */
 export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
   Capability.errors,
@@ -93,10 +126,24 @@ export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
   Capability.heartbeat,
 ]);
 
-/** The default `heartbeatInterval`, in milliseconds. */
+/**
+ * The default `heartbeatInterval`, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * new WebSocketClient("Mobile", { heartbeatInterval: DEFAULT_HEARTBEAT_INTERVAL / 3 });
+ * ```
+ */
 export const DEFAULT_HEARTBEAT_INTERVAL = 15_000;
 
-/** Fills in the defaults and throws a `TypeError` or `RangeError` for a bad option. */
+/**
+ * Fills in the defaults and throws a `TypeError` or `RangeError` for a bad option.
+ *
+ * @example
+ * ```ts
+ * resolveOptions({ reconnect: false }).reconnect; // false
+ * ```
+ */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   const backoff = {
     baseDelay: options.reconnectBaseDelay ?? DEFAULT_BACKOFF.baseDelay,

@@ -5,7 +5,14 @@
  * @module
  */
 
-/** The bounds of a {@link FrameQueue}. */
+/**
+ * The bounds of a {@link FrameQueue}.
+ *
+ * @example
+ * ```ts
+ * new FrameQueue({ maxFrames: 10, maxBytes: 64 * 1024 });
+ * ```
+ */
 export interface QueueLimits {
   /** Most frames held. Default 1,000. */
   maxFrames: number;
@@ -13,7 +20,14 @@ export interface QueueLimits {
   maxBytes: number;
 }
 
-/** The default {@link QueueLimits}. */
+/**
+ * The default {@link QueueLimits}.
+ *
+ * @example
+ * ```ts
+ * new WebSocketClient("Logger", { maxQueuedFrames: DEFAULT_QUEUE_LIMITS.maxFrames * 10 });
+ * ```
+ */
 export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
   maxFrames: 1_000,
   maxBytes: 1_048_576,

@@ -30,14 +30,30 @@ function isCapability(value: Json): value is CapabilityName {
   return typeof value === "string" && KNOWN_CAPABILITIES.has(value);
 }
 
-/** The epoch in `set_time`'s kwargs, when it is a finite number. */
+/**
+ * The epoch in `set_time`'s kwargs, when it is a finite number.
+ *
+ * @example
+ * ```ts
+ * decodeTime({ time: 1700000000.5 }); // 1700000000.5
+ * decodeTime({ time: "soon" }); // undefined
+ * ```
+ */
 export function decodeTime(kwargs: Json | undefined): number | undefined {
   if (!isJsonObject(kwargs)) return undefined;
   const time = own(kwargs, TIME);
   return typeof time === "number" && Number.isFinite(time) ? time : undefined;
 }
 
-/** The kwargs of the relay's `identified` command, or `undefined` when they are malformed. */
+/**
+ * The kwargs of the relay's `identified` command, or `undefined` when they are malformed.
+ *
+ * @example
+ * ```ts
+ * decodeIdentified({ name: "A", capabilities: ["errors"], time: 1 });
+ * // { name: "A", capabilities: ["errors"], time: 1 }
+ * ```
+ */
 export function decodeIdentified(kwargs: Json | undefined): IdentifiedKwargs | undefined {
   if (!isJsonObject(kwargs)) return undefined;
   const name = own(kwargs, NAME);
@@ -64,7 +80,14 @@ function decodeRef(value: Json | undefined): FrameRef {
   return ref;
 }
 
-/** The `data` of a relay error frame, or `undefined` when it is malformed. */
+/**
+ * The `data` of a relay error frame, or `undefined` when it is malformed.
+ *
+ * @example
+ * ```ts
+ * decodeErrorData({ code: "UNDELIVERED", message: "not connected: B", ref: {}, targets: ["B"] });
+ * ```
+ */
 export function decodeErrorData(data: Json | undefined): ErrorData | undefined {
   if (!isJsonObject(data)) return undefined;
   const code = own(data, "code" satisfies keyof ErrorData);

@@ -5,10 +5,24 @@
  * @module
  */
 
-/** `readyState` of an open WebSocket. */
+/**
+ * `readyState` of an open WebSocket.
+ *
+ * @example
+ * ```ts
+ * if (socket.readyState === OPEN) socket.send(text);
+ * ```
+ */
 export const OPEN = 1;
 
-/** The parts of a WebSocket the client uses (the browser's, Node's and `ws` all have them). */
+/**
+ * The parts of a WebSocket the client uses (the browser's, Node's and `ws` all have them).
+ *
+ * @example
+ * ```ts
+ * const socket: WebSocketLike = new WebSocket("ws://127.0.0.1:8888");
+ * ```
+ */
 export interface WebSocketLike {
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
@@ -29,10 +43,29 @@ export interface WebSocketLike {
 /**
  * A WebSocket class: `new WebSocket(url)`. The browser's `WebSocket`, Node 22's
  * `globalThis.WebSocket` and the default export of `ws` all fit.
+ *
+ * @example
+ * ```ts
+ * import WebSocket from "ws";
+ * const impl: WebSocketConstructor = WebSocket;
+ * new WebSocketClient("Node", { WebSocket: impl });
+ * ```
  */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
-/** What a connection reports, already bound to one socket. */
+/**
+ * What a connection reports, already bound to one socket.
+ *
+ * @example
+ * ```ts
+ * new Connection(WebSocket, url, {
+ *   open: () => {},
+ *   message: (data) => console.log(data),
+ *   error: (cause) => console.warn(cause),
+ *   close: (code) => console.log(code),
+ * });
+ * ```
+ */
 export interface SocketEvents {
   /** The socket opened. */
   open(): void;
@@ -48,6 +81,12 @@ export interface SocketEvents {
  * Opens a socket and forwards its events to `events` until {@link Connection.detach} is
  * called; after that the old socket's events are ignored, so a replaced or abandoned socket
  * can never act on the client.
+ *
+ * @example
+ * ```ts
+ * const connection = new Connection(WebSocket, "ws://127.0.0.1:8888", events);
+ * connection.detach(); // its events are ignored from now on
+ * ```
  */
 export class Connection {
   /** The socket. */
