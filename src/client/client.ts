@@ -19,6 +19,8 @@ import {
   IdentifyField,
   type JsonObject,
   SERVER,
+  SUBPROTOCOL,
+  TOKEN_SUBPROTOCOL_PREFIX,
 } from "../protocol/index.js";
 import { backoffDelay } from "./backoff.js";
 import { Dispatcher, malformed } from "./dispatch.js";
@@ -73,6 +75,8 @@ export class WebSocketClient {
   readonly name: string;
   /** The room password sent with every identify; may be changed between connects. */
   password: string | undefined;
+  /** The token offered with every connect (see `ClientOptions.token`); may be changed. */
+  token: string | undefined;
   /** The room's epoch in seconds since 1970, from the relay's `set_time`. `undefined` until then. */
   time: number | undefined = undefined;
 
@@ -117,6 +121,7 @@ export class WebSocketClient {
     this.name = name;
     this.#options = resolveOptions(options);
     this.password = this.#options.password;
+    this.token = this.#options.token;
     this.#reconnect = this.#options.reconnect;
     this.#host = this.#options.host;
     this.#queue = new FrameQueue(this.#options.queue);
@@ -491,26 +496,33 @@ export class WebSocketClient {
     }
     this.#state = "connecting";
     this.#granted = [];
-    const connection: Connection = new Connection(WebSocket, url, {
-      open: () => {
-        if (this.#connection !== connection) return;
-        this.#state = "open";
-        this.#emitter.emit("open");
+    const protocols =
+      this.token === undefined ? [] : [SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${this.token}`];
+    const connection: Connection = new Connection(
+      WebSocket,
+      url,
+      {
+        open: () => {
+          if (this.#connection !== connection) return;
+          this.#state = "open";
+          this.#emitter.emit("open");
+        },
+        message: (data) => {
+          if (this.#connection !== connection) return;
+          this.#lastHeard = Date.now();
+          if (data !== HEARTBEAT_RESPONSE) this.#dispatcher.receive(this, data);
+        },
+        error: (cause) => {
+          if (this.#connection === connection && !this.#closed) {
+            this.#emitter.fail(new ConnectionError(url, cause));
+          }
+        },
+        close: (code, reason) => {
+          if (this.#connection === connection) this.#onClose(code, reason);
+        },
       },
-      message: (data) => {
-        if (this.#connection !== connection) return;
-        this.#lastHeard = Date.now();
-        if (data !== HEARTBEAT_RESPONSE) this.#dispatcher.receive(this, data);
-      },
-      error: (cause) => {
-        if (this.#connection === connection && !this.#closed) {
-          this.#emitter.fail(new ConnectionError(url, cause));
-        }
-      },
-      close: (code, reason) => {
-        if (this.#connection === connection) this.#onClose(code, reason);
-      },
-    });
+      protocols,
+    );
     this.#connection = connection;
   }
 

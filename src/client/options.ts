@@ -57,6 +57,13 @@ export interface ClientOptions {
   /** The room password, sent with the identify. Default: none. */
   password?: string;
   /**
+   * A signed token for this name and room (rooms with the relay's `token` policy). It is
+   * offered as the WebSocket subprotocol `wscomsrv.token.<token>`, next to `wscomsrv`, so it
+   * stays out of URLs and logs. Also settable later as `client.token` (for a fresh token
+   * before the next reconnect). Default: none.
+   */
+  token?: string;
+  /**
    * The extension frames to ask the relay for at identify. With none, the relay sends no
    * `identified` answer and the client counts itself identified as soon as it has sent its
    * identify (as the seed did). Default `["errors", "undelivered", "resume", "heartbeat"]`.
@@ -100,6 +107,7 @@ export interface ResolvedOptions {
   autoConnect: boolean;
   reconnect: boolean;
   password: string | undefined;
+  token: string | undefined;
   capabilities: readonly CapabilityName[];
   WebSocket: WebSocketConstructor | undefined;
   heartbeatInterval: number;
@@ -162,6 +170,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   const capabilities = [...(options.capabilities ?? DEFAULT_CAPABILITIES)].filter(
     (capability) => heartbeatInterval > 0 || capability !== Capability.heartbeat,
   );
+  if (options.token !== undefined && (typeof options.token !== "string" || options.token === "")) {
+    throw new TypeError("options.token must be a non-empty string");
+  }
   if (options.WebSocket !== undefined && typeof options.WebSocket !== "function") {
     throw new TypeError("options.WebSocket must be a WebSocket class");
   }
@@ -170,6 +181,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     autoConnect: options.autoConnect ?? true,
     reconnect: options.reconnect ?? true,
     password: options.password,
+    token: options.token,
     capabilities,
     WebSocket: options.WebSocket,
     heartbeatInterval,

@@ -41,7 +41,7 @@ export interface WebSocketLike {
 }
 
 /**
- * A WebSocket class: `new WebSocket(url)`. The browser's `WebSocket`, Node 22's
+ * A WebSocket class: `new WebSocket(url, protocols?)`. The browser's `WebSocket`, Node 22's
  * `globalThis.WebSocket` and the default export of `ws` all fit.
  *
  * @example
@@ -51,7 +51,10 @@ export interface WebSocketLike {
  * new WebSocketClient("Node", { WebSocket: impl });
  * ```
  */
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+) => WebSocketLike;
 
 /**
  * What a connection reports, already bound to one socket.
@@ -95,11 +98,19 @@ export class Connection {
   readonly url: string;
   #events: SocketEvents | undefined;
 
-  /** Opens a socket to `url`; throws what the WebSocket constructor throws (a bad URL). */
-  constructor(WebSocket: WebSocketConstructor, url: string, events: SocketEvents) {
+  /**
+   * Opens a socket to `url`, offering `protocols` when there are any; throws what the
+   * WebSocket constructor throws (a bad URL).
+   */
+  constructor(
+    WebSocket: WebSocketConstructor,
+    url: string,
+    events: SocketEvents,
+    protocols: readonly string[] = [],
+  ) {
     this.url = url;
     this.#events = events;
-    this.socket = new WebSocket(url);
+    this.socket = protocols.length > 0 ? new WebSocket(url, [...protocols]) : new WebSocket(url);
     this.socket.addEventListener("open", () => this.#events?.open());
     this.socket.addEventListener("message", (event) => this.#events?.message(event.data));
     this.socket.addEventListener("error", (event) => this.#events?.error(errorOf(event)));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { mintToken } from "../../src/auth/token.js";
 import { WebSocketClient as UniversalClient } from "../../src/client/index.js";
 import { ClientErrorCode, DEFAULT_CAPABILITIES, WebSocketClient } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
@@ -152,4 +153,25 @@ it("throws at once for a caller's mistakes", () => {
   circular.self = circular;
   expect(() => wsc.writeToSocket(circular)).toThrow(TypeError);
   expect(() => wsc.addMessageType("cmd", () => {})).toThrow(TypeError);
+});
+
+it("offers a token as the wscomsrv.token subprotocol in a room that needs one", async () => {
+  const key = { id: "k1", secret: "a-test-secret-of-at-least-32-bytes!" };
+  const guarded = await startRelay({ roomPolicy: "token", tokenKeys: { [key.id]: key.secret } });
+  try {
+    const room = freshRoom();
+    const token = await mintToken({ room, name: "Badge", ttlSeconds: 60 }, key);
+    const recording = recordingWebSocket();
+    const badge = client(guarded, room, "Badge", { token, WebSocket: recording.WebSocket });
+    await badge.events.identifiedTimes(1);
+    expect(recording.sockets[0]?.protocol).toBe("wscomsrv");
+    // Without a token the relay refuses the upgrade: a connection error, then retries.
+    const stranger = client(guarded, room, "Stranger");
+    await stranger.events.error(ClientErrorCode.connectionError);
+    expect(stranger.events.identified).toHaveLength(0);
+    stranger.client.close();
+    badge.client.close();
+  } finally {
+    await guarded.close();
+  }
 });

@@ -142,8 +142,8 @@ export function recordingWebSocket(): {
   const sockets: WebSocket[] = [];
   const sent: string[] = [];
   class Recording extends WebSocket {
-    constructor(url: string) {
-      super(url);
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
       sockets.push(this);
       const send = this.send.bind(this);
       Object.defineProperty(this, "send", {
