@@ -21,18 +21,55 @@ export interface Socket {
   deserializeAttachment(): unknown;
 }
 
+const RETIRED = { retired: true } as const;
+
+function isRetiredAttachment(value: unknown): boolean {
+  return (
+    typeof value === "object" && value !== null && "retired" in value && value.retired === true
+  );
+}
+
 /** Names to sockets and sockets to sessions. */
 export class Connections<S extends Socket = Socket> {
   readonly #byName = new Map<string, S>();
   readonly #sessions = new Map<S, Session>();
+  readonly #retired = new WeakSet<S>();
 
-  /** Rebuilds the bookkeeping from the sockets the runtime still holds. */
+  /**
+   * Rebuilds the bookkeeping from the sockets the runtime still holds. Sockets the room was
+   * closing stay retired; should two sockets name the same name, the later identify wins.
+   */
   constructor(sockets: Iterable<S> = []) {
     for (const socket of sockets) {
-      const session = decodeSession(socket.deserializeAttachment());
+      const attachment = socket.deserializeAttachment();
+      if (isRetiredAttachment(attachment)) {
+        this.#retired.add(socket);
+        continue;
+      }
+      const session = decodeSession(attachment);
       this.#sessions.set(socket, session);
-      if (session.name !== undefined) this.#byName.set(session.name, socket);
+      if (session.name === undefined) continue;
+      const other = this.#byName.get(session.name);
+      const otherSession = other === undefined ? undefined : this.#sessions.get(other);
+      if (otherSession === undefined || otherSession.identifiedAt <= session.identifiedAt) {
+        this.#byName.set(session.name, socket);
+      }
     }
+  }
+
+  /**
+   * Forgets a socket the room is closing, for good: frames it still sends are ignored, and it
+   * stays forgotten if the room hibernates before the close completes.
+   */
+  retire(socket: S): void {
+    this.remove(socket);
+    this.#retired.add(socket);
+    socket.serializeAttachment(RETIRED);
+  }
+
+  /** True when the room closed or is closing this socket. */
+  isRetired(socket: S): boolean {
+    return this.#retired.has(socket);
   }
 
   /** Registers a newly accepted socket as unidentified (bound to a token's name, if any). */
@@ -51,6 +88,11 @@ export class Connections<S extends Socket = Socket> {
       this.#sessions.set(socket, session);
     }
     return session;
+  }
+
+  /** The socket's session, if the room knows the socket (and has not retired it). */
+  find(socket: S): Session | undefined {
+    return this.#sessions.get(socket);
   }
 
   /** Stores a changed session in the socket's attachment. */

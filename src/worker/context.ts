@@ -52,13 +52,17 @@ export function send<S extends Socket>(room: RoomContext<S>, socket: S, text: st
   room.outbox.push(socket, text);
 }
 
-/** Queues a close of `socket`, after the frames queued for it. */
+/**
+ * Retires `socket` at once (its name is free, and frames it still sends are ignored) and
+ * queues its close, after the frames queued for it.
+ */
 export function close<S extends Socket>(
   room: RoomContext<S>,
   socket: S,
   code: number,
   reason: string,
 ): void {
+  room.connections.retire(socket);
   room.outbox.close(socket, code, reason);
 }
 

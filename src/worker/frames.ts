@@ -105,6 +105,7 @@ export function handleFrame<S extends Socket>(
   socket: S,
   message: string | ArrayBuffer,
 ): void {
+  if (room.connections.isRetired(socket)) return;
   const session = room.connections.session(socket);
   if (!withinRate(room, socket, session)) return;
   if (typeof message !== "string") {

@@ -168,7 +168,6 @@ export function identify<S extends Socket>(
       );
       return;
     }
-    room.connections.remove(holder);
     close(room, holder, CloseCode.replaced, "replaced by a new connection");
     logEvent(room.name, "replaced", { name: name });
   }

@@ -57,7 +57,7 @@ export class Room extends DurableObject<Env> {
       password,
       limits: config.limits,
       connections,
-      outbox: new Outbox((ws) => connections.session(ws)),
+      outbox: new Outbox((ws) => connections.find(ws)),
       names: new SqlNameStore(storage.sql),
       rateLimiter: new RateLimiter(config.limits),
       handshake: handshakeFrames(password !== undefined, epoch),
@@ -106,7 +106,6 @@ export class Room extends DurableObject<Env> {
       handleFrame(room, ws, message);
     } catch (error) {
       console.error(`room ${room.name}: frame handler failed`, error);
-      room.connections.remove(ws);
       close(room, ws, CloseCode.internalError, "internal error");
     } finally {
       room.outbox.flush();
@@ -143,8 +142,7 @@ export class Room extends DurableObject<Env> {
       now,
     );
     const expire = (ws: WebSocket, code: number, reason: string) => {
-      const session = room.connections.remove(ws);
-      logEvent(room.name, "timeout", { name: session?.name, reason });
+      logEvent(room.name, "timeout", { name: room.connections.session(ws).name, reason });
       close(room, ws, code, reason);
     };
     for (const ws of found.unidentified) expire(ws, CloseCode.identifyTimeout, "identify timeout");

@@ -59,4 +59,17 @@ describe("names", () => {
     expect(await twin.closed()).toEqual({ code: 4009, reason: "name taken" });
     expect(twin.pending).toEqual([]);
   });
+
+  it("ignores what a refused socket sent after the frame that got it closed", async () => {
+    const room = freshRoom();
+    const witness = await join(room, "Witness");
+    const inbox = await open(room);
+    await inbox.take(2);
+    inbox.send(cmd("identify", { name: "server" }));
+    inbox.send(cmd("identify", { name: "Sneaky" }));
+    inbox.send({ type: "t", data: "sneaked", target: "Witness" });
+    expect(await inbox.closed()).toMatchObject({ code: 4002 });
+    witness.send(cmd("list_clients", {}, "server"));
+    expect(await witness.next()).toMatchObject({ data: { kwargs: { names: ["Witness"] } } });
+  });
 });
