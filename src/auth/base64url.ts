@@ -12,7 +12,7 @@ export function toBase64Url(bytes: Uint8Array): string {
 }
 
 /** Decodes base64url (padding optional); `undefined` for anything else. */
-export function fromBase64Url(text: string): Uint8Array | undefined {
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9_-]*={0,2}$/.test(text)) return undefined;
   try {
     const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
