@@ -1,0 +1,173 @@
+/**
+ * `npm run bench`: the relay against a bare `ws` relay, driven from this process.
+ *
+ * Starts the relay (the production Worker bundle on workerd, through the embedded server,
+ * with its rate limits raised) and the baseline, each in a process of its own; runs every
+ * scenario with SDK clients and with seed-protocol clients, alternating relay and baseline;
+ * prints a table of medians and ratios; writes the JSON result with the raw samples to
+ * `bench/results/`. Exits 1 at the first lost or reordered frame, or any other failure, and
+ * never leaves a server process behind.
+ *
+ * @module
+ */
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { HELP, parseBenchArgs, UsageError } from "./args.js";
+import { gitFacts, machineFacts } from "./machine.js";
+import { FULL_PLAN, type Plan, SMOKE_PLAN } from "./plan.js";
+import { BENCH_RELAY_LIMITS } from "./relay-limits.js";
+import { type BenchResult, formatTable, harnessWarnings, summarize } from "./report.js";
+import { emptyBenchLog, runBench } from "./runner.js";
+import { scenarios as allScenarios } from "./scenarios/index.js";
+import { killAllServers, stopAllServers } from "./server-process.js";
+
+/** The repository: this file runs from dist/bench. */
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The whole run may take at most this long; then it fails and stops everything. */
+const DEADLINE_MS = { full: 60 * 60_000, smoke: 5 * 60_000 } as const;
+
+const LIMITS_NOTE =
+  "the relay runs with its per-socket rate limit raised (framesPerSecond, frameBurst, maxDroppedFrames) " +
+  "and its socket counts raised (maxConnections, maxUnidentified); every other limit is at its default";
+
+function stamp(date: Date): string {
+  return date.toISOString().replace(/[:.]/g, "-");
+}
+
+/** Stops the servers (each gets SIGTERM, then SIGKILL) and exits; a second signal exits at once. */
+function exitOnSignal(signal: NodeJS.Signals, code: number): void {
+  process.once(signal, () => {
+    process.stderr.write(`${signal}: stopping the servers\n`);
+    process.once(signal, () => {
+      killAllServers();
+      process.exit(code);
+    });
+    void stopAllServers().finally(() => process.exit(code));
+  });
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: ReturnType<typeof parseBenchArgs>;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n\n${HELP}`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const base = options.smoke ? SMOKE_PLAN : FULL_PLAN;
+  const plan: Plan = { ...base, repetitions: options.repetitions ?? base.repetitions };
+  const selected = allScenarios(plan).filter(
+    (scenario) =>
+      options.only.length === 0 ||
+      options.only.some((id) => scenario.id === id || scenario.id.startsWith(`${id}-`)),
+  );
+  if (selected.length === 0) {
+    process.stderr.write(`bench: --only ${options.only.join(",")} names no scenario\n\n${HELP}`);
+    return 2;
+  }
+
+  const started = new Date();
+  const machine = machineFacts(ROOT);
+  const git = gitFacts(ROOT);
+  const log = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+  process.stdout.write(
+    [
+      `WsComSrv Edge bench (${plan.mode}), ${started.toISOString()}`,
+      `machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${Math.round(machine.memoryBytes / 2 ** 30)} GiB, ${machine.os}`,
+      `runtimes: Node ${machine.node}, ${machine.workerd}, miniflare ${machine.miniflare}, ws ${machine.ws}`,
+      `commit: ${git.commit}${git.dirty ? " (with uncommitted changes)" : ""}`,
+      `relay limits: ${LIMITS_NOTE}: ${JSON.stringify(BENCH_RELAY_LIMITS)}`,
+      `scenarios: ${selected.map((scenario) => scenario.id).join(", ")}; clients: ${options.kinds.join(", ")}; ${plan.repetitions} repetition(s), relay and baseline alternating`,
+      "",
+    ].join("\n"),
+  );
+
+  const { records, facts } = emptyBenchLog();
+  let failure: Error | undefined;
+  const deadline = setTimeout(() => {
+    process.stderr.write(`bench: still running after ${DEADLINE_MS[plan.mode]} ms; giving up\n`);
+    killAllServers();
+    process.exit(1);
+  }, DEADLINE_MS[plan.mode]);
+  try {
+    await runBench(plan, selected, options.kinds, log, { records, facts });
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+  } finally {
+    clearTimeout(deadline);
+    await stopAllServers();
+  }
+
+  const summary = summarize(selected, options.kinds, records);
+  const result: BenchResult = {
+    schema: 1,
+    date: started.toISOString(),
+    mode: plan.mode,
+    ok: failure === undefined,
+    ...(failure === undefined ? {} : { error: failure.message }),
+    command: process.argv.slice(2),
+    machine,
+    git,
+    relay: { limits: { ...BENCH_RELAY_LIMITS }, note: LIMITS_NOTE },
+    negotiated: facts.negotiated,
+    processes: facts.processes,
+    plan,
+    checkedInOrder: records.reduce((sum, run) => sum + run.checked, 0),
+    summary,
+    runs: records,
+  };
+  const out = resolve(
+    options.out ??
+      join(ROOT, "bench", "results", `${stamp(started)}${options.smoke ? "-smoke" : ""}.json`),
+  );
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+
+  process.stdout.write(`\n${formatTable(summary)}`);
+  process.stdout.write(
+    "\nrelay: the Worker bundle on workerd through the embedded server; baseline: bare ws relay in Node.\n" +
+      "Each figure is the median of the runs; relay/baseline is the ratio of the medians.\n",
+  );
+  for (const [server, extensions] of Object.entries(facts.negotiated)) {
+    process.stdout.write(
+      `${server} negotiated with a default ws client: ${extensions || "no extensions"}\n`,
+    );
+  }
+  for (const warning of harnessWarnings(records)) process.stdout.write(`note: ${warning}\n`);
+  process.stdout.write(`result: ${out}\n`);
+  if (failure !== undefined) {
+    process.stderr.write(`\nFAILED: ${failure.message}\n`);
+    return 1;
+  }
+  process.stdout.write(
+    `OK: ${records.length} runs, ${result.checkedInOrder} frames, deliveries and identifies checked, none lost or reordered\n`,
+  );
+  return 0;
+}
+
+exitOnSignal("SIGINT", 130);
+exitOnSignal("SIGTERM", 143);
+process.on("uncaughtException", (error) => {
+  process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
+  killAllServers();
+  process.exit(1);
+});
+const code = await main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(
+    `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  return 1;
+});
+await stopAllServers();
+// SDK clients keep timers only while connected; exit without waiting on anything left.
+process.exit(code);

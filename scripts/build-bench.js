@@ -1,0 +1,16 @@
+// Bundles the bench into dist/bench: the harness and the two server processes it starts.
+// The client SDK (src/client) and the embedded server (src/server) are bundled from source,
+// so a run always measures the code in the working tree; npm packages stay external.
+import { build } from "esbuild";
+
+await build({
+  entryPoints: ["bench/harness.ts", "bench/relay-process.ts", "bench/baseline-relay.ts"],
+  outdir: "dist/bench",
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node22",
+  packages: "external",
+  sourcemap: true,
+  logLevel: "warning",
+});
