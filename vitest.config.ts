@@ -29,6 +29,7 @@ export default defineConfig({
             "test/client/**/*.test.ts",
             "test/browser/**/*.test.ts",
             "test/server/**/*.test.ts",
+            "test/bench/**/*.test.ts",
           ],
           environment: "node",
           testTimeout: 30_000,
