@@ -17,10 +17,29 @@ import { fromBase64Url, toBase64Url } from "./base64url.js";
 const VERSION = "v1";
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
-/** The shortest secret accepted, in bytes of UTF-8. */
+/**
+ * The shortest secret accepted, in bytes of UTF-8: 32.
+ *
+ * @example
+ * ```ts
+ * import { randomBytes } from "node:crypto";
+ *
+ * const secret = randomBytes(MIN_SECRET_BYTES).toString("base64url"); // 43 characters
+ * ```
+ */
 export const MIN_SECRET_BYTES = 32;
 
-/** What a token grants. */
+/**
+ * What a token grants: one name in one room until a time.
+ *
+ * @example
+ * ```ts
+ * const check = await verifyToken(token, "lab", new Map([["k1", secret]]));
+ * if (check.ok) {
+ *   const claims: TokenClaims = check.claims; // { room: "lab", name: "Scope1", exp: 1795671033 }
+ * }
+ * ```
+ */
 export interface TokenClaims {
   /** The room the token is for. */
   room: string;
@@ -30,7 +49,16 @@ export interface TokenClaims {
   exp: number;
 }
 
-/** A signing key: an id (carried in the token) and a secret (never). */
+/**
+ * A signing key: an id (carried in the token) and a secret (never). The relay knows it by the
+ * same id (`TOKEN_KEYS`, the local server's `tokenKeys`, `wscomsrv serve --token-keys`).
+ *
+ * @example
+ * ```ts
+ * const key: TokenKey = { id: "k1", secret: process.env.WSCOMSRV_TOKEN_SECRET ?? "" };
+ * await SocketServer.start({ roomPolicy: "token", tokenKeys: { [key.id]: key.secret } });
+ * ```
+ */
 export interface TokenKey {
   /** 1-32 characters of `A-Z a-z 0-9 _ -`. */
   id: string;
@@ -38,7 +66,17 @@ export interface TokenKey {
   secret: string;
 }
 
-/** The outcome of {@link verifyToken}. */
+/**
+ * The outcome of {@link verifyToken}: the claims, or why the token is refused (`"expired
+ * token"`, `"unknown token key"`, `"bad token signature"`, `"token is for another room"`,
+ * `"malformed token"`).
+ *
+ * @example
+ * ```ts
+ * const check: TokenCheck = await verifyToken(token, "lab", keys);
+ * console.log(check.ok ? check.claims.name : check.reason);
+ * ```
+ */
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: string };
 
 const encoder = new TextEncoder();
@@ -68,7 +106,7 @@ export function assertTokenKey(key: TokenKey): void {
 }
 
 /**
- * Mints a token for `name` in `room`, valid for `ttlSeconds`.
+ * Mints a token for `name` in `room`, valid for `ttlSeconds` from now or until `exp`.
  *
  * @param claims - The room, the name, and either `exp` (seconds since 1970) or `ttlSeconds`.
  * @param key - The signing key; its id goes into the token.
@@ -103,12 +141,18 @@ export async function mintToken(
 }
 
 /**
- * Checks a token's signature (with the key its id names), expiry and room. Never throws.
+ * Checks a token's signature (with the key its id names), expiry and room, as the relay does
+ * before a socket reaches its room. Never throws.
  *
  * @param token - The token as the client sent it.
  * @param room - The room the socket asks for.
  * @param keys - Secrets by key id.
  * @param now - The time in milliseconds since 1970. Default: now.
+ * @example
+ * ```ts
+ * const check = await verifyToken(token, "lab", new Map([["k1", secret]]));
+ * if (!check.ok) console.error(`refused: ${check.reason}`);
+ * ```
  */
 export async function verifyToken(
   token: string,

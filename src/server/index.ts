@@ -1,9 +1,18 @@
 /**
- * The Node API of the root package: the relay on one machine.
+ * The Node API of the root package: the relay on one machine, and the signed tokens its
+ * `"token"` rooms ask for ({@link mintToken}, {@link verifyToken}).
  *
  * @module
  */
 
+export {
+  MIN_SECRET_BYTES,
+  mintToken,
+  type TokenCheck,
+  type TokenClaims,
+  type TokenKey,
+  verifyToken,
+} from "../auth/token.js";
 export {
   AddressInUseError,
   BundleMissingError,
