@@ -1,14 +1,94 @@
 /**
- * The command line of `wscomsrv`: its flags, their defaults, and the help text.
+ * The command line of `wscomsrv`: its commands, their flags and defaults, and where secrets
+ * may come from instead of the command line.
  *
  * @module
  */
 
 import { parseArgs as parseNodeArgs } from "node:util";
-import { DEFAULT_HOST, DEFAULT_PORT } from "./options.js";
+import { DEFAULT_LIMITS } from "../protocol/limits.js";
+import type { PolicySetting } from "./flag-values.js";
+import * as decode from "./flag-values.js";
+import { DEFAULT_HOST, DEFAULT_PORT, type RoomLimits } from "./options.js";
+import { UsageError } from "./usage-error.js";
+
+export { UsageError } from "./usage-error.js";
 
 /** The environment variable read for the password when `--password` is not given. */
 export const PASSWORD_ENV = "WSCOMSRV_PASSWORD";
+
+/** The environment variable read for the token keys when `--token-keys` is not given. */
+export const TOKEN_KEYS_ENV = "WSCOMSRV_TOKEN_KEYS";
+
+/** The environment variable read for `wscomsrv token`'s secret when `--secret` is not given. */
+export const TOKEN_SECRET_ENV = "WSCOMSRV_TOKEN_SECRET";
+
+/** How long a token from `wscomsrv token` is valid without `--ttl` or `--exp`: 3600 s. */
+export const DEFAULT_TTL_SECONDS = 3_600;
+
+/** The text `wscomsrv --help` prints. */
+export const HELP = `wscomsrv: the WsComSrv relay on this machine (the Worker, on workerd)
+
+Usage:
+  wscomsrv [serve] [options]   run the relay
+  wscomsrv token [options]     print a token that lets a client take one name in one room
+  wscomsrv --help | --version
+
+Options of serve:
+  --host HOST             address to listen on; 0.0.0.0 or :: for every interface
+                          (default ${DEFAULT_HOST})
+  --port, -p PORT         port to listen on, 0 to pick a free one (default ${DEFAULT_PORT})
+  --persist DIR           keep the rooms' state (epochs, resume secrets) in DIR across
+                          restarts (default: keep nothing)
+  --password PW           the room password, asked for at identify (default: none);
+                          ${PASSWORD_ENV}=PW in the environment keeps it out of \`ps\`
+  --policy POLICY         how rooms let clients in: open, password or token, or JSON by
+                          room name, prefix* and *: '{"lab-*":"token","*":"open"}'
+                          (default: password with a password, else open)
+  --token-keys JSON       token signing secrets by key id, '{"k1":"<32+ bytes>"}', for
+                          token rooms (default: none); ${TOKEN_KEYS_ENV}=JSON
+                          in the environment keeps them out of \`ps\`
+  --allowed-origins LIST  origins browsers may connect from, separated by commas, like
+                          https://app.example; others get 403 (default: any origin)
+  --limits JSON           limits of every room, like '{"maxNameLength":16}' (default:
+                          the relay's); positive integers named
+${wrap(Object.keys(DEFAULT_LIMITS).join(", "), 26, 90)}
+  --quiet, -q             print only the address, not each connect, identify and error
+
+Options of token (prints the token alone on stdout):
+  --room ROOM             the room it is for (required)
+  --name NAME             the only name it lets the client identify as (required)
+  --key-id ID             the signing key's id, as in --token-keys (required)
+  --secret SECRET         the key's secret; ${TOKEN_SECRET_ENV}=SECRET in the
+                          environment keeps it out of \`ps\`; without either, the key's
+                          entry in ${TOKEN_KEYS_ENV}
+  --ttl SECONDS           valid for SECONDS from now (default ${DEFAULT_TTL_SECONDS})
+  --exp UNIX              valid until UNIX, in seconds since 1970, instead of --ttl
+
+  --help, -h              print this help
+  --version, -v           print the version
+
+Clients connect to ws://HOST:PORT/ROOM; ws://HOST:PORT is the room "default". A token
+travels as the subprotocol wscomsrv.token.TOKEN, offered next to wscomsrv.
+Ctrl-C or SIGTERM stops the relay (exit status 0). A taken port exits with 1, a bad
+command line or a configuration the relay refuses with 2.
+`;
+
+/** `text` cut at spaces into lines of at most `width` characters, each indented `indent`. */
+function wrap(text: string, indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines.map((each) => `${" ".repeat(indent)}${each}`).join("\n");
+}
 
 /** `wscomsrv serve` with its flags applied over the defaults. */
 export interface ServeCommand {
@@ -17,47 +97,79 @@ export interface ServeCommand {
   port: number;
   persist: string | undefined;
   password: string | undefined;
+  roomPolicy: PolicySetting | undefined;
+  tokenKeys: Record<string, string> | undefined;
+  allowedOrigins: string[] | undefined;
+  /** The limits that differ from the relay's defaults; `undefined` when none do. */
+  limits: RoomLimits | undefined;
   quiet: boolean;
 }
 
-/** What the command line asks for. */
-export type Command = ServeCommand | { command: "help" } | { command: "version" };
-
-/** A command line that cannot be run; the message says why. Exit status 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
+/** `wscomsrv token`: what to sign, and with which key. */
+export interface TokenCommand {
+  command: "token";
+  room: string;
+  name: string;
+  /** Seconds from now, or a time in seconds since 1970. */
+  expiry: { ttlSeconds: number } | { exp: number };
+  keyId: string;
+  secret: string;
 }
 
-/** The text `wscomsrv --help` prints. */
-export const HELP = `wscomsrv: the WsComSrv relay on this machine (the Worker, on workerd)
+/** What the command line asks for. */
+export type Command = ServeCommand | TokenCommand | { command: "help" } | { command: "version" };
 
-Usage:
-  wscomsrv [serve] [options]
-  wscomsrv --help | --version
+const OPTIONS = {
+  host: { type: "string" },
+  port: { type: "string", short: "p" },
+  persist: { type: "string" },
+  password: { type: "string" },
+  policy: { type: "string" },
+  "token-keys": { type: "string" },
+  "allowed-origins": { type: "string" },
+  limits: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  room: { type: "string" },
+  name: { type: "string" },
+  "key-id": { type: "string" },
+  secret: { type: "string" },
+  ttl: { type: "string" },
+  exp: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
 
-Options:
-  --host HOST       address to listen on; 0.0.0.0 or :: for every interface
-                    (default ${DEFAULT_HOST})
-  --port, -p PORT   port to listen on, 0 to pick a free one (default ${DEFAULT_PORT})
-  --persist DIR     keep the rooms' state (their epochs) in DIR across restarts
-                    (default: keep nothing)
-  --password PW     password every room asks for at identify (default: open rooms);
-                    ${PASSWORD_ENV}=PW in the environment keeps it out of \`ps\`
-  --quiet, -q       print only the address, not each connect, identify and error
-  --help, -h        print this help
-  --version, -v     print the version
+type Flag = keyof typeof OPTIONS;
 
-Clients connect to ws://HOST:PORT/ROOM; ws://HOST:PORT is the room "default".
-Ctrl-C or SIGTERM stops the relay (exit status 0). A taken port exits with 1,
-a bad command line with 2.
-`;
+/** The flags each command takes (`--help` and `--version` go with any). */
+const FLAGS_OF: Record<"serve" | "token", ReadonlySet<string>> = {
+  serve: new Set<Flag>([
+    "host",
+    "port",
+    "persist",
+    "password",
+    "policy",
+    "token-keys",
+    "allowed-origins",
+    "limits",
+    "quiet",
+  ]),
+  token: new Set<Flag>(["room", "name", "key-id", "secret", "ttl", "exp"]),
+};
 
 /**
  * Parses the arguments after `wscomsrv`.
  *
- * @throws UsageError for an unknown command or flag, or a bad value.
+ * @param env - Where `WSCOMSRV_PASSWORD`, `WSCOMSRV_TOKEN_KEYS` and `WSCOMSRV_TOKEN_SECRET`
+ *   are read from; an empty variable counts as unset.
+ * @param now - The time in milliseconds since 1970, for `--exp`. Default: now.
+ * @throws UsageError for an unknown command or flag, a flag of another command, or a bad value.
  */
-export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Command {
+export function parseArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  now: number = Date.now(),
+): Command {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -68,45 +180,101 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
   const [command = "serve", ...extra] = positionals;
-  if (command !== "serve") throw new UsageError(`unknown command "${command}"`);
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (command !== "serve" && command !== "token") {
+    throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+  // Not quoted: after `token` it may be a secret given without its flag.
+  if (extra.length > 0) throw new UsageError(`unexpected argument after \`${command}\``);
+  for (const flag of Object.keys(values)) {
+    if (!FLAGS_OF[command].has(flag)) {
+      const owner = command === "serve" ? "token" : "serve";
+      throw new UsageError(`--${flag} is a flag of \`wscomsrv ${owner}\`, not of \`${command}\``);
+    }
+  }
+  return command === "serve" ? serveCommand(values, env) : tokenCommand(values, env, now);
+}
+
+type Values = ReturnType<typeof parse>["values"];
+
+function serveCommand(values: Values, env: NodeJS.ProcessEnv): ServeCommand {
   const password = values.password ?? env[PASSWORD_ENV];
+  const keys = fromFlagOrEnv(values["token-keys"], "--token-keys", env, TOKEN_KEYS_ENV);
+  const limits = values.limits === undefined ? {} : decode.limits("--limits", values.limits);
   return {
     command: "serve",
-    host: nonEmpty("--host", values.host) ?? DEFAULT_HOST,
-    port: values.port === undefined ? DEFAULT_PORT : portNumber(values.port),
-    persist: nonEmpty("--persist", values.persist),
+    host: decode.nonEmpty("--host", values.host) ?? DEFAULT_HOST,
+    port: values.port === undefined ? DEFAULT_PORT : decode.portNumber("--port", values.port),
+    persist: decode.nonEmpty("--persist", values.persist),
     password: password === "" ? undefined : password,
+    roomPolicy:
+      values.policy === undefined ? undefined : decode.roomPolicy("--policy", values.policy),
+    tokenKeys: keys === undefined ? undefined : decode.tokenKeys(keys.source, keys.text),
+    allowedOrigins:
+      values["allowed-origins"] === undefined
+        ? undefined
+        : decode.origins("--allowed-origins", values["allowed-origins"]),
+    limits: Object.keys(limits).length === 0 ? undefined : limits,
     quiet: values.quiet ?? false,
   };
 }
 
-function parse(argv: readonly string[]) {
-  return parseNodeArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      host: { type: "string" },
-      port: { type: "string", short: "p" },
-      persist: { type: "string" },
-      password: { type: "string" },
-      quiet: { type: "boolean", short: "q" },
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean", short: "v" },
-    },
-  });
-}
-
-function portNumber(text: string): number {
-  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(port >= 0 && port <= 65_535)) {
-    throw new UsageError(`--port must be a number from 0 to 65535, got "${text}"`);
+function tokenCommand(values: Values, env: NodeJS.ProcessEnv, now: number): TokenCommand {
+  const room = required(values.room, "--room ROOM");
+  const name = required(values.name, "--name NAME");
+  const keyId = decode.keyId("--key-id", required(values["key-id"], "--key-id ID"));
+  if (values.ttl !== undefined && values.exp !== undefined) {
+    throw new UsageError("give --ttl or --exp, not both");
   }
-  return port;
+  return {
+    command: "token",
+    room: decode.roomName("--room", room),
+    name: decode.clientName("--name", name),
+    expiry:
+      values.exp === undefined
+        ? {
+            ttlSeconds:
+              values.ttl === undefined ? DEFAULT_TTL_SECONDS : decode.seconds("--ttl", values.ttl),
+          }
+        : { exp: decode.futureTime("--exp", values.exp, now) },
+    keyId,
+    secret: tokenSecret(values.secret, keyId, env),
+  };
 }
 
-function nonEmpty(flag: string, value: string | undefined): string | undefined {
-  if (value === "") throw new UsageError(`${flag} must not be empty`);
-  return value;
+/**
+ * The signing secret: `--secret`, else `WSCOMSRV_TOKEN_SECRET`, else the key's entry in
+ * `WSCOMSRV_TOKEN_KEYS` (the variable `wscomsrv serve` reads its keys from).
+ */
+function tokenSecret(flag: string | undefined, keyId: string, env: NodeJS.ProcessEnv): string {
+  const secret = fromFlagOrEnv(flag, "--secret", env, TOKEN_SECRET_ENV);
+  if (secret !== undefined) return decode.tokenSecret(secret.source, secret.text);
+  const keys = env[TOKEN_KEYS_ENV];
+  if (keys !== undefined && keys !== "") {
+    const known = decode.tokenKeys(TOKEN_KEYS_ENV, keys)[keyId];
+    if (known !== undefined) return known;
+  }
+  throw new UsageError(
+    `no secret for the key "${keyId}": give --secret, or set ${TOKEN_SECRET_ENV} (or ${TOKEN_KEYS_ENV} with the key "${keyId}")`,
+  );
+}
+
+/** A flag's value with where it came from; an empty environment variable counts as unset. */
+function fromFlagOrEnv(
+  given: string | undefined,
+  flag: string,
+  env: NodeJS.ProcessEnv,
+  variable: string,
+): { text: string; source: string } | undefined {
+  if (given !== undefined) return { text: decode.nonEmpty(flag, given) ?? "", source: flag };
+  const text = env[variable];
+  return text === undefined || text === "" ? undefined : { text, source: variable };
+}
+
+function required(given: string | undefined, flag: string): string {
+  if (given === undefined) throw new UsageError(`\`wscomsrv token\` needs ${flag}`);
+  return given;
+}
+
+function parse(argv: readonly string[]) {
+  return parseNodeArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
 }

@@ -1,16 +1,27 @@
 /**
- * `wscomsrv`: the relay on this machine, from a terminal. `npm start` runs `wscomsrv serve`.
+ * `wscomsrv`: the relay on this machine, from a terminal (`npm start` runs `wscomsrv serve`),
+ * and `wscomsrv token`, which mints a token for a token room.
  *
  * @module
  */
 
 import { readFileSync } from "node:fs";
-import { type Command, HELP, parseArgs, type ServeCommand, UsageError } from "./args.js";
+import { mintToken } from "../auth/token.js";
+import {
+  type Command,
+  HELP,
+  parseArgs,
+  type ServeCommand,
+  type TokenCommand,
+  UsageError,
+} from "./args.js";
+import { banner } from "./banner.js";
+import { refusedConfiguration } from "./config-check.js";
 import { isSocketServerError } from "./errors.js";
 import { formatClientEvent, formatConsoleEntry } from "./log-format.js";
 import { SocketServer } from "./socket-server.js";
 
-/** Exit statuses: clean stop, failed start, bad command line. */
+/** Exit statuses: clean stop, failed start, bad command line (or a configuration refused). */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** The signals that stop the relay cleanly. */
@@ -35,7 +46,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.ok;
     case "serve":
       return serve(command);
+    case "token":
+      return token(command);
   }
+}
+
+/** Prints the token, alone on its line: the only place it, or the secret, is ever written. */
+async function token(command: TokenCommand): Promise<number> {
+  const { room, name, expiry, keyId, secret } = command;
+  process.stdout.write(`${await mintToken({ room, name, ...expiry }, { id: keyId, secret })}\n`);
+  return EXIT.ok;
 }
 
 async function serve(command: ServeCommand): Promise<number> {
@@ -50,8 +70,16 @@ async function serve(command: ServeCommand): Promise<number> {
     const before = SIGNALS.map((signal) => new Set(process.listeners(signal)));
     let server: SocketServer;
     try {
-      const { host, port, persist, password } = command;
-      server = await SocketServer.start({ host, port, persist, password });
+      server = await SocketServer.start({
+        host: command.host,
+        port: command.port,
+        persist: command.persist,
+        password: command.password,
+        roomPolicy: command.roomPolicy,
+        tokenKeys: command.tokenKeys,
+        allowedOrigins: command.allowedOrigins,
+        limits: command.limits,
+      });
       // Miniflare's exit hook would kill workerd and exit with 128+n at once; the CLI closes
       // the server itself, and exits with 0.
       SIGNALS.forEach((signal, i) => {
@@ -66,6 +94,14 @@ async function serve(command: ServeCommand): Promise<number> {
         process.stderr.write("Pick another port with --port, or --port 0 for any free one.\n");
       }
       return EXIT.failed;
+    }
+    const refused = await checkConfiguration(server);
+    if (refused !== undefined) {
+      await server.close();
+      process.stderr.write(
+        `wscomsrv: the relay refuses this configuration: ${withFlags(refused)}\n`,
+      );
+      return EXIT.usage;
     }
     if (!command.quiet) {
       server.on("client", (event) => process.stdout.write(`${formatClientEvent(event)}\n`));
@@ -92,19 +128,33 @@ async function serve(command: ServeCommand): Promise<number> {
   }
 }
 
-function banner(server: SocketServer, command: ServeCommand): string {
-  const lines = [`wscomsrv listening on ${server.wsAddress}`];
-  if (command.quiet) return `${lines[0]}\n`;
-  if (server.host === "0.0.0.0" || server.host === "::") {
-    lines.push(`  on every interface; from this machine: ws://127.0.0.1:${server.port}`);
+/** The Worker's reason for refusing the room options, if it does. */
+async function checkConfiguration(server: SocketServer): Promise<string | undefined> {
+  try {
+    return await refusedConfiguration(server);
+  } catch (error) {
+    // The relay runs; a check that could not run does not stop it.
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`wscomsrv: could not check the relay's configuration: ${reason}\n`);
+    return undefined;
   }
-  lines.push(
-    `  rooms: ${server.wsAddress}/<room> (${server.wsAddress} is the room "default")`,
-    `  password: ${command.password === undefined ? "none, rooms are open" : "required"}`,
-    `  state: ${server.persist === undefined ? "not kept (no --persist)" : `kept in ${server.persist}`}`,
-    "  Ctrl-C stops it",
+}
+
+/** The flag that sets each of the Worker's variables. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  ROOM_PASSWORD: "--password",
+  ROOM_POLICY: "--policy",
+  TOKEN_KEYS: "--token-keys",
+  ALLOWED_ORIGINS: "--allowed-origins",
+  LIMITS: "--limits",
+};
+
+/** The Worker's reason with the flag after each variable it names: `TOKEN_KEYS (--token-keys)`. */
+function withFlags(reason: string): string {
+  return reason.replace(
+    /\b(ROOM_PASSWORD|ROOM_POLICY|TOKEN_KEYS|ALLOWED_ORIGINS|LIMITS)\b/g,
+    (variable) => `${variable} (${FLAG_OF[variable]})`,
   );
-  return `${lines.join("\n")}\n`;
 }
 
 function version(): string {
