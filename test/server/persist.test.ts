@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SocketServer, type SocketServerOptions } from "../../src/server/index.js";
+import { cmd } from "../support/inbox.js";
 import { freshRoom, open } from "../support/relay.js";
-import { timeOf } from "../support/session.js";
+import { commandOf, timeOf } from "../support/session.js";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -45,5 +46,81 @@ describe("persistence", () => {
     const first = await epochOf(room, {});
     await clockPast(first);
     expect(await epochOf(room, {})).toBeGreaterThan(first);
+  });
+});
+
+/** What a client that asks for `resume` learns from its identify. */
+interface Resumed {
+  /** The room epoch, from `set_time`. */
+  epoch: number;
+  /** The resume secret, from `identified`. */
+  secret: string;
+}
+
+/** Identifies as `name` in `room` with the capability `resume`, presenting `resume` if given. */
+async function identifyForResume(
+  server: SocketServer,
+  room: string,
+  name: string,
+  resume?: string,
+): Promise<Resumed> {
+  const inbox = await open(server, room);
+  const [, setTime] = await inbox.take(2);
+  const kwargs = { name, capabilities: ["resume"], ...(resume === undefined ? {} : { resume }) };
+  inbox.send(cmd("indentify", kwargs, "server", name));
+  const identified = await inbox.next();
+  expect(commandOf(identified)).toBe("identified");
+  const secret = (identified.data as { kwargs?: { resume?: unknown } }).kwargs?.resume;
+  if (typeof secret !== "string")
+    throw new Error(`no resume secret in ${JSON.stringify(identified)}`);
+  expect(timeOf(identified)).toBe(timeOf(setTime));
+  return { epoch: timeOf(setTime), secret };
+}
+
+describe("persistence of the names' resume secrets", () => {
+  it("gives the same secret back after a restart on the same directory and port", async () => {
+    const dir = await mkdtemp(joinPath(tmpdir(), "wscomsrv-resume-"));
+    dirs.push(dir);
+    const room = freshRoom();
+    const first = await SocketServer.start({ port: 0, persist: dir });
+    const port = first.port;
+    let before: Resumed;
+    try {
+      before = await identifyForResume(first, room, "Scope1");
+    } finally {
+      await first.close();
+    }
+    await clockPast(before.epoch);
+    const second = await SocketServer.start({ port, persist: dir });
+    try {
+      const after = await identifyForResume(second, room, "Scope1", before.secret);
+      expect(after).toEqual(before);
+      // A name that was never taken gets a secret of its own.
+      const other = await identifyForResume(second, room, "Scope2");
+      expect(other.secret).not.toBe(before.secret);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("gives a new secret and a new epoch after a restart without a directory", async () => {
+    const room = freshRoom();
+    const first = await SocketServer.start({ port: 0 });
+    const port = first.port;
+    let before: Resumed;
+    try {
+      before = await identifyForResume(first, room, "Scope1");
+    } finally {
+      await first.close();
+    }
+    await clockPast(before.epoch);
+    const second = await SocketServer.start({ port });
+    try {
+      const after = await identifyForResume(second, room, "Scope1", before.secret);
+      expect(after.secret).not.toBe(before.secret);
+      expect(after.epoch).toBeGreaterThan(before.epoch);
+    } finally {
+      await second.close();
+    }
   });
 });
