@@ -86,6 +86,7 @@ async function main(argv: readonly string[]): Promise<number> {
       `machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${Math.round(machine.memoryBytes / 2 ** 30)} GiB, ${machine.os}`,
       `runtimes: Node ${machine.node}, ${machine.workerd}, miniflare ${machine.miniflare}, ws ${machine.ws}`,
       `commit: ${git.commit}${git.dirty ? " (with uncommitted changes)" : ""}`,
+      `load average: ${machine.loadAverage.toFixed(2)}${machine.loadAverage > machine.nproc / 2 ? " (the machine is busy: figures will be noisy)" : ""}`,
       `relay limits: ${LIMITS_NOTE}: ${JSON.stringify(BENCH_RELAY_LIMITS)}`,
       `scenarios: ${selected.map((scenario) => scenario.id).join(", ")}; clients: ${options.kinds.join(", ")}; ${plan.repetitions} repetition(s), relay and baseline alternating`,
       "",

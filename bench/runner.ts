@@ -7,6 +7,7 @@
  */
 
 import { randomUUID } from "node:crypto";
+import os from "node:os";
 import type { ClientKind } from "./bench-client.js";
 import { negotiatedExtensions } from "./negotiated.js";
 import type { Plan } from "./plan.js";
@@ -148,7 +149,16 @@ export async function runBench(
             if (server === undefined) throw new Error(`${name} is not running`);
             try {
               const outcome = await runOnce(scenario, server, kind, plan, label);
-              records.push({ scenario: scenario.id, kind, server: name, repetition, ...outcome });
+              // Other work on the machine skews a run: keep the load next to its figures.
+              const loadAverage = os.loadavg()[0] ?? 0;
+              records.push({
+                scenario: scenario.id,
+                kind,
+                server: name,
+                repetition,
+                ...outcome,
+                detail: { ...outcome.detail, loadAverage },
+              });
               log(`${label}: ${describe(scenario, outcome)}`);
             } finally {
               if (scenario.freshServer) await server.stop();

@@ -8,7 +8,7 @@
 
 import { type BenchClient, closeClients, connectClients } from "../bench-client.js";
 import { benchFrame, padding } from "../bench-frame.js";
-import { startCpuWindow } from "../cpu-window.js";
+import { type CpuUse, startCpuWindow } from "../cpu-window.js";
 import { SequenceCheck } from "../sequence.js";
 import { percentiles } from "../stats.js";
 import { deferred, LossError, within } from "../tripwire.js";
@@ -51,8 +51,8 @@ async function runFanOut(context: RunContext): Promise<RunOutcome> {
   let started = 0;
   let t0 = 0;
   let t1 = 0;
-  let endCpu: (() => { server: number; harness: number }) | undefined;
-  let cpu = { server: 0, harness: 0 };
+  let endCpu: (() => CpuUse) | undefined;
+  let cpu: CpuUse = { server: 0, byCommand: {}, harness: 0 };
   let sender: BenchClient | undefined;
 
   const pump = (): void => {
@@ -123,6 +123,7 @@ async function runFanOut(context: RunContext): Promise<RunOutcome> {
       warmUpFrames: warmUp,
       seconds: (t1 - t0) / 1000,
       serverCpuMs: cpu.server,
+      serverCpuMsByCommand: cpu.byCommand,
       harnessCpuShare: cpu.harness / (t1 - t0),
     },
   };

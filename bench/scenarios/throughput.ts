@@ -8,7 +8,7 @@
 
 import { type BenchClient, closeClients, connectClients } from "../bench-client.js";
 import { benchFrame, benchFrameBytes, padding } from "../bench-frame.js";
-import { startCpuWindow } from "../cpu-window.js";
+import { type CpuUse, startCpuWindow } from "../cpu-window.js";
 import type { PayloadSize } from "../plan.js";
 import { SequenceCheck } from "../sequence.js";
 import { deferred, within } from "../tripwire.js";
@@ -45,8 +45,8 @@ async function runThroughput(context: RunContext, size: PayloadSize): Promise<Ru
   let started = 0;
   let t0 = 0;
   let t1 = 0;
-  let endCpu: (() => { server: number; harness: number }) | undefined;
-  let cpu = { server: 0, harness: 0 };
+  let endCpu: (() => CpuUse) | undefined;
+  let cpu: CpuUse = { server: 0, byCommand: {}, harness: 0 };
   let sender: BenchClient | undefined;
 
   const pump = (): void => {
@@ -111,6 +111,7 @@ async function runThroughput(context: RunContext, size: PayloadSize): Promise<Ru
       measuredFrames: frames,
       seconds,
       serverCpuMs: cpu.server,
+      serverCpuMsByCommand: cpu.byCommand,
       harnessCpuShare: cpu.harness / (t1 - t0),
     },
   };
