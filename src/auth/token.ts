@@ -17,6 +17,7 @@ import { fromBase64Url, toBase64Url } from "./base64url.js";
 const VERSION = "v1";
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
+
 /**
  * The shortest secret accepted, in bytes of UTF-8: 32.
  *
@@ -28,6 +29,16 @@ const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
  * ```
  */
 export const MIN_SECRET_BYTES = 32;
+
+/** True when `id` is a valid key id: 1-32 characters of `A-Z a-z 0-9 _ -`. */
+export function isKeyId(id: string): boolean {
+  return KEY_ID.test(id);
+}
+
+/** True when `secret` is long enough to sign tokens ({@link MIN_SECRET_BYTES} bytes of UTF-8). */
+export function isStrongSecret(secret: string): boolean {
+  return new TextEncoder().encode(secret).byteLength >= MIN_SECRET_BYTES;
+}
 
 /**
  * What a token grants: one name in one room until a time.
@@ -99,8 +110,8 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 
 /** Throws a `TypeError` when a key cannot sign or verify tokens. */
 export function assertTokenKey(key: TokenKey): void {
-  if (!KEY_ID.test(key.id)) throw new TypeError("a token key id is 1-32 of A-Z a-z 0-9 _ -");
-  if (encoder.encode(key.secret).byteLength < MIN_SECRET_BYTES) {
+  if (!isKeyId(key.id)) throw new TypeError("a token key id is 1-32 of A-Z a-z 0-9 _ -");
+  if (!isStrongSecret(key.secret)) {
     throw new TypeError(`a token secret needs at least ${MIN_SECRET_BYTES} bytes`);
   }
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { assertTokenKey, MIN_SECRET_BYTES } from "../auth/token.js";
+import { isKeyId, isStrongSecret, MIN_SECRET_BYTES } from "../auth/token.js";
 import { DEFAULT_LIMITS, isLimitName, parseLimits } from "../protocol/limits.js";
 import { checkName, checkRoomName } from "../protocol/names.js";
 import type { RoomLimits, RoomPolicy } from "./options.js";
@@ -92,22 +92,10 @@ export function keyId(flag: string, text: string): string {
 
 /** A token secret of at least 32 bytes of UTF-8; `what` names where it came from. */
 export function tokenSecret(what: string, secret: string): string {
-  if (new TextEncoder().encode(secret).byteLength < MIN_SECRET_BYTES) {
+  if (!isStrongSecret(secret)) {
     throw new UsageError(`${what} needs at least ${MIN_SECRET_BYTES} bytes`);
   }
   return secret;
-}
-
-const STAND_IN_SECRET = "x".repeat(MIN_SECRET_BYTES);
-
-/** Whether the token module takes `id` as a key id (asked with a stand-in secret). */
-function isKeyId(id: string): boolean {
-  try {
-    assertTokenKey({ id, secret: STAND_IN_SECRET });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Origins (`scheme://host[:port]`, or `null`), separated by commas or spaces. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isKeyId, isStrongSecret, MIN_SECRET_BYTES } from "../auth/token.js";
 import { type Limits, parseLimits } from "../protocol/index.js";
 import type { Env } from "./env.js";
 
@@ -51,9 +52,9 @@ function parseKeys(text: string | undefined): Map<string, string> {
     throw new Error('TOKEN_KEYS must be a JSON object {"keyId": "secret"}');
   }
   for (const [id, secret] of Object.entries(parsed)) {
-    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new Error(`TOKEN_KEYS has a bad key id "${id}"`);
-    if (typeof secret !== "string" || new TextEncoder().encode(secret).byteLength < 32) {
-      throw new Error(`TOKEN_KEYS: the secret of "${id}" needs at least 32 bytes`);
+    if (!isKeyId(id)) throw new Error(`TOKEN_KEYS has a bad key id "${id}"`);
+    if (typeof secret !== "string" || !isStrongSecret(secret)) {
+      throw new Error(`TOKEN_KEYS: the secret of "${id}" needs at least ${MIN_SECRET_BYTES} bytes`);
     }
     keys.set(id, secret);
   }
