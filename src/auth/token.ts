@@ -17,7 +17,6 @@ import { fromBase64Url, toBase64Url } from "./base64url.js";
 const VERSION = "v1";
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
-
 /**
  * The shortest secret accepted, in bytes of UTF-8: 32.
  *
