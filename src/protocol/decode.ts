@@ -82,7 +82,17 @@ function fail(code: ErrorCodeName, message: string, ref: FrameRef): DecodeResult
   return { ok: false, error: { code, message, ref } };
 }
 
-function isValidId(value: Json | undefined): value is string | number {
+/**
+ * True when `value` is a valid message `id`: a string of 1 to {@link MAX_ID_LENGTH}
+ * characters, or a non-negative safe integer.
+ *
+ * @example
+ * ```ts
+ * isValidId(12); // true
+ * isValidId(-1); // false
+ * ```
+ */
+export function isValidId(value: Json | undefined): value is string | number {
   if (typeof value === "string") return value.length > 0 && value.length <= MAX_ID_LENGTH;
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
