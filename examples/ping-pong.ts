@@ -90,8 +90,14 @@ async function main(): Promise<void> {
     limit: count(values.passes, "--passes", Number.POSITIVE_INFINITY),
     delay: count(values.delay, "--delay", 1000),
     end: () => {
+      const closed = players.map(
+        (player) => new Promise<void>((resolve) => player.wsc.on("close", () => resolve())),
+      );
       for (const player of players) player.wsc.close();
-      void server.close().then(() => process.exit(0));
+      // The relay stops once both sockets have closed: what it still had to send them arrives.
+      void Promise.all(closed)
+        .then(() => server.close())
+        .then(() => process.exit(0));
     },
   };
   players.push(new Player(server.wsAddress, "Player1", game));

@@ -1,6 +1,7 @@
 /**
  * The seed's `WebSocketClient`, in TypeScript: named hooks, command functions, message types,
- * the identify handshake, reconnect with backoff, and a bounded send queue.
+ * the identify handshake, reconnect with backoff, and a bounded send queue. The send path of
+ * an identified connection (ids, acks, batches) is the {@link Sender}'s.
  *
  * @module
  */
@@ -12,6 +13,8 @@ import {
   Command,
   checkName,
   commandMessage,
+  decodeIdentified,
+  decodeSetTime,
   FATAL_CLOSE_CODES,
   FrameType,
   HEARTBEAT_REQUEST,
@@ -23,6 +26,7 @@ import {
   TOKEN_SUBPROTOCOL_PREFIX,
 } from "../protocol/index.js";
 import { backoffDelay } from "./backoff.js";
+import { ClientHooks } from "./client-hooks.js";
 import { Dispatcher, malformed } from "./dispatch.js";
 import { ClientEmitter } from "./emitter.js";
 import {
@@ -31,10 +35,9 @@ import {
   FatalCloseError,
   NotFromRelayError,
   QueueOverflowError,
+  UpgradeRefusedError,
 } from "./errors.js";
 import type {
-  ClientEvents,
-  ClientHook,
   ClientState,
   CommandContext,
   CommandFunction,
@@ -42,14 +45,16 @@ import type {
   MessageContext,
   MessageTypeFunction,
 } from "./events.js";
-import type { HookKey, NamedHooks } from "./hooks.js";
+import { Heartbeat } from "./heartbeat.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { FrameQueue } from "./queue.js";
-import { decodeIdentified, decodeTime } from "./relay-frames.js";
-import { Connection, globalWebSocket } from "./transport.js";
+import { Sender } from "./sender.js";
+import { Connection, FATAL_HTTP_STATUSES, globalWebSocket } from "./transport.js";
 
 /**
- * What became of a frame given to {@link WebSocketClient.writeToSocket}.
+ * What became of a frame given to {@link WebSocketClient.writeToSocket}: `"sent"`, handed to
+ * the socket (with batching: to this tick's batch, handed to the socket at the end of the
+ * tick); `"queued"`; `"dropped"`.
  *
  * @example
  * ```ts
@@ -70,7 +75,7 @@ export type SendResult = "sent" | "queued" | "dropped";
  * wsc.writeToSocket(commandMessage("pass_ball", "Player1", "Player2", { catch: true }));
  * ```
  */
-export class WebSocketClient {
+export class WebSocketClient extends ClientHooks {
   /** The name the client identifies as. */
   readonly name: string;
   /** The room password sent with every identify; may be changed between connects. */
@@ -84,6 +89,8 @@ export class WebSocketClient {
   readonly #queue: FrameQueue;
   readonly #emitter: ClientEmitter;
   readonly #dispatcher: Dispatcher;
+  readonly #sender: Sender;
+  readonly #heartbeat: Heartbeat;
   #host: string | undefined;
   #connection: Connection | undefined;
   #state: ClientState = "idle";
@@ -93,8 +100,6 @@ export class WebSocketClient {
   #closed = false;
   #granted: CapabilityName[] = [];
   #resume: string | undefined;
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
-  #lastHeard = 0;
 
   /**
    * Creates a client. With a `host` and `autoConnect` (the default), it connects at once;
@@ -118,17 +123,23 @@ export class WebSocketClient {
     if (problem !== undefined) {
       throw new TypeError(`invalid client name ${JSON.stringify(name)}: ${problem}`);
     }
+    const resolved = resolveOptions(options);
+    const emitter = new ClientEmitter(name, resolved.logger);
+    super(emitter);
     this.name = name;
-    this.#options = resolveOptions(options);
+    this.#options = resolved;
     this.password = this.#options.password;
     this.token = this.#options.token;
     this.#reconnect = this.#options.reconnect;
     this.#host = this.#options.host;
     this.#queue = new FrameQueue(this.#options.queue);
-    this.#emitter = new ClientEmitter(name, this.#options.logger);
-    this.#dispatcher = new Dispatcher(this.#emitter, (kwargs, context) =>
-      this.#onIdentified(kwargs, context),
-    );
+    this.#emitter = emitter;
+    this.#sender = new Sender(this.#options, (error) => this.#emitter.fail(error));
+    this.#heartbeat = new Heartbeat(this.#options.heartbeatInterval);
+    this.#dispatcher = new Dispatcher(this.#emitter, {
+      identified: (kwargs, context) => this.#onIdentified(kwargs, context),
+      ack: ({ id }) => this.#sender.confirm(id),
+    });
     this.#dispatcher.commands.add(Command.identify, (_kwargs, context) =>
       this.#answerIdentify(context),
     );
@@ -156,6 +167,11 @@ export class WebSocketClient {
   /** Frames waiting in the send queue. */
   get queuedFrames(): number {
     return this.#queue.length;
+  }
+
+  /** Frames sent on the current connection that the relay has not acked yet (`acks`). */
+  get unconfirmedFrames(): number {
+    return this.#sender.unconfirmed;
   }
 
   /**
@@ -202,10 +218,12 @@ export class WebSocketClient {
     this.#host = url;
     this.#attempt = 0;
     this.#clearTimer();
-    this.#stopHeartbeat();
+    this.#heartbeat.stop();
     const old = this.#connection;
     this.#connection = undefined;
+    const unconfirmed = this.#sender.stop();
     old?.detach(1000, "reconnecting");
+    if (unconfirmed !== undefined) this.#emitter.fail(unconfirmed);
     try {
       this.#open(url);
     } catch (error) {
@@ -217,7 +235,7 @@ export class WebSocketClient {
   /**
    * Closes the connection for good: no reconnect follows (until {@link connectToSocket} is
    * called again), the close hooks run when the socket has closed, and frames still queued
-   * are discarded.
+   * are discarded. Frames already reported `"sent"` go out before the close.
    *
    * @param code - The close code: 1000 or 3000-4999. Default 1000.
    * @param reason - The close reason. Default `""`.
@@ -234,8 +252,9 @@ export class WebSocketClient {
     }
     this.#closed = true;
     this.#clearTimer();
-    this.#stopHeartbeat();
+    this.#heartbeat.stop();
     this.#state = "closed";
+    this.#sender.flush();
     const connection = this.#connection;
     if (connection !== undefined) {
       try {
@@ -257,6 +276,11 @@ export class WebSocketClient {
    * the queue is left as it was, and the error hooks get a `QUEUE_OVERFLOW` error. After
    * {@link close}, frames are dropped with a `CLIENT_CLOSED` error.
    *
+   * With the relay's `batch` capability, the frames written in one tick go out together, as
+   * one `batch` frame, at the end of the tick. With `acks`, a JSON object without an `id` gets
+   * the client's next number as its `id` (peers see it), and what the relay never confirms is
+   * reported as an `UnconfirmedError` when the connection closes.
+   *
    * @param message - A frame object (see the builders) or its JSON text.
    * @returns `"sent"`, `"queued"` or `"dropped"`.
    * @throws TypeError when the object cannot be serialised as JSON.
@@ -275,8 +299,8 @@ export class WebSocketClient {
       this.#emitter.fail(new ClientClosedError(text));
       return "dropped";
     }
-    if (this.#state === "identified" && this.#connection?.isOpen) {
-      this.#send(this.#connection, text);
+    if (this.#state === "identified" && this.#connection?.isOpen && this.#sender.active) {
+      this.#sender.write(text, typeof message === "string" ? undefined : message);
       return "sent";
     }
     const refusal = this.#queue.push(text);
@@ -285,152 +309,6 @@ export class WebSocketClient {
       return "dropped";
     }
     return "queued";
-  }
-
-  /**
-   * Runs `fn` whenever a socket opens (before the identify). The seed's `add_on_open`.
-   *
-   * @param name - Names the hook, for {@link removeOnOpen} and for overwriting.
-   * @param fn - Called with no arguments.
-   * @param overwrite - Replace a hook of the same name. Default `false`: the old one is kept,
-   *   a warning is logged and `false` is returned.
-   * @returns true when `fn` was registered.
-   * @example
-   * ```ts
-   * wsc.addOnOpen("log", () => console.log("open"));
-   * ```
-   */
-  addOnOpen(name: string, fn: ClientHook<"open">, overwrite = false): boolean {
-    return this.#emitter.hooks.open.add(name, fn, overwrite);
-  }
-
-  /** Removes the open hook `name`. @returns true when there was one. */
-  removeOnOpen(name: string): boolean {
-    return this.#emitter.hooks.open.remove(name);
-  }
-
-  /**
-   * Runs `fn` whenever the socket closes. The seed's `add_on_close`; `fn` may take the
-   * {@link CloseInfo} (code, reason, whether a reconnect is scheduled) or nothing.
-   *
-   * @param overwrite - Replace a hook of the same name. Default `false`.
-   * @returns true when `fn` was registered.
-   * @example
-   * ```ts
-   * wsc.addOnClose("log", ({ code, reconnecting }) => console.log("closed", code, reconnecting));
-   * ```
-   */
-  addOnClose(name: string, fn: ClientHook<"close">, overwrite = false): boolean {
-    return this.#emitter.hooks.close.add(name, fn, overwrite);
-  }
-
-  /** Removes the close hook `name`. @returns true when there was one. */
-  removeOnClose(name: string): boolean {
-    return this.#emitter.hooks.close.remove(name);
-  }
-
-  /**
-   * Runs `fn` for every error: invalid frames, unknown types and commands, failing handlers,
-   * queue overflow, socket errors, fatal closes and the relay's error reports. The seed's
-   * `add_on_error`; `fn` may take the {@link ClientError} or nothing. With no error hook
-   * registered, errors are logged as warnings.
-   *
-   * @param overwrite - Replace a hook of the same name. Default `false`.
-   * @returns true when `fn` was registered.
-   * @example
-   * ```ts
-   * wsc.addOnError("log", (error) => console.warn(error.code, error.message));
-   * ```
-   */
-  addOnError(name: string, fn: ClientHook<"error">, overwrite = false): boolean {
-    return this.#emitter.hooks.error.add(name, fn, overwrite);
-  }
-
-  /** Removes the error hook `name`. @returns true when there was one. */
-  removeOnError(name: string): boolean {
-    return this.#emitter.hooks.error.remove(name);
-  }
-
-  /**
-   * Runs `fn` for every valid frame received, before it goes to its command or message
-   * type function. The seed's `add_on_message`: `fn` receives the message (the decoded
-   * envelope) and a {@link MessageContext} with the sender and the raw frame.
-   *
-   * @param overwrite - Replace a hook of the same name. Default `false`.
-   * @returns true when `fn` was registered.
-   * @example
-   * ```ts
-   * wsc.addOnMessage("trace", (message, { raw }) => console.log(message.type, raw));
-   * ```
-   */
-  addOnMessage(name: string, fn: ClientHook<"message">, overwrite = false): boolean {
-    return this.#emitter.hooks.message.add(name, fn, overwrite);
-  }
-
-  /** Removes the message hook `name`. @returns true when there was one. */
-  removeOnMessage(name: string): boolean {
-    return this.#emitter.hooks.message.remove(name);
-  }
-
-  /**
-   * Runs `fn` each time the relay accepts the identify: after the first connect and after
-   * every reconnect, right after the queue was sent.
-   *
-   * @param overwrite - Replace a hook of the same name. Default `false`.
-   * @returns true when `fn` was registered.
-   * @example
-   * ```ts
-   * wsc.addOnIdentified("ready", ({ name, time }) => console.log(name, "joined; epoch", time));
-   * ```
-   */
-  addOnIdentified(name: string, fn: ClientHook<"identified">, overwrite = false): boolean {
-    return this.#emitter.hooks.identified.add(name, fn, overwrite);
-  }
-
-  /** Removes the identified hook `name`. @returns true when there was one. */
-  removeOnIdentified(name: string): boolean {
-    return this.#emitter.hooks.identified.remove(name);
-  }
-
-  /**
-   * Runs `fn` for each error report from the relay: a {@link RelayError} with the relay's
-   * `relayCode` (for example `UNDELIVERED` with the missing `targets`). These reports go to
-   * the error hooks as well.
-   *
-   * @param overwrite - Replace a hook of the same name. Default `false`.
-   * @returns true when `fn` was registered.
-   * @example
-   * ```ts
-   * wsc.addOnRelayError("missing", (error) => {
-   *   if (error.relayCode === "UNDELIVERED") console.log("not there:", error.targets);
-   * });
-   * ```
-   */
-  addOnRelayError(name: string, fn: ClientHook<"relayError">, overwrite = false): boolean {
-    return this.#emitter.hooks.relayError.add(name, fn, overwrite);
-  }
-
-  /** Removes the relay error hook `name`. @returns true when there was one. */
-  removeOnRelayError(name: string): boolean {
-    return this.#emitter.hooks.relayError.remove(name);
-  }
-
-  /**
-   * Adds an anonymous hook for `event` and returns the function that removes it.
-   *
-   * @example
-   * ```ts
-   * const off = wsc.on("identified", () => console.log("ready"));
-   * off();
-   * ```
-   */
-  on<K extends keyof ClientEvents>(event: K, fn: ClientHook<K>): () => void {
-    const hooks: NamedHooks<ClientEvents[K]> = this.#emitter.hooks[event];
-    const key: HookKey = Symbol(event);
-    hooks.add(key, fn);
-    return () => {
-      hooks.remove(key);
-    };
   }
 
   /**
@@ -509,16 +387,20 @@ export class WebSocketClient {
         },
         message: (data) => {
           if (this.#connection !== connection) return;
-          this.#lastHeard = Date.now();
+          this.#heartbeat.heard();
           if (data !== HEARTBEAT_RESPONSE) this.#dispatcher.receive(this, data);
         },
         error: (cause) => {
-          if (this.#connection === connection && !this.#closed) {
+          // A refused upgrade is reported with its status when the socket closes.
+          if (this.#connection !== connection || this.#closed) return;
+          if (connection.refusedStatus === undefined) {
             this.#emitter.fail(new ConnectionError(url, cause));
           }
         },
         close: (code, reason) => {
-          if (this.#connection === connection) this.#onClose(code, reason);
+          if (this.#connection === connection) {
+            this.#onClose(code, reason, connection.refusedStatus);
+          }
         },
       },
       protocols,
@@ -526,11 +408,18 @@ export class WebSocketClient {
     this.#connection = connection;
   }
 
-  #onClose(code: number, reason: string): void {
-    this.#stopHeartbeat();
+  #onClose(code: number, reason: string, refusedStatus?: number): void {
+    this.#heartbeat.stop();
+    const url = this.#connection?.url ?? this.#host ?? "";
     this.#connection = undefined;
     this.#granted = [];
-    if (this.#closed || !this.#reconnect || FATAL_CLOSE_CODES.has(code)) {
+    const unconfirmed = this.#sender.stop();
+    if (unconfirmed !== undefined) this.#emitter.fail(unconfirmed);
+    const refused = refusedStatus !== undefined && FATAL_HTTP_STATUSES.has(refusedStatus);
+    if (refusedStatus !== undefined && !this.#closed) {
+      this.#emitter.fail(new UpgradeRefusedError(url, refusedStatus, refused));
+    }
+    if (this.#closed || !this.#reconnect || refused || FATAL_CLOSE_CODES.has(code)) {
       this.#state = "closed";
       if (!this.#closed && FATAL_CLOSE_CODES.has(code))
         this.#emitter.fail(new FatalCloseError(code, reason));
@@ -540,14 +429,14 @@ export class WebSocketClient {
     const delay = backoffDelay(this.#attempt, this.#options.backoff);
     this.#attempt += 1;
     this.#state = "reconnecting";
-    const url = this.#host;
+    const host = this.#host;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (url === undefined) return;
+      if (host === undefined) return;
       try {
-        this.#open(url);
+        this.#open(host);
       } catch (error) {
-        this.#emitter.fail(new ConnectionError(url, error));
+        this.#emitter.fail(new ConnectionError(host, error));
         this.#onClose(1006, "the WebSocket could not be created");
       }
     }, delay);
@@ -594,10 +483,10 @@ export class WebSocketClient {
       this.#emitter.fail(new NotFromRelayError(context.command, context.sender));
       return;
     }
-    const time = decodeTime(kwargs);
-    if (time === undefined)
+    const decoded = decodeSetTime(kwargs);
+    if (decoded === undefined)
       this.#emitter.fail(malformed(context.message, "set_time needs a numeric time"));
-    else this.time = time;
+    else this.time = decoded.time;
   }
 
   #onIdentified(kwargs: JsonObject, context: MessageContext): void {
@@ -621,36 +510,25 @@ export class WebSocketClient {
     this.#attempt = 0;
     this.#state = "identified";
     this.#granted = [...info.capabilities];
+    this.#sender.start(connection, this.#granted);
     if (connection.isOpen) {
-      for (const text of this.#queue.drain()) this.#send(connection, text);
+      for (const text of this.#queue.drain()) this.#sender.write(text);
     }
-    if (this.#granted.includes(Capability.heartbeat)) this.#startHeartbeat(connection);
+    if (this.#granted.includes(Capability.heartbeat)) {
+      // A connection that has heard nothing for two intervals is dropped as dead.
+      this.#heartbeat.start(
+        () => {
+          if (this.#connection === connection && connection.isOpen) {
+            this.#send(connection, HEARTBEAT_REQUEST);
+          }
+        },
+        () => {
+          if (this.#connection !== connection) return;
+          connection.detach(CloseCode.heartbeatTimeout, "no answer to heartbeats");
+          this.#onClose(CloseCode.heartbeatTimeout, "no answer to heartbeats");
+        },
+      );
+    }
     this.#emitter.emit("identified", info);
-  }
-
-  /**
-   * Sends a heartbeat every `heartbeatInterval`; a connection that has heard nothing for two
-   * intervals is dropped as dead (a half-open TCP connection never says so by itself) and the
-   * usual reconnect follows.
-   */
-  #startHeartbeat(connection: Connection): void {
-    this.#stopHeartbeat();
-    const interval = this.#options.heartbeatInterval;
-    this.#lastHeard = Date.now();
-    this.#heartbeat = setInterval(() => {
-      if (this.#connection !== connection) {
-        this.#stopHeartbeat();
-      } else if (Date.now() - this.#lastHeard >= 2 * interval) {
-        connection.detach(CloseCode.heartbeatTimeout, "no answer to heartbeats");
-        this.#onClose(CloseCode.heartbeatTimeout, "no answer to heartbeats");
-      } else if (connection.isOpen) {
-        this.#send(connection, HEARTBEAT_REQUEST);
-      }
-    }, interval);
-  }
-
-  #stopHeartbeat(): void {
-    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
-    this.#heartbeat = undefined;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The intrinsic message validator: every received frame is decoded with the wire module's
- * decoder, handed to the message hooks, then to its command or message type function.
+ * decoder, handed to the message hooks, then to its command or message type function. A
+ * `batch` from the relay is taken apart into its frames, each taking that path in order.
  * Nothing leaves this path as an exception: invalid frames, unknown types and commands, and
  * failing functions all become errors for the error hooks.
  *
@@ -8,13 +9,19 @@
  */
 
 import {
+  type AckData,
+  batchItems,
   Command,
   DEFAULT_LIMITS,
+  decodeAckData,
+  decodeErrorData,
   decodeFrame,
+  decodeObject,
   type Envelope,
   ErrorCode,
   FrameType,
   isCommand,
+  type Json,
   type JsonObject,
   type Limits,
   SERVER,
@@ -35,13 +42,15 @@ import type {
   MessageTypeFunction,
 } from "./events.js";
 import { NamedHooks } from "./hooks.js";
-import { decodeErrorData } from "./relay-frames.js";
 
 // The relay enforces its own limits on what it forwards; the client only checks the shape.
-const RECEIVE_LIMITS: Pick<Limits, "maxFrameBytes" | "maxDepth" | "maxTargets"> = {
-  ...DEFAULT_LIMITS,
-  maxFrameBytes: Number.POSITIVE_INFINITY,
-};
+// A batch from the relay holds what one event produced for this client: no bound on its count.
+const RECEIVE_LIMITS: Pick<Limits, "maxFrameBytes" | "maxDepth" | "maxTargets" | "maxBatchFrames"> =
+  {
+    ...DEFAULT_LIMITS,
+    maxFrameBytes: Number.POSITIVE_INFINITY,
+    maxBatchFrames: Number.POSITIVE_INFINITY,
+  };
 
 /**
  * An `INVALID_FRAME` error for a frame that decoded but whose payload is malformed.
@@ -60,11 +69,66 @@ export function malformed(message: Envelope, why: string): InvalidFrameError {
 }
 
 /**
+ * The relay's own frames that the client, not the application, takes.
+ *
+ * @example
+ * ```ts
+ * const relay: RelayFrames = { identified: (kwargs) => console.log(kwargs), ack: ({ id }) => console.log(id) };
+ * ```
+ */
+export interface RelayFrames {
+  /** The relay's `identified` acknowledgement of the identify. */
+  identified(kwargs: JsonObject, context: MessageContext): void;
+  /** The relay's `ack` of a frame or batch (capability `acks`). */
+  ack(data: AckData): void;
+}
+
+/** A received frame's context; a frame from a batch is serialised again only when asked. */
+class Received implements MessageContext {
+  readonly client: WebSocketClient;
+  readonly sender: string | undefined;
+  readonly message: Envelope;
+  #raw: string | undefined;
+  readonly #source: JsonObject | undefined;
+
+  constructor(client: WebSocketClient, message: Envelope, raw: string | JsonObject) {
+    this.client = client;
+    this.sender = message.from;
+    this.message = message;
+    if (typeof raw === "string") this.#raw = raw;
+    else this.#source = raw;
+  }
+
+  get raw(): string {
+    this.#raw ??= JSON.stringify(this.#source);
+    return this.#raw;
+  }
+}
+
+/** A received command's context. */
+class ReceivedCommand extends Received implements CommandContext {
+  readonly command: string;
+  readonly args: readonly Json[];
+
+  constructor(
+    client: WebSocketClient,
+    message: Envelope,
+    raw: string | JsonObject,
+    command: string,
+    args: readonly Json[],
+  ) {
+    super(client, message, raw);
+    this.command = command;
+    this.args = args;
+  }
+}
+
+/**
  * The command and message type tables, and the path every received frame takes.
  *
  * @example
  * ```ts
- * const dispatcher = new Dispatcher(emitter, (kwargs) => console.log("identified", kwargs));
+ * const dispatcher = new Dispatcher(emitter, { identified: console.log, ack: () => {} });
  * dispatcher.commands.add("pass_ball", ({ catch: caught }) => console.log(caught));
  * dispatcher.receive(client, text);
  * ```
@@ -75,21 +139,18 @@ export class Dispatcher {
   /** Message type functions by frame type (`addMessageType`). */
   readonly types: NamedHooks<Parameters<MessageTypeFunction>>;
   readonly #emitter: ClientEmitter;
-  readonly #onIdentified: (kwargs: JsonObject, context: MessageContext) => void;
+  readonly #relay: RelayFrames;
 
   /**
    * @param emitter - Runs the hooks and takes the errors.
-   * @param onIdentified - Takes the relay's `identified` acknowledgement.
+   * @param relay - Takes the relay's `identified` and `ack` frames.
    */
-  constructor(
-    emitter: ClientEmitter,
-    onIdentified: (kwargs: JsonObject, context: MessageContext) => void,
-  ) {
+  constructor(emitter: ClientEmitter, relay: RelayFrames) {
     const warn = (message: string): void => emitter.warn(message);
     this.commands = new NamedHooks("addCmdFunction", warn);
     this.types = new NamedHooks("addMessageType", warn);
     this.#emitter = emitter;
-    this.#onIdentified = onIdentified;
+    this.#relay = relay;
   }
 
   /** Handles one received frame (`data` as the WebSocket gave it). Never throws. */
@@ -111,20 +172,46 @@ export class Dispatcher {
         return;
       }
       const message = result.frame.envelope;
-      const context: MessageContext = { client, sender: message.from, message, raw: data };
-      this.#emitter.emit("message", message, context);
-      this.#dispatch(message, context);
+      if (message.from === SERVER && message.type === FrameType.batch) {
+        this.#receiveBatch(client, message);
+      } else {
+        this.#receiveOne(client, message, data);
+      }
     } catch (error) {
       this.#emitter.fail(new HandlerError("the message validator", error));
     }
   }
 
-  #dispatch(message: Envelope, context: MessageContext): void {
+  /** The frames of a relay batch, in order, each as if it had come alone. */
+  #receiveBatch(client: WebSocketClient, batch: Envelope): void {
+    const items = batchItems(batch, RECEIVE_LIMITS);
+    if (!Array.isArray(items)) {
+      this.#emitter.fail(new InvalidFrameError(items));
+      return;
+    }
+    for (const item of items) {
+      const decoded = decodeObject(item, RECEIVE_LIMITS);
+      if (decoded.ok) this.#receiveOne(client, decoded.frame.envelope, item);
+      else this.#emitter.fail(new InvalidFrameError(decoded.error));
+    }
+  }
+
+  #receiveOne(client: WebSocketClient, message: Envelope, raw: string | JsonObject): void {
     const fromRelay = message.from === SERVER;
+    // An ack is the client's own business, like a heartbeat: it reaches no hook.
+    if (fromRelay && message.type === FrameType.ack) {
+      const data = decodeAckData(message.data);
+      if (data === undefined)
+        this.#emitter.fail(malformed(message, "an ack needs a valid data.id"));
+      else this.#relay.ack(data);
+      return;
+    }
     if (isCommand(message)) {
       const { cmd, args, kwargs } = message.data;
+      const context = new ReceivedCommand(client, message, raw, cmd, args);
+      this.#emitter.emit("message", message, context);
       if (fromRelay && cmd === Command.identified) {
-        this.#onIdentified(kwargs, context);
+        this.#relay.identified(kwargs, context);
         return;
       }
       // A wrong password: the relay's BAD_PASSWORD report (a RelayError) says so, and the
@@ -135,10 +222,11 @@ export class Dispatcher {
         this.#emitter.fail(new UnknownCommandError(cmd, message.from));
         return;
       }
-      const commandContext: CommandContext = { ...context, command: cmd, args };
-      this.#emitter.call(`command "${cmd}"`, fn, [kwargs, commandContext]);
+      this.#emitter.call(`command "${cmd}"`, fn, [kwargs, context]);
       return;
     }
+    const context = new Received(client, message, raw);
+    this.#emitter.emit("message", message, context);
     if (fromRelay && message.type === FrameType.error) {
       const data = decodeErrorData(message.data);
       this.#emitter.fail(

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ClientError, HandlerError, RelayError } from "./errors.js";
+import { type ClientError, HandlerError, RelayError, UnconfirmedError } from "./errors.js";
 import type { ClientEvents } from "./events.js";
 import { NamedHooks } from "./hooks.js";
 import type { Logger } from "./options.js";
@@ -53,6 +53,7 @@ export class ClientEmitter {
       message: new NamedHooks("addOnMessage", warn),
       identified: new NamedHooks("addOnIdentified", warn),
       relayError: new NamedHooks("addOnRelayError", warn),
+      unconfirmed: new NamedHooks("addOnUnconfirmed", warn),
     };
   }
 
@@ -85,18 +86,22 @@ export class ClientEmitter {
   }
 
   /**
-   * Reports an error: relay reports to the relay error hooks first, then everything to the
-   * error hooks. With no hook to take it, the error is logged as a warning. An error hook
-   * that throws is logged, never reported again.
+   * Reports an error: relay reports to the relay error hooks first, unconfirmed frames to the
+   * unconfirmed hooks first, then everything to the error hooks. With no hook to take it, the
+   * error is logged as a warning. An error hook that throws is logged, never reported again.
    */
   fail(error: ClientError): void {
-    const isRelay = error instanceof RelayError;
-    if (isRelay) this.emit("relayError", error);
+    let taken = false;
+    if (error instanceof RelayError) {
+      this.emit("relayError", error);
+      taken = this.hooks.relayError.size > 0;
+    } else if (error instanceof UnconfirmedError) {
+      this.emit("unconfirmed", error);
+      taken = this.hooks.unconfirmed.size > 0;
+    }
     const hooks = this.hooks.error;
     if (hooks.size === 0) {
-      if (!isRelay || this.hooks.relayError.size === 0) {
-        this.#logger.warn(`[${this.#name}] ${error.code}: ${error.message}`);
-      }
+      if (!taken) this.#logger.warn(`[${this.#name}] ${error.code}: ${error.message}`);
       return;
     }
     for (const [key, fn] of hooks.snapshot()) {

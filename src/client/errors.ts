@@ -41,6 +41,10 @@ export const ClientErrorCode = {
   fatalClose: "FATAL_CLOSE",
   /** The relay reported an error in a `type: "error"` frame (see {@link RelayError.relayCode}). */
   relayError: "RELAY_ERROR",
+  /** Frames handed to a socket were never confirmed by the relay (see {@link UnconfirmedError}). */
+  unconfirmed: "UNCONFIRMED",
+  /** The relay answered the WebSocket upgrade with an HTTP error status (Node with `ws` only). */
+  upgradeRefused: "UPGRADE_REFUSED",
 } as const;
 
 /**
@@ -340,6 +344,92 @@ export class RelayError extends ClientError {
     this.relayCode = data.code;
     this.ref = data.ref;
     this.targets = data.targets ?? [];
+  }
+}
+
+/**
+ * Why frames are reported as unconfirmed: `"closed"`, their connection closed before the
+ * relay confirmed them; `"overflow"`, more frames awaited confirmation than the client keeps
+ * (`maxUnconfirmedFrames`, `maxUnconfirmedBytes`), so it stopped waiting for the oldest.
+ *
+ * @example
+ * ```ts
+ * const reason: UnconfirmedReason = "closed";
+ * ```
+ */
+export type UnconfirmedReason = "closed" | "overflow";
+
+/**
+ * Frames that `writeToSocket` handed to a socket (it returned `"sent"`, or `"queued"` and the
+ * queue was sent later) and that the relay never confirmed (capability `acks`). Each may or
+ * may not have reached its targets; none is sent again by the client. Reported once per
+ * connection (and per overflow), to the unconfirmed hooks and the error hooks.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnUnconfirmed("resend", (error) => {
+ *   // Resending may deliver a frame twice; each keeps its id, so a peer can tell.
+ *   for (const frame of error.frames) wsc.writeToSocket(frame);
+ * });
+ * ```
+ */
+export class UnconfirmedError extends ClientError {
+  /** The frames' texts as sent, with their `id`, oldest first (a batch's frames one by one). */
+  readonly frames: readonly string[];
+  /** Why they are reported; see {@link UnconfirmedReason}. */
+  readonly reason: UnconfirmedReason;
+  /** The address of the connection they were sent on. */
+  readonly url: string;
+
+  constructor(frames: readonly string[], reason: UnconfirmedReason, url: string) {
+    const why =
+      reason === "closed"
+        ? "the connection closed before the relay confirmed them"
+        : "more frames awaited confirmation than the client keeps";
+    super(
+      ClientErrorCode.unconfirmed,
+      `${frames.length} frame(s) sent to ${url} are unconfirmed: ${why}; they may or may not have been delivered and were not resent`,
+    );
+    this.name = "UnconfirmedError";
+    this.frames = frames;
+    this.reason = reason;
+    this.url = url;
+  }
+}
+
+/**
+ * The relay answered the WebSocket upgrade with an HTTP status instead of accepting it (a bad
+ * room name 400, a bad or expired token 401, a foreign Origin 403, ...). Only Node's `ws`
+ * shows the status; browsers report a plain connection failure. After a status in
+ * `FATAL_HTTP_STATUSES` the client does not reconnect.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnError("auth", async (error) => {
+ *   if (error instanceof UpgradeRefusedError && error.status === 401) {
+ *     wsc.token = await fetchFreshToken();
+ *     wsc.connectToSocket();
+ *   }
+ * });
+ * ```
+ */
+export class UpgradeRefusedError extends ClientError {
+  /** The address the upgrade was for. */
+  readonly url: string;
+  /** The HTTP status the relay answered with. */
+  readonly status: number;
+  /** True when the client gave up (the status is in `FATAL_HTTP_STATUSES`). */
+  readonly fatal: boolean;
+
+  constructor(url: string, status: number, fatal: boolean) {
+    super(
+      ClientErrorCode.upgradeRefused,
+      `the relay refused the WebSocket upgrade of ${url} with HTTP ${status}; ${fatal ? "not reconnecting" : "reconnecting"}`,
+    );
+    this.name = "UpgradeRefusedError";
+    this.url = url;
+    this.status = status;
+    this.fatal = fatal;
   }
 }
 

@@ -7,7 +7,7 @@
 
 import type { CapabilityName, Envelope, Json, JsonObject } from "../protocol/index.js";
 import type { WebSocketClient } from "./client.js";
-import type { ClientError, RelayError } from "./errors.js";
+import type { ClientError, RelayError, UnconfirmedError } from "./errors.js";
 
 /**
  * Where the client stands.
@@ -147,6 +147,11 @@ export interface ClientEvents {
   identified: [info: IdentifiedInfo];
   /** An error report from the relay; it goes to the error hooks as well. */
   relayError: [error: RelayError];
+  /**
+   * Frames handed to a socket that the relay never confirmed (capability `acks`); the same
+   * error goes to the error hooks as well.
+   */
+  unconfirmed: [error: UnconfirmedError];
 }
 
 /**

@@ -44,7 +44,9 @@ export {
   backoffDelay,
   DEFAULT_BACKOFF,
 } from "./backoff.js";
+export { type BatchLimits, DEFAULT_BATCH_LIMITS } from "./batcher.js";
 export { type SendResult, WebSocketClient } from "./client.js";
+export { ClientHooks } from "./client-hooks.js";
 export {
   ClientClosedError,
   ClientError,
@@ -58,8 +60,11 @@ export {
   NotFromRelayError,
   QueueOverflowError,
   RelayError,
+  UnconfirmedError,
+  type UnconfirmedReason,
   UnknownCommandError,
   UnknownTypeError,
+  UpgradeRefusedError,
 } from "./errors.js";
 export type {
   ClientEvents,
@@ -79,4 +84,9 @@ export {
   type Logger,
 } from "./options.js";
 export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from "./queue.js";
-export type { WebSocketConstructor, WebSocketLike } from "./transport.js";
+export {
+  FATAL_HTTP_STATUSES,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from "./transport.js";
+export { DEFAULT_UNCONFIRMED_LIMITS, type UnconfirmedLimits } from "./unconfirmed.js";

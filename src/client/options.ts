@@ -6,9 +6,11 @@
 
 import { Capability, type CapabilityName } from "../protocol/index.js";
 import { type BackoffOptions, checkBackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
+import { type BatchLimits, DEFAULT_BATCH_LIMITS } from "./batcher.js";
 import type { WebSocketClient } from "./client.js";
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from "./queue.js";
 import type { WebSocketConstructor } from "./transport.js";
+import { DEFAULT_UNCONFIRMED_LIMITS, type UnconfirmedLimits } from "./unconfirmed.js";
 
 /**
  * Where the client writes its warnings and the errors no error hook took.
@@ -66,9 +68,30 @@ export interface ClientOptions {
   /**
    * The extension frames to ask the relay for at identify. With none, the relay sends no
    * `identified` answer and the client counts itself identified as soon as it has sent its
-   * identify (as the seed did). Default `["errors", "undelivered", "resume", "heartbeat"]`.
+   * identify (as the seed did). Default
+   * `["errors", "undelivered", "resume", "heartbeat", "batch", "acks"]`.
    */
   capabilities?: readonly CapabilityName[];
+  /**
+   * Coalesce the frames written in one tick into one `batch` frame, when the relay grants
+   * the `batch` capability. `false` leaves `batch` out of the capabilities asked for, so
+   * every frame goes out on its own. Default `true`.
+   */
+  batch?: boolean;
+  /** Most frames in one batch; keep it at or below the relay's `maxBatchFrames`. Default 1,000. */
+  maxBatchFrames?: number;
+  /**
+   * Most UTF-8 bytes in one batch, wrapper included; keep it at or below the relay's
+   * `maxFrameBytes`. Default 1 MiB (1,048,576).
+   */
+  maxBatchBytes?: number;
+  /**
+   * Most frames kept until the relay acks them (capability `acks`). Past it, the oldest are
+   * reported as unconfirmed (reason `"overflow"`) and no longer kept. Default 10,000.
+   */
+  maxUnconfirmedFrames?: number;
+  /** Most UTF-8 bytes kept until the relay acks them, all frames together. Default 16 MiB. */
+  maxUnconfirmedBytes?: number;
   /**
    * The WebSocket class to use. Default: in Node, the `ws` package; elsewhere the runtime's
    * `globalThis.WebSocket`.
@@ -113,14 +136,17 @@ export interface ResolvedOptions {
   heartbeatInterval: number;
   backoff: BackoffOptions;
   queue: QueueLimits;
+  batch: BatchLimits;
+  unconfirmed: UnconfirmedLimits;
   logger: Logger;
 }
 
 /**
  * The capabilities asked for by default: error reports, undelivered targets, `resume` (with
  * which a reconnect takes the client's name back from a socket the relay still holds, one
- * that died without the relay noticing yet, instead of being refused with `NAME_TAKEN`), and
- * `heartbeat` (see `heartbeatInterval`).
+ * that died without the relay noticing yet, instead of being refused with `NAME_TAKEN`),
+ * `heartbeat` (see `heartbeatInterval`), `batch` (see the `batch` option) and `acks` (frames
+ * the relay never confirmed are reported, see `UnconfirmedError`).
  *
  * @example
  * ```ts
@@ -132,6 +158,8 @@ export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
   Capability.undelivered,
   Capability.resume,
   Capability.heartbeat,
+  Capability.batch,
+  Capability.acks,
 ]);
 
 /**
@@ -167,9 +195,30 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       `heartbeatInterval must be a finite number >= 0, got ${heartbeatInterval}`,
     );
   }
+  const batching = options.batch ?? true;
   const capabilities = [...(options.capabilities ?? DEFAULT_CAPABILITIES)].filter(
-    (capability) => heartbeatInterval > 0 || capability !== Capability.heartbeat,
+    (capability) =>
+      (heartbeatInterval > 0 || capability !== Capability.heartbeat) &&
+      (batching || capability !== Capability.batch),
   );
+  const batch = {
+    maxFrames: count("maxBatchFrames", options.maxBatchFrames, DEFAULT_BATCH_LIMITS.maxFrames, 1),
+    maxBytes: count("maxBatchBytes", options.maxBatchBytes, DEFAULT_BATCH_LIMITS.maxBytes, 1),
+  };
+  const unconfirmed = {
+    maxFrames: count(
+      "maxUnconfirmedFrames",
+      options.maxUnconfirmedFrames,
+      DEFAULT_UNCONFIRMED_LIMITS.maxFrames,
+      0,
+    ),
+    maxBytes: count(
+      "maxUnconfirmedBytes",
+      options.maxUnconfirmedBytes,
+      DEFAULT_UNCONFIRMED_LIMITS.maxBytes,
+      0,
+    ),
+  };
   if (options.token !== undefined && (typeof options.token !== "string" || options.token === "")) {
     throw new TypeError("options.token must be a non-empty string");
   }
@@ -190,6 +239,17 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       maxFrames: options.maxQueuedFrames ?? DEFAULT_QUEUE_LIMITS.maxFrames,
       maxBytes: options.maxQueuedBytes ?? DEFAULT_QUEUE_LIMITS.maxBytes,
     },
+    batch,
+    unconfirmed,
     logger: options.logger ?? console,
   };
+}
+
+/** `value` (default `fallback`) when it is an integer >= `min`; a `RangeError` otherwise. */
+function count(name: string, value: number | undefined, fallback: number, min: number): number {
+  const checked = value ?? fallback;
+  if (!Number.isInteger(checked) || checked < min) {
+    throw new RangeError(`${name} must be an integer >= ${min}, got ${checked}`);
+  }
+  return checked;
 }

@@ -33,6 +33,9 @@ export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
   maxBytes: 1_048_576,
 });
 
+// Any UTF-16 code unit outside ASCII; text without one is as long in UTF-8 as in UTF-16.
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /**
  * The size of `text` in UTF-8, counted without encoding it. A lone surrogate counts 3 bytes,
  * as it is sent as U+FFFD.
@@ -43,6 +46,7 @@ export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
  * ```
  */
 export function utf8Length(text: string): number {
+  if (!NON_ASCII.test(text)) return text.length;
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);

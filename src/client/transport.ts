@@ -15,6 +15,15 @@
  */
 export const OPEN = 1;
 
+/** `readyState` of a WebSocket still connecting. */
+const CONNECTING = 0;
+
+/**
+ * How long a socket that failed while connecting may take to report its close before the
+ * connection reports it itself: Node 22's global WebSocket reports only the error.
+ */
+const CLOSE_GRACE_MS = 1_000;
+
 /**
  * The parts of a WebSocket the client uses (the browser's, Node's and `ws` all have them).
  *
@@ -38,7 +47,30 @@ export interface WebSocketLike {
     listener: (event: { code: number; reason: string }) => void,
   ): void;
   addEventListener(type: "error", listener: (event: unknown) => void): void;
+  /**
+   * `ws` only (Node): the relay answered the upgrade with an HTTP status instead of 101.
+   * Browsers and Node's global WebSocket have no such event: they never show the status.
+   */
+  on?(
+    event: "unexpected-response",
+    listener: (request: unknown, response: { statusCode?: number | undefined }) => void,
+  ): unknown;
+  /** `ws` only: drops the connection at once (used to end a refused upgrade). */
+  terminate?(): void;
 }
+
+/**
+ * HTTP statuses of a refused upgrade after which the client does not reconnect: a bad room
+ * name or request (400), a bad, expired or foreign token (401), an Origin not allowed (403),
+ * a path that is no room (404). Retrying with the same settings cannot help. Other statuses
+ * (429 and 503 when a room is full, 5xx) are followed by the usual reconnect.
+ *
+ * @example
+ * ```ts
+ * if (FATAL_HTTP_STATUSES.has(401)) console.log("a 401 is final");
+ * ```
+ */
+export const FATAL_HTTP_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404]);
 
 /**
  * A WebSocket class: `new WebSocket(url, protocols?)`. The browser's `WebSocket`, Node 22's
@@ -97,6 +129,7 @@ export class Connection {
   /** The address it was opened to. */
   readonly url: string;
   #events: SocketEvents | undefined;
+  #refusedStatus: number | undefined;
 
   /**
    * Opens a socket to `url`, offering `protocols` when there are any; throws what the
@@ -113,12 +146,46 @@ export class Connection {
     this.socket = protocols.length > 0 ? new WebSocket(url, [...protocols]) : new WebSocket(url);
     this.socket.addEventListener("open", () => this.#events?.open());
     this.socket.addEventListener("message", (event) => this.#events?.message(event.data));
-    this.socket.addEventListener("error", (event) => this.#events?.error(errorOf(event)));
-    this.socket.addEventListener("close", (event) => {
-      const events = this.#events;
-      this.#events = undefined;
-      events?.close(event.code, event.reason);
+    this.socket.addEventListener("error", (event) => {
+      this.#events?.error(errorOf(event));
+      if (this.socket.readyState === CONNECTING) {
+        setTimeout(() => this.#closed(1006, "the connection failed"), CLOSE_GRACE_MS);
+      }
     });
+    this.socket.addEventListener("close", (event) => this.#closed(event.code, event.reason));
+    // With a listener, `ws` leaves ending the refused handshake to it; error and close follow.
+    this.socket.on?.("unexpected-response", (_request, response) => {
+      this.#refusedStatus = response.statusCode ?? 0;
+      try {
+        if (this.socket.terminate !== undefined) this.socket.terminate();
+        else this.socket.close();
+      } catch {
+        // Closing already.
+      }
+    });
+  }
+
+  /**
+   * The HTTP status the relay refused the upgrade with, when the WebSocket implementation
+   * shows it (`ws` does; browsers do not). `undefined` otherwise.
+   */
+  get refusedStatus(): number | undefined {
+    return this.#refusedStatus;
+  }
+
+  /** Reports the close once, whoever noticed it first. */
+  #closed(code: number, reason: string): void {
+    const events = this.#events;
+    if (events === undefined) return;
+    this.#events = undefined;
+    if (this.socket.readyState === CONNECTING) {
+      try {
+        this.socket.close();
+      } catch {
+        // Some implementations refuse close() while connecting; the socket is abandoned.
+      }
+    }
+    events.close(code, reason);
   }
 
   /** True while the socket is open. */

@@ -81,11 +81,15 @@ it("sends nothing before the identify: the identify is the first frame on every 
     type: "cmd",
     data: {
       cmd: "indentify",
-      kwargs: { name: "Careful", capabilities: ["errors", "undelivered", "resume", "heartbeat"] },
+      kwargs: {
+        name: "Careful",
+        capabilities: ["errors", "undelivered", "resume", "heartbeat", "batch", "acks"],
+      },
     },
     target: ["server"],
   });
-  expect(recording.sent.slice(1)).toEqual(['{"type":"note","data":1,"target":"Careful"}']);
+  // The queued frame went out next, with the id the relay acks it by.
+  expect(recording.sent.slice(1)).toEqual(['{"type":"note","data":1,"target":"Careful","id":1}']);
   // The relay answered the identify at once; it never had to repeat its handshake.
   expect(
     events.messages.filter((m) => (m.data as { cmd?: string } | undefined)?.cmd === "indentify"),
@@ -165,11 +169,17 @@ it("offers a token as the wscomsrv.token subprotocol in a room that needs one", 
     const badge = client(guarded, room, "Badge", { token, WebSocket: recording.WebSocket });
     await badge.events.identifiedTimes(1);
     expect(recording.sockets[0]?.protocol).toBe("wscomsrv");
-    // Without a token the relay refuses the upgrade: a connection error, then retries.
-    const stranger = client(guarded, room, "Stranger");
-    await stranger.events.error(ClientErrorCode.connectionError);
+    // Without a token the relay refuses the upgrade with 401: final, no retries.
+    const strangers = recordingWebSocket();
+    const stranger = client(guarded, room, "Stranger", { WebSocket: strangers.WebSocket });
+    const refused = await stranger.events.error(ClientErrorCode.upgradeRefused);
+    expect(refused).toMatchObject({ status: 401, fatal: true });
+    await stranger.events.until(() => stranger.events.closes.length === 1, "the close");
+    expect(stranger.events.closes[0]).toMatchObject({ code: 1006, reconnecting: false });
+    expect(stranger.client.state).toBe("closed");
+    expect(stranger.events.errors.map((e) => e.code)).toEqual([ClientErrorCode.upgradeRefused]);
+    expect(strangers.sockets).toHaveLength(1);
     expect(stranger.events.identified).toHaveLength(0);
-    stranger.client.close();
     badge.client.close();
   } finally {
     await guarded.close();

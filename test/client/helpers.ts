@@ -1,10 +1,9 @@
 /**
  * Helpers for the client tests: a recorder of a client's events that can wait for a condition
- * with a timeout, a `ws` class that records what a client sends, and a TCP proxy that can drop
- * every connection to the relay.
+ * with a timeout, and a `ws` class that records what a client sends. The TCP proxy that cuts
+ * and stalls connections is in `test/support/tcp-proxy.ts`.
  */
 
-import { createServer, type Server, Socket } from "node:net";
 import WebSocket from "ws";
 import {
   type ClientError,
@@ -14,6 +13,7 @@ import {
   type IdentifiedInfo,
   type Logger,
   type RelayError,
+  type UnconfirmedError,
   WebSocketClient,
   type WebSocketConstructor,
 } from "../../src/client/node.js";
@@ -30,6 +30,7 @@ export class Recorder {
   readonly closes: CloseInfo[] = [];
   readonly errors: ClientError[] = [];
   readonly relayErrors: RelayError[] = [];
+  readonly unconfirmed: UnconfirmedError[] = [];
   readonly identified: IdentifiedInfo[] = [];
   readonly messages: Envelope[] = [];
   readonly warnings: string[] = [];
@@ -53,6 +54,7 @@ export class Recorder {
     client.on("close", (info) => this.#push(this.closes, info));
     client.on("error", (error) => this.#push(this.errors, error));
     client.on("relayError", (error) => this.#push(this.relayErrors, error));
+    client.on("unconfirmed", (error) => this.#push(this.unconfirmed, error));
     client.on("identified", (info) => this.#push(this.identified, info));
     client.on("message", (message) => this.#push(this.messages, message));
   }
@@ -133,14 +135,16 @@ export function client(
   return { client: wsc, events };
 }
 
-/** A `ws` WebSocket class that records every frame sent and every instance made. */
+/** A `ws` WebSocket class that records every frame sent and received, and every instance made. */
 export function recordingWebSocket(): {
   WebSocket: WebSocketConstructor;
   sockets: WebSocket[];
   sent: string[];
+  received: string[];
 } {
   const sockets: WebSocket[] = [];
   const sent: string[] = [];
+  const received: string[] = [];
   class Recording extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
       super(url, protocols);
@@ -152,83 +156,24 @@ export function recordingWebSocket(): {
           send(data);
         },
       });
+      this.on("message", (data) => received.push(String(data)));
     }
   }
-  return { WebSocket: Recording, sockets, sent };
+  return { WebSocket: Recording, sockets, sent, received };
 }
 
 /**
- * A TCP proxy in front of the relay: clients connect to {@link url}, and {@link dropAll} cuts
- * every connection from the relay's side, as a relay or a network that goes away would.
+ * Resolves once `check()` holds, looking again every few milliseconds, for state no event
+ * announces (a count the relay's acks lower); fails after `timeout` ms.
  */
-export class DropProxy {
-  readonly #server: Server;
-  readonly #sockets: Set<Socket>;
-  readonly #stalled = new Set<Socket>();
-  /** The proxy's port on 127.0.0.1. */
-  readonly port: number;
-
-  private constructor(server: Server, sockets: Set<Socket>, port: number) {
-    this.#server = server;
-    this.#sockets = sockets;
-    this.port = port;
-  }
-
-  /** Starts a proxy to `target` on a free port of 127.0.0.1. */
-  static async start(target: SocketServer): Promise<DropProxy> {
-    const sockets = new Set<Socket>();
-    const server = createServer((downstream) => {
-      const upstream = new Socket();
-      sockets.add(downstream);
-      sockets.add(upstream);
-      const cleanup = (): void => {
-        downstream.destroy();
-        upstream.destroy();
-        sockets.delete(downstream);
-        sockets.delete(upstream);
-      };
-      downstream.on("error", cleanup).on("close", cleanup);
-      upstream.on("error", cleanup).on("close", cleanup);
-      upstream.connect(target.port, target.host, () => {
-        downstream.pipe(upstream);
-        upstream.pipe(downstream);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const address = server.address();
-    const port = typeof address === "object" && address !== null ? address.port : 0;
-    return new DropProxy(server, sockets, port);
-  }
-
-  /** `ws://127.0.0.1:<port>`. */
-  get url(): string {
-    return `ws://127.0.0.1:${this.port}`;
-  }
-
-  /**
-   * Stops forwarding on every connection open now, in both directions, without closing
-   * anything: a half-open connection, as after a network failure nobody was told about.
-   * Connections made later are forwarded as usual.
-   */
-  blackhole(): void {
-    for (const socket of this.#sockets) {
-      socket.unpipe();
-      socket.pause();
-      this.#stalled.add(socket);
-    }
-    this.#sockets.clear();
-  }
-
-  /** Cuts every connection at once. */
-  dropAll(): void {
-    for (const socket of this.#sockets) socket.destroy();
-    this.#sockets.clear();
-  }
-
-  /** Stops accepting and cuts every connection. */
-  async close(): Promise<void> {
-    this.dropAll();
-    for (const socket of this.#stalled) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+export async function eventually(
+  check: () => boolean,
+  what: string,
+  timeout = DEFAULT_TIMEOUT,
+): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

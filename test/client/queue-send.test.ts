@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { ClientErrorCode, type QueueOverflowError } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, join, startRelay } from "../support/relay.js";
-import { client } from "./helpers.js";
+import { client, recordingWebSocket } from "./helpers.js";
 
 let server: SocketServer;
 beforeAll(async () => {
@@ -35,18 +35,35 @@ it("queues frames written before the identify and sends them in order right afte
   reader.socket.close();
 });
 
-it("sends strings as they are", async () => {
+it("sends strings as they are, with an id added when they have none", async () => {
   const room = freshRoom();
   const reader = await join(server, room, "Reader");
-  const { client: wsc, events } = client(server, room, "Raw");
+  const recording = recordingWebSocket();
+  const { client: wsc, events } = client(server, room, "Raw", { WebSocket: recording.WebSocket });
   await events.identifiedTimes(1);
-  expect(wsc.writeToSocket('{"type":"note","data":"as is","target":"Reader"}')).toBe("sent");
-  expect(await reader.next()).toEqual({
-    type: "note",
-    data: "as is",
-    target: ["Reader"],
-    from: "Raw",
-  });
+  const texts = [
+    '{ "type":"note", "data":"as is", "target":"Reader" }  ',
+    '{"type":"note","data":"own id","target":"Reader","id":"mine"}',
+    "[1, 2]",
+  ];
+  for (const text of texts) {
+    expect(wsc.writeToSocket(text)).toBe("sent");
+    // One frame per tick: each goes out alone.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  expect(recording.sent.slice(1)).toEqual([
+    '{ "type":"note", "data":"as is", "target":"Reader" ,"id":1}',
+    '{"type":"note","data":"own id","target":"Reader","id":"mine"}',
+    "[1, 2]",
+  ]);
+  expect(await reader.take(2)).toEqual([
+    { type: "note", data: "as is", target: ["Reader"], from: "Raw", id: 1 },
+    { type: "note", data: "own id", target: ["Reader"], from: "Raw", id: "mine" },
+  ]);
+  // The relay refused the array; its error is for the sender only.
+  expect((await events.until(() => events.relayErrors[0], "the refusal")).relayCode).toBe(
+    "NOT_AN_OBJECT",
+  );
   wsc.close();
   reader.socket.close();
 });

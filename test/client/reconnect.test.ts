@@ -3,7 +3,8 @@ import { backoffCeiling } from "../../src/client/backoff.js";
 import { ClientErrorCode, type Json } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, join, startRelay } from "../support/relay.js";
-import { client, DropProxy, FAST, recordingWebSocket } from "./helpers.js";
+import { TcpProxy } from "../support/tcp-proxy.js";
+import { client, FAST, recordingWebSocket } from "./helpers.js";
 
 const backoff = { baseDelay: FAST.reconnectBaseDelay ?? 0, maxDelay: FAST.reconnectMaxDelay ?? 0 };
 
@@ -15,7 +16,7 @@ afterAll(() => server.close());
 
 it("reconnects after the relay drops the socket, re-identifies and sends the queue in order", async () => {
   const room = freshRoom();
-  const proxy = await DropProxy.start(server);
+  const proxy = await TcpProxy.start(server);
   try {
     const reader = await join(server, room, "Reader");
     const recording = recordingWebSocket();
@@ -113,7 +114,7 @@ it("does not reconnect after close()", async () => {
   expect(wsc.state).toBe("closed");
   expect(recording.sockets).toHaveLength(1);
   // A close() while a reconnect is pending cancels it.
-  const proxy = await DropProxy.start(server);
+  const proxy = await TcpProxy.start(server);
   try {
     const other = client(proxy.url, freshRoom(), "Pending", {
       reconnectBaseDelay: 60_000,
@@ -149,7 +150,7 @@ it("does not reconnect after a fatal close code: the name is taken", async () =>
 
 it("does not reconnect with reconnect = false; setting it cancels a pending reconnect", async () => {
   const room = freshRoom();
-  const proxy = await DropProxy.start(server);
+  const proxy = await TcpProxy.start(server);
   try {
     const off = client(proxy.url, room, "Off", { reconnect: false });
     expect(off.client.reconnect).toBe(false);
@@ -173,7 +174,7 @@ it("does not reconnect with reconnect = false; setting it cancels a pending reco
 
 it("drops a connection that stops answering heartbeats, reconnects and takes its name back", async () => {
   const room = freshRoom();
-  const proxy = await DropProxy.start(server);
+  const proxy = await TcpProxy.start(server);
   try {
     const reader = await join(server, room, "Reader");
     const { client: wsc, events } = client(proxy.url, room, "Tunnel", { heartbeatInterval: 50 });
@@ -202,7 +203,7 @@ it("sends no heartbeat with heartbeatInterval 0, and does not ask for the capabi
     WebSocket: recording.WebSocket,
   });
   const info = await events.identifiedTimes(1);
-  expect(info.capabilities).toEqual(["errors", "undelivered", "resume"]);
+  expect(info.capabilities).toEqual(["errors", "undelivered", "resume", "batch", "acks"]);
   expect(recording.sent.some((text) => text.includes("heartbeat"))).toBe(false);
   wsc.close();
 });

@@ -1,0 +1,76 @@
+/**
+ * A frame on its way out: its text, and what the send path must know about it (may it go in
+ * a batch, may the client give it an id) without parsing it again where that can be helped.
+ *
+ * @module
+ */
+
+import { isJsonObject, isValidId, type Json, own } from "../protocol/index.js";
+
+/**
+ * A frame handed to the send path.
+ *
+ * @example
+ * ```ts
+ * const frame: Outgoing = { text: '{"type":"note","target":"B"}', isObject: true, hasId: false, id: undefined };
+ * ```
+ */
+export interface Outgoing {
+  /** The frame's text: as the caller gave it, or as `JSON.stringify` wrote the object. */
+  readonly text: string;
+  /** True when the text is a JSON object: only such a frame goes in a batch or gets an id. */
+  readonly isObject: boolean;
+  /** True when the frame has an `id` field of its own (the client then adds none). */
+  readonly hasId: boolean;
+  /** That `id` when it is a valid one (the relay acks only those), otherwise `undefined`. */
+  readonly id: string | number | undefined;
+}
+
+/**
+ * What the send path needs of a frame given as text: the text is parsed once to find out.
+ * Text that is not a JSON object goes out alone, as it is.
+ *
+ * @example
+ * ```ts
+ * outgoingOfText('{"type":"note","target":"B","id":"n1"}'); // { isObject: true, hasId: true, id: "n1", ... }
+ * outgoingOfText("not json"); // { isObject: false, hasId: false, id: undefined, ... }
+ * ```
+ */
+export function outgoingOfText(text: string): Outgoing {
+  let parsed: Json;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { text, isObject: false, hasId: false, id: undefined };
+  }
+  if (!isJsonObject(parsed)) return { text, isObject: false, hasId: false, id: undefined };
+  const id = own(parsed, "id");
+  return { text, isObject: true, hasId: id !== undefined, id: isValidId(id) ? id : undefined };
+}
+
+/**
+ * What the send path needs of an object and the text `JSON.stringify` made of it, read from
+ * the object without parsing the text. An object with a `toJSON` method is read from its text.
+ *
+ * @example
+ * ```ts
+ * const message = { type: "note", target: "B" };
+ * outgoingOfObject(message, JSON.stringify(message)); // { isObject: true, hasId: false, ... }
+ * ```
+ */
+export function outgoingOfObject(message: object, text: string): Outgoing {
+  if ("toJSON" in message && typeof message.toJSON === "function") return outgoingOfText(text);
+  // JSON.stringify writes an object (not an array) as `{...}`.
+  const isObject = !Array.isArray(message) && text.startsWith("{");
+  if (!isObject) return { text, isObject, hasId: false, id: undefined };
+  const value: unknown = Object.prototype.propertyIsEnumerable.call(message, "id")
+    ? Reflect.get(message, "id")
+    : undefined;
+  // JSON.stringify leaves out undefined, functions and symbols: such an id is no id.
+  const hasId = value !== undefined && typeof value !== "function" && typeof value !== "symbol";
+  const id =
+    (typeof value === "string" || typeof value === "number") && isValidId(value)
+      ? value
+      : undefined;
+  return { text, isObject, hasId, id };
+}

@@ -1,0 +1,175 @@
+/**
+ * The send path of an identified connection: ids and the frames awaiting the relay's ack
+ * (capability `acks`), and coalescing into batches (capability `batch`). Without either
+ * capability, a frame goes to the socket as it was written, as with the seed.
+ *
+ * @module
+ */
+
+import { Capability, type CapabilityName, clientBatchText, withIdText } from "../protocol/index.js";
+import { Batcher, type BatchLimits } from "./batcher.js";
+import { type ClientError, ConnectionError, UnconfirmedError } from "./errors.js";
+import { type Outgoing, outgoingOfObject, outgoingOfText } from "./outgoing.js";
+import { utf8Length } from "./queue.js";
+import type { Connection } from "./transport.js";
+import { UnconfirmedFrames, type UnconfirmedLimits } from "./unconfirmed.js";
+
+/**
+ * The bounds a {@link Sender} works within.
+ *
+ * @example
+ * ```ts
+ * const options: SenderOptions = { batch: DEFAULT_BATCH_LIMITS, unconfirmed: DEFAULT_UNCONFIRMED_LIMITS };
+ * ```
+ */
+export interface SenderOptions {
+  /** The bounds of each batch. */
+  batch: Readonly<BatchLimits>;
+  /** The bounds of the frames kept until acked. */
+  unconfirmed: Readonly<UnconfirmedLimits>;
+}
+
+/**
+ * Sends the frames of one connection at a time. Ids come from one counter per client, from 1
+ * up, never reused, so an id names one frame for the life of the client object.
+ *
+ * @example
+ * ```ts
+ * const sender = new Sender(options, (error) => emitter.fail(error));
+ * sender.start(connection, ["batch", "acks"]);
+ * sender.write(outgoingOfText('{"type":"note","target":"B"}'));
+ * const unconfirmed = sender.stop(); // an UnconfirmedError, or undefined
+ * ```
+ */
+export class Sender {
+  readonly #options: SenderOptions;
+  readonly #fail: (error: ClientError) => void;
+  #connection: Connection | undefined;
+  #batcher: Batcher | undefined;
+  #unconfirmed: UnconfirmedFrames | undefined;
+  #nextId = 1;
+
+  /**
+   * @param options - Batch and unconfirmed bounds.
+   * @param fail - Takes a failed send and frames let go over the unconfirmed bound.
+   */
+  constructor(options: SenderOptions, fail: (error: ClientError) => void) {
+    this.#options = options;
+    this.#fail = fail;
+  }
+
+  /** True between {@link start} and {@link stop}. */
+  get active(): boolean {
+    return this.#connection !== undefined;
+  }
+
+  /** Frames sent on this connection and not acked yet (0 without the `acks` capability). */
+  get unconfirmed(): number {
+    return this.#unconfirmed?.frames ?? 0;
+  }
+
+  /** Starts sending on `connection`, identified with the `granted` capabilities. */
+  start(connection: Connection, granted: readonly CapabilityName[]): void {
+    this.stop();
+    this.#connection = connection;
+    this.#unconfirmed = granted.includes(Capability.acks)
+      ? new UnconfirmedFrames(this.#options.unconfirmed)
+      : undefined;
+    this.#batcher = granted.includes(Capability.batch)
+      ? new Batcher(this.#options.batch, (frames, bytes) => this.#send(connection, frames, bytes))
+      : undefined;
+  }
+
+  /**
+   * Sends a frame: at the end of the tick with batching, otherwise at once. Without `acks`
+   * and `batch`, the text goes to the socket untouched.
+   *
+   * @param text - The frame's text.
+   * @param message - The object `text` was serialised from, if any (read instead of parsing
+   *   the text again).
+   */
+  write(text: string, message?: object): void {
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    if (this.#unconfirmed === undefined && this.#batcher === undefined) {
+      this.#sendText(connection, text);
+      return;
+    }
+    const frame = message === undefined ? outgoingOfText(text) : outgoingOfObject(message, text);
+    const out = this.#unconfirmed !== undefined ? this.#withId(frame) : frame;
+    if (this.#batcher !== undefined) this.#batcher.push(out);
+    else this.#send(connection, [out], utf8Length(out.text));
+  }
+
+  /** Sends this tick's batch now. */
+  flush(): void {
+    this.#batcher?.flush();
+  }
+
+  /** Takes the relay's ack of `id`: that send and every earlier one are confirmed. */
+  confirm(id: string | number): void {
+    this.#unconfirmed?.confirm(id);
+  }
+
+  /**
+   * Sends this tick's batch, stops using the connection, and returns what the relay never
+   * confirmed on it, as the error to report (or `undefined` when nothing is missing).
+   */
+  stop(): UnconfirmedError | undefined {
+    const connection = this.#connection;
+    if (connection === undefined) return undefined;
+    this.flush();
+    const frames = this.#unconfirmed?.take() ?? [];
+    this.#connection = undefined;
+    this.#batcher = undefined;
+    this.#unconfirmed = undefined;
+    if (frames.length === 0) return undefined;
+    return new UnconfirmedError(
+      frames.map((frame) => frame.text),
+      "closed",
+      connection.url,
+    );
+  }
+
+  /** The frame with an `id`: its own, or the next number when it is an object without one. */
+  #withId(frame: Outgoing): Outgoing {
+    if (!frame.isObject || frame.hasId) return frame;
+    const id = this.#nextId++;
+    return { text: withIdText(frame.text, id), isObject: true, hasId: true, id };
+  }
+
+  #send(connection: Connection, frames: readonly Outgoing[], bytes: number): void {
+    const [first] = frames;
+    if (first === undefined) return;
+    let text = first.text;
+    let id = first.id;
+    if (frames.length > 1) {
+      const batchId = this.#unconfirmed === undefined ? undefined : this.#nextId++;
+      text = clientBatchText(
+        frames.map((frame) => frame.text),
+        batchId,
+      );
+      id = batchId;
+    }
+    // Kept before the send: a frame the socket refused is as unconfirmed as a lost one.
+    const dropped = this.#unconfirmed?.record(id, frames, bytes) ?? [];
+    if (dropped.length > 0) {
+      this.#fail(
+        new UnconfirmedError(
+          dropped.map((frame) => frame.text),
+          "overflow",
+          connection.url,
+        ),
+      );
+    }
+    this.#sendText(connection, text);
+  }
+
+  #sendText(connection: Connection, text: string): void {
+    try {
+      connection.socket.send(text);
+    } catch (error) {
+      this.#fail(new ConnectionError(connection.url, error));
+    }
+  }
+}
