@@ -40,9 +40,11 @@ export function createSdkClient({ url, name, onBench, trip }: ClientSetup): Benc
     },
     close() {
       closing = true;
-      if (client.state === "closed") return Promise.resolve();
+      // Only a socket that is there reports its close; otherwise there is nothing to wait for.
+      const open =
+        client.state === "connecting" || client.state === "open" || client.state === "identified";
       client.close();
-      return closed.promise;
+      return open ? closed.promise : Promise.resolve();
     },
   };
 }
