@@ -149,6 +149,9 @@ export const TOKEN_SUBPROTOCOL_PREFIX = "wscomsrv.token.";
 /** The query parameter that may carry a token instead: `?token=<token>`. */
 export const TOKEN_QUERY_PARAMETER = "token";
 
+/** The query parameter that asks for `permessage-deflate` compression: `?deflate=1`. */
+export const DEFLATE_QUERY_PARAMETER = "deflate";
+
 /** One of {@link Capability}. */
 export type CapabilityName = (typeof Capability)[keyof typeof Capability];
 

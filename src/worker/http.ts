@@ -10,6 +10,7 @@ import { verifyToken } from "../auth/token.js";
 import {
   checkRoomName,
   DEFAULT_ROOM,
+  DEFLATE_QUERY_PARAMETER,
   SUBPROTOCOL,
   TOKEN_QUERY_PARAMETER,
   TOKEN_SUBPROTOCOL_PREFIX,
@@ -74,6 +75,31 @@ export function chosenSubprotocol(request: Request): string | undefined {
   const offered = offeredSubprotocols(request);
   return offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : offered[0];
 }
+
+/** True when the client asked for compression with the query parameter `?deflate`. */
+export function wantsDeflate(url: URL): boolean {
+  const value = url.searchParams.get(DEFLATE_QUERY_PARAMETER);
+  return value !== null && value !== "0" && value !== "false";
+}
+
+/**
+ * The headers of the answer to an upgrade. Compression is off unless the client asked for it:
+ * browsers and `ws` offer `permessage-deflate` by default, and it costs CPU on both ends and
+ * hundreds of kilobytes of memory per socket. The runtime negotiates compression from the
+ * `Sec-WebSocket-Extensions` header of the answer when there is one, so naming an extension
+ * the client cannot have offered turns it off; without the header, the runtime accepts what
+ * the client offered.
+ */
+export function upgradeHeaders(request: Request): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const protocol = chosenSubprotocol(request);
+  if (protocol !== undefined) headers["sec-websocket-protocol"] = protocol;
+  if (!wantsDeflate(new URL(request.url))) headers["sec-websocket-extensions"] = NO_EXTENSIONS;
+  return headers;
+}
+
+/** An extension no client offers: the answer that leaves compression off. */
+const NO_EXTENSIONS = "wscomsrv-none";
 
 /**
  * Handles one request to the Worker. Everything but a valid, allowed WebSocket upgrade to a

@@ -13,7 +13,7 @@ import { close, handshakeFrames, type RoomContext, sendHandshake } from "./conte
 import type { Env } from "./env.js";
 import { loadEpoch, loadRoomName } from "./epoch.js";
 import { handleFrame } from "./frames.js";
-import { chosenSubprotocol, NAME_HEADER, ROOM_HEADER, text } from "./http.js";
+import { NAME_HEADER, ROOM_HEADER, text, upgradeHeaders } from "./http.js";
 import { logEvent } from "./log.js";
 import { SqlNameStore } from "./name-store.js";
 import { closeNow, Outbox } from "./outbox.js";
@@ -91,12 +91,7 @@ export class Room extends DurableObject<Env> {
     room.outbox.flush();
     room.scheduleSweep(now + room.limits.identifyTimeoutMs);
     logEvent(room.name, "connect");
-    const protocol = chosenSubprotocol(request);
-    return new Response(null, {
-      status: 101,
-      webSocket: client,
-      headers: protocol === undefined ? {} : { "sec-websocket-protocol": protocol },
-    });
+    return new Response(null, { status: 101, webSocket: client, headers: upgradeHeaders(request) });
   }
 
   /** Hands every frame to {@link handleFrame}; an exception closes only that socket. */
