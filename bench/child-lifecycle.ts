@@ -5,25 +5,30 @@
  * @module
  */
 
-/** The command line of a server process: `--port N` (0: any free port), `--limits JSON`. */
+/**
+ * The command line of a server process: `--port N` (0: any free port), `--limits JSON` and
+ * `--script PATH` (the relay's Worker bundle).
+ */
 export interface ServerArgs {
   /** The port to listen on, on 127.0.0.1; 0 picks a free one. */
   port: number;
   /** Limits for the relay (ignored by the baseline, which has none). */
   limits: Record<string, number> | undefined;
+  /** The Worker bundle for the relay; the embedded server's default when unset. */
+  script: string | undefined;
 }
 
 /** The prefix of the line a server prints once it accepts connections. */
 export const LISTENING = "listening ";
 
 /**
- * Reads `--port N` and `--limits JSON`.
+ * Reads `--port N`, `--limits JSON` and `--script PATH`.
  *
  * @throws Error for an unknown flag or a bad value: the harness passes these, so a bad one is
  *   a bug.
  */
 export function serverArgs(argv: readonly string[]): ServerArgs {
-  const args: ServerArgs = { port: 0, limits: undefined };
+  const args: ServerArgs = { port: 0, limits: undefined, script: undefined };
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -35,6 +40,8 @@ export function serverArgs(argv: readonly string[]): ServerArgs {
       args.port = port;
     } else if (flag === "--limits") {
       args.limits = numberRecord(JSON.parse(value), "--limits");
+    } else if (flag === "--script") {
+      args.script = value;
     } else {
       throw new Error(`unknown flag ${flag}`);
     }

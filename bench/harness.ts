@@ -22,6 +22,7 @@ import { type BenchResult, formatTable, harnessWarnings, summarize } from "./rep
 import { emptyBenchLog, runBench } from "./runner.js";
 import { scenarios as allScenarios } from "./scenarios/index.js";
 import { killAllServers, stopAllServers } from "./server-process.js";
+import { snapshotBuild } from "./snapshot.js";
 
 /** The repository: this file runs from dist/bench. */
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -37,15 +38,27 @@ function stamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, "-");
 }
 
+/** Deletes the frozen build of the run (set once it exists). */
+let removeSnapshot = (): void => {};
+
+/** Ends every server at once and deletes the frozen build: for exits that cannot wait. */
+function killEverything(): void {
+  killAllServers();
+  removeSnapshot();
+}
+
 /** Stops the servers (each gets SIGTERM, then SIGKILL) and exits; a second signal exits at once. */
 function exitOnSignal(signal: NodeJS.Signals, code: number): void {
   process.once(signal, () => {
     process.stderr.write(`${signal}: stopping the servers\n`);
     process.once(signal, () => {
-      killAllServers();
+      killEverything();
       process.exit(code);
     });
-    void stopAllServers().finally(() => process.exit(code));
+    void stopAllServers().finally(() => {
+      removeSnapshot();
+      process.exit(code);
+    });
   });
 }
 
@@ -75,6 +88,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   const started = new Date();
+  const build = snapshotBuild(ROOT, dirname(fileURLToPath(import.meta.url)));
+  removeSnapshot = build.remove;
   const machine = machineFacts(ROOT);
   const git = gitFacts(ROOT);
   const log = (line: string): void => {
@@ -87,6 +102,7 @@ async function main(argv: readonly string[]): Promise<number> {
       `runtimes: Node ${machine.node}, ${machine.workerd}, miniflare ${machine.miniflare}, ws ${machine.ws}`,
       `commit: ${git.commit}${git.dirty ? " (with uncommitted changes)" : ""}`,
       `load average: ${machine.loadAverage.toFixed(2)}${machine.loadAverage > machine.nproc / 2 ? " (the machine is busy: figures will be noisy)" : ""}`,
+      `relay bundle: dist/worker/index.js as built for this run, sha256 ${build.workerSha256.slice(0, 16)}`,
       `relay limits: ${LIMITS_NOTE}: ${JSON.stringify(BENCH_RELAY_LIMITS)}`,
       `scenarios: ${selected.map((scenario) => scenario.id).join(", ")}; clients: ${options.kinds.join(", ")}; ${plan.repetitions} repetition(s), relay and baseline alternating`,
       "",
@@ -97,16 +113,17 @@ async function main(argv: readonly string[]): Promise<number> {
   let failure: Error | undefined;
   const deadline = setTimeout(() => {
     process.stderr.write(`bench: still running after ${DEADLINE_MS[plan.mode]} ms; giving up\n`);
-    killAllServers();
+    killEverything();
     process.exit(1);
   }, DEADLINE_MS[plan.mode]);
   try {
-    await runBench(plan, selected, options.kinds, log, { records, facts });
+    await runBench(plan, selected, options.kinds, build, log, { records, facts });
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
   } finally {
     clearTimeout(deadline);
     await stopAllServers();
+    build.remove();
   }
 
   const summary = summarize(selected, options.kinds, records);
@@ -119,7 +136,11 @@ async function main(argv: readonly string[]): Promise<number> {
     command: process.argv.slice(2),
     machine,
     git,
-    relay: { limits: { ...BENCH_RELAY_LIMITS }, note: LIMITS_NOTE },
+    relay: {
+      limits: { ...BENCH_RELAY_LIMITS },
+      note: LIMITS_NOTE,
+      bundleSha256: build.workerSha256,
+    },
     negotiated: facts.negotiated,
     processes: facts.processes,
     plan,
@@ -160,7 +181,7 @@ exitOnSignal("SIGINT", 130);
 exitOnSignal("SIGTERM", 143);
 process.on("uncaughtException", (error) => {
   process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
-  killAllServers();
+  killEverything();
   process.exit(1);
 });
 const code = await main(process.argv.slice(2)).catch((error: unknown) => {

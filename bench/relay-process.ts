@@ -1,7 +1,7 @@
 /**
  * The relay under test, in a process of its own: the production Worker bundle
- * (`dist/worker/index.js`) on workerd, started through the embedded server
- * (`SocketServer.start`) on 127.0.0.1 with the port and limits given.
+ * (`dist/worker/index.js`, or the copy given with `--script`) on workerd, started through the
+ * embedded server (`SocketServer.start`) on 127.0.0.1 with the port and limits given.
  *
  * `node dist/bench/relay-process.js --port 0 --limits '{"framesPerSecond":1000000}'`
  * prints `listening ws://127.0.0.1:PORT` and runs until SIGTERM, SIGINT, or its stdin closes.
@@ -14,9 +14,9 @@ import { announce, serverArgs, stopWhenAsked } from "./child-lifecycle.js";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
-const { port, limits } = serverArgs(process.argv.slice(2));
+const { port, limits, script } = serverArgs(process.argv.slice(2));
 const before = SIGNALS.map((signal) => new Set(process.listeners(signal)));
-const server = await SocketServer.start({ host: "127.0.0.1", port, limits });
+const server = await SocketServer.start({ host: "127.0.0.1", port, limits, scriptPath: script });
 // Miniflare's own signal hooks would kill workerd and exit with 128+n; close cleanly instead.
 SIGNALS.forEach((signal, i) => {
   for (const listener of process.listeners(signal)) {

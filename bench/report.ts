@@ -40,7 +40,8 @@ export interface BenchResult {
   command: string[];
   machine: MachineFacts;
   git: GitFacts;
-  relay: { limits: Record<string, number>; note: string };
+  /** The relay's raised limits, and the SHA-256 of the Worker bundle it ran. */
+  relay: { limits: Record<string, number>; note: string; bundleSha256: string };
   negotiated: RunnerFacts["negotiated"];
   /** The server processes started, each the leader of its process group. */
   processes: RunnerFacts["processes"];

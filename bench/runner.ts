@@ -20,6 +20,7 @@ import {
   type ServerProcess,
   startServer,
 } from "./server-process.js";
+import type { ServerBuild } from "./snapshot.js";
 import { Tripwire, within } from "./tripwire.js";
 
 /** One measured run. */
@@ -103,8 +104,8 @@ export function emptyBenchLog(): BenchLog {
 }
 
 /**
- * Runs `scenarios` for `kinds` on both servers, alternating, `plan.repetitions` times, and
- * adds every run to `into` in the order run.
+ * Runs `scenarios` for `kinds` on both servers (started from `build`), alternating,
+ * `plan.repetitions` times, and adds every run to `into` in the order run.
  *
  * @throws RunFailure (rejects) at the first failing run; every server is stopped by then.
  */
@@ -112,12 +113,13 @@ export async function runBench(
   plan: Plan,
   scenarios: readonly Scenario[],
   kinds: readonly ClientKind[],
+  build: ServerBuild,
   log: Log,
   into: BenchLog,
 ): Promise<void> {
   const { records, facts } = into;
   const start = async (name: ServerName): Promise<ServerProcess> => {
-    const server = await startServer(name);
+    const server = await startServer(name, build);
     facts.processes.push({ name, pid: server.pid });
     return server;
   };

@@ -7,10 +7,10 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { LISTENING } from "./child-lifecycle.js";
 import { processTree } from "./proc-stats.js";
 import { BENCH_RELAY_LIMITS } from "./relay-limits.js";
+import type { ServerBuild } from "./snapshot.js";
 
 /** The two servers: the relay (embedded server, workerd) and the bare `ws` baseline. */
 export type ServerName = "relay" | "baseline";
@@ -39,14 +39,11 @@ const STOP_TIMEOUT_MS = 10_000;
 /** The stop function of every server started and not yet stopped, by process id. */
 const running = new Map<number, () => Promise<void>>();
 
-function entry(name: ServerName): string {
-  const file = name === "relay" ? "relay-process.js" : "baseline-relay.js";
-  return fileURLToPath(new URL(file, import.meta.url));
-}
-
-function args(name: ServerName): string[] {
+function command(name: ServerName, build: ServerBuild): string[] {
   const port = ["--port", "0"];
-  return name === "relay" ? [...port, "--limits", JSON.stringify(BENCH_RELAY_LIMITS)] : port;
+  if (name === "baseline") return [build.baselineEntry, ...port];
+  const limits = ["--limits", JSON.stringify(BENCH_RELAY_LIMITS)];
+  return [build.relayEntry, ...port, ...limits, "--script", build.workerScript];
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -63,13 +60,14 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
- * Starts a server on a free port of 127.0.0.1 and resolves once it prints its address.
+ * Starts a server from `build` on a free port of 127.0.0.1 and resolves once it prints its
+ * address.
  *
  * @throws Error (rejects) when it exits or does not announce itself within 60 s; its output
  *   is in the message, and nothing is left running.
  */
-export async function startServer(name: ServerName): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [entry(name), ...args(name)], {
+export async function startServer(name: ServerName, build: ServerBuild): Promise<ServerProcess> {
+  const child = spawn(process.execPath, command(name, build), {
     detached: true,
     stdio: ["pipe", "pipe", "pipe"],
   });
