@@ -6,7 +6,7 @@
  */
 
 import { Miniflare } from "miniflare";
-import { findBundle } from "./bundle.js";
+import { findBundle, WORKER } from "./bundle.js";
 import { fromStartFailure, RuntimeStartError } from "./errors.js";
 import { Hooks } from "./hooks.js";
 import { miniflareOptions } from "./miniflare-options.js";
@@ -109,7 +109,8 @@ export class SocketServer {
       throw new RuntimeStartError({ cause: error });
     }
     try {
-      const url = await miniflare.ready;
+      await miniflare.ready;
+      const url = await miniflare.unsafeGetDirectURL(WORKER.name);
       return new SocketServer(miniflare, hooks, options, Number(url.port));
     } catch (error) {
       // Ends workerd; Miniflare rejects here again with the same startup failure.
