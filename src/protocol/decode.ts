@@ -63,16 +63,19 @@ export function exceedsBytes(text: string, maxBytes: number): boolean {
   return new TextEncoder().encode(text).byteLength > maxBytes;
 }
 
-/** True when `value` nests arrays and objects deeper than `maxDepth` (iterative: no recursion). */
+/**
+ * True when `value` nests arrays and objects deeper than `maxDepth`. It recurses, but never
+ * deeper than `maxDepth + 1` calls, whatever the input.
+ */
 export function nestsDeeperThan(value: Json, maxDepth: number): boolean {
-  const stack: Array<[Json, number]> = [[value, 1]];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const [node, depth] = item;
-    if (typeof node !== "object" || node === null) continue;
-    if (depth > maxDepth) return true;
-    const children = Array.isArray(node) ? node : Object.values(node);
-    for (const child of children) {
-      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+  if (typeof value !== "object" || value === null) return false;
+  if (maxDepth < 1) return true;
+  if (Array.isArray(value)) {
+    for (const child of value) if (nestsDeeperThan(child, maxDepth - 1)) return true;
+  } else {
+    for (const key in value) {
+      const child = value[key];
+      if (child !== undefined && nestsDeeperThan(child, maxDepth - 1)) return true;
     }
   }
   return false;
@@ -135,7 +138,8 @@ function decodeCommandData(value: Json | undefined): (CommandData & JsonObject) 
   if (!Array.isArray(args)) return "data.args must be an array";
   const kwargs = own(value, "kwargs") ?? {};
   if (!isJsonObject(kwargs)) return "data.kwargs must be an object";
-  return { ...value, cmd, args, kwargs };
+  // Filled in place: the decoder owns the parsed object.
+  return Object.assign(value, { cmd, args, kwargs });
 }
 
 /**
@@ -191,33 +195,34 @@ export function decodeFrame(
  * depth are {@link decodeFrame}'s to check.
  */
 export function decodeObject(parsed: JsonObject, limits: Pick<Limits, "maxTargets">): DecodeResult {
-  const ref = refOf(parsed);
   const type = own(parsed, "type");
   if (typeof type !== "string" || type.length === 0) {
-    return fail(ErrorCode.badEnvelope, "type must be a non-empty string", ref);
+    return fail(ErrorCode.badEnvelope, "type must be a non-empty string", refOf(parsed));
   }
   const id = own(parsed, "id");
   if (id !== undefined && !isValidId(id)) {
     return fail(
       ErrorCode.badEnvelope,
       `id must be a string of 1 to ${MAX_ID_LENGTH} characters or a non-negative integer`,
-      ref,
+      refOf(parsed),
     );
   }
   const from = own(parsed, "from");
   if (from !== undefined && typeof from !== "string") {
-    return fail(ErrorCode.badEnvelope, "from must be a string", ref);
+    return fail(ErrorCode.badEnvelope, "from must be a string", refOf(parsed));
   }
   const target = decodeTarget(own(parsed, "target"), limits.maxTargets);
-  if (typeof target === "string") return fail(ErrorCode.badTarget, target, ref);
+  if (typeof target === "string") return fail(ErrorCode.badTarget, target, refOf(parsed));
 
-  const fields: JsonObject = { ...parsed, target };
+  // The parsed object is the decoder's own: normalise it in place rather than copy it.
+  const fields = parsed;
+  fields.target = target;
   const envelope: Envelope = { type, target };
   if (id !== undefined) envelope.id = id;
   if (from !== undefined) envelope.from = from;
   if (type === FrameType.command) {
     const data = decodeCommandData(own(parsed, "data"));
-    if (typeof data === "string") return fail(ErrorCode.badEnvelope, data, ref);
+    if (typeof data === "string") return fail(ErrorCode.badEnvelope, data, refOf(parsed));
     fields.data = data;
     envelope.data = data;
   } else if (Object.hasOwn(parsed, "data")) {

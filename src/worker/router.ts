@@ -81,7 +81,8 @@ export function route<S extends Socket>(
     }
   }
   if (delivery.recipients.size > 0) {
-    const text = JSON.stringify({ ...fields, from: name });
+    fields.from = name; // the decoded object is the room's own: stamp it in place
+    const text = JSON.stringify(fields);
     for (const recipient of delivery.recipients) send(room, recipient, text);
   }
   if (delivery.missing.length > 0) {
