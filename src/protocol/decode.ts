@@ -52,15 +52,22 @@ export function own(object: JsonObject, key: string): Json | undefined {
   return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
+const encoder = new TextEncoder();
+let scratch = new Uint8Array(0);
+
 /**
- * Upper bound check of a string's UTF-8 size without encoding it when that is not needed.
+ * Whether a string is larger than `maxBytes` in UTF-8, without encoding it when its length
+ * decides, and otherwise encoding at most `maxBytes + 4` bytes into a buffer kept for the
+ * purpose (`encodeInto` is an order of magnitude faster than `encode` on large texts).
  *
  * @returns true when `text` is larger than `maxBytes` bytes in UTF-8.
  */
 export function exceedsBytes(text: string, maxBytes: number): boolean {
   if (text.length > maxBytes) return true;
   if (text.length * 3 <= maxBytes) return false;
-  return new TextEncoder().encode(text).byteLength > maxBytes;
+  if (scratch.length < maxBytes + 4) scratch = new Uint8Array(maxBytes + 4);
+  const { read, written } = encoder.encodeInto(text, scratch.subarray(0, maxBytes + 4));
+  return read < text.length || written > maxBytes;
 }
 
 /**
