@@ -20,8 +20,9 @@ import {
   SERVER,
 } from "../protocol/index.js";
 import type { Socket } from "./connections.js";
-import { close, type RoomContext, report, send, sendHandshake } from "./context.js";
+import { close, type RoomContext, report, sendHandshake } from "./context.js";
 import { identify } from "./identify.js";
+import type { Outbox } from "./outbox.js";
 import { route } from "./router.js";
 import { has, type Session } from "./session.js";
 
@@ -83,7 +84,11 @@ function routeBatch<S extends Socket>(
   }
 }
 
-/** Confirms to a client with the `acks` capability that the relay took the frame `id`. */
+/**
+ * Confirms to a client with the `acks` capability that the relay took the frame `id`. The ack
+ * rides with the next frames the room sends that client, or goes alone after a short delay
+ * (see {@link Outbox.ack}).
+ */
 function acknowledge<S extends Socket>(
   room: RoomContext<S>,
   socket: S,
@@ -91,7 +96,7 @@ function acknowledge<S extends Socket>(
   id: string | number | undefined,
 ): void {
   if (id === undefined || session.name === undefined || !has(session, Capability.acks)) return;
-  send(room, socket, JSON.stringify(ackFrame(session.name, id)));
+  room.outbox.ack(socket, JSON.stringify(ackFrame(session.name, id)));
 }
 
 /**

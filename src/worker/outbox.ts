@@ -36,15 +36,35 @@ export function batchText(name: string, frames: readonly string[]): string {
   return `{"type":"${FrameType.batch}","data":[${frames.join(",")}],"from":"${SERVER}","target":${JSON.stringify([name])}}`;
 }
 
-/** The frames and closes of one event, per socket, in order. */
+/** How long an ack waits for other frames to ride with, in milliseconds. */
+export const ACK_DELAY_MS = 20;
+
+/** The frames and closes of one event, per socket, in order, and the acks not yet sent. */
 export class Outbox<S extends Socket> {
   readonly #frames = new Map<S, string[]>();
   readonly #closes = new Map<S, [number, string]>();
+  readonly #acks = new Map<S, string>();
   readonly #sessionOf: (socket: S) => Session | undefined;
+  readonly #ackDelayMs: number;
+  #ackTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** `sessionOf` tells, at flush time, whether a socket takes batches. */
-  constructor(sessionOf: (socket: S) => Session | undefined) {
+  /**
+   * `sessionOf` tells, at flush time, whether a socket takes batches; `ackDelayMs` is how
+   * long an ack may wait for company (default {@link ACK_DELAY_MS}).
+   */
+  constructor(sessionOf: (socket: S) => Session | undefined, ackDelayMs = ACK_DELAY_MS) {
     this.#sessionOf = sessionOf;
+    this.#ackDelayMs = ackDelayMs;
+  }
+
+  /**
+   * Holds an ack for `socket`, replacing one it holds already (acks are cumulative: the later
+   * id confirms the earlier frames too). It goes out at the end of the first event that sends
+   * `socket` anything else, as part of the same batch, or on its own after the ack delay: so
+   * a client that is sent frames anyway pays no extra message for its acks.
+   */
+  ack(socket: S, text: string): void {
+    this.#acks.set(socket, text);
   }
 
   /** Queues a frame for `socket`. */
@@ -59,8 +79,14 @@ export class Outbox<S extends Socket> {
     if (!this.#closes.has(socket)) this.#closes.set(socket, [code, reason]);
   }
 
-  /** Sends everything queued, then closes what was to be closed. */
+  /** Sends everything queued (with the acks that can ride along), then closes what was to be closed. */
   flush(): void {
+    for (const [socket, text] of this.#acks) {
+      const queue = this.#frames.get(socket);
+      if (queue === undefined) continue;
+      queue.push(text);
+      this.#acks.delete(socket);
+    }
     for (const [socket, texts] of this.#frames) {
       const session = texts.length > 1 ? this.#sessionOf(socket) : undefined;
       if (session?.name !== undefined && has(session, Capability.batch)) {
@@ -70,7 +96,21 @@ export class Outbox<S extends Socket> {
       }
     }
     this.#frames.clear();
-    for (const [socket, [code, reason]] of this.#closes) closeNow(socket, code, reason);
+    for (const [socket, [code, reason]] of this.#closes) {
+      this.#acks.delete(socket);
+      closeNow(socket, code, reason);
+    }
     this.#closes.clear();
+    if (this.#acks.size > 0 && this.#ackTimer === undefined) {
+      this.#ackTimer = setTimeout(() => this.#flushAcks(), this.#ackDelayMs);
+    }
+  }
+
+  /** Sends the acks that found no company in time. */
+  #flushAcks(): void {
+    this.#ackTimer = undefined;
+    for (const [socket, text] of this.#acks) this.push(socket, text);
+    this.#acks.clear();
+    this.flush();
   }
 }

@@ -98,7 +98,7 @@ describe("batches", () => {
 });
 
 describe("acks", () => {
-  it("confirm each frame with an id, after its deliveries and errors", async () => {
+  it("confirm frames with ids after their deliveries and errors, riding with other frames", async () => {
     const room = freshRoom();
     const a = await join(room, "A", { capabilities: ["errors", "undelivered", "acks"] });
     const b = await join(room, "B");
@@ -115,10 +115,48 @@ describe("acks", () => {
     ).toEqual([
       ["error", "UNDELIVERED"],
       ["ack", 1],
-      ["ack", "three"],
+      // The ack of "three" waited for company: the next frames the room sent A.
       ["error", "BAD_JSON"],
+      ["ack", "three"],
     ]);
     expect((await b.take(3)).map((frame) => frame.data)).toEqual([1, 2, 3]);
+  });
+
+  it("go out on their own after a short delay when nothing else goes to the client", async () => {
+    const room = freshRoom();
+    const a = await join(room, "A", { capabilities: ["errors", "acks"] });
+    const b = await join(room, "B");
+    a.send({ type: "n", data: 1, target: "B", id: 5 });
+    a.send({ type: "n", data: 2, target: "B", id: 6 });
+    expect((await b.take(2)).map((frame) => frame.data)).toEqual([1, 2]);
+    // Usually one ack, for the later id (acks are cumulative); two if the delay ran out
+    // between the frames.
+    const acks: unknown[] = [];
+    while (acks.at(-1) !== 6) {
+      const frame = await a.next();
+      expect(frame).toMatchObject({ type: "ack", from: "server", target: ["A"] });
+      acks.push((frame.data as { id: unknown }).id);
+    }
+    expect([[6], [5, 6]]).toContainEqual(acks);
+    expect(await sync(a, "A")).toEqual([]);
+  });
+
+  it("ride in the batch of a client that batches", async () => {
+    const room = freshRoom();
+    const a = await join(room, "A", BATCHING);
+    const b = await join(room, "B", BATCHING);
+    a.send({ type: "n", data: 1, target: "B", id: 1 });
+    expect(await b.next()).toMatchObject({ data: 1 });
+    b.send({ type: "n", data: 2, target: "A", id: 1 });
+    expect(await a.next()).toEqual({
+      type: "batch",
+      data: [
+        { type: "n", data: 2, target: ["A"], id: 1, from: "B" },
+        { type: "ack", data: { id: 1 }, from: "server", target: ["A"] },
+      ],
+      from: "server",
+      target: ["A"],
+    });
   });
 
   it("go only to clients that asked", async () => {
