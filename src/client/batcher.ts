@@ -86,7 +86,8 @@ export class Batcher {
   constructor(
     limits: Readonly<BatchLimits>,
     send: SendFrames,
-    schedule: (task: () => void) => void = queueMicrotask,
+    // Called as a plain function: browsers refuse queueMicrotask with another `this`.
+    schedule: (task: () => void) => void = (task) => queueMicrotask(task),
   ) {
     for (const key of ["maxFrames", "maxBytes"] as const) {
       const value = limits[key];

@@ -70,7 +70,9 @@ export class Sender {
 
   /** Starts sending on `connection`, identified with the `granted` capabilities. */
   start(connection: Connection, granted: readonly CapabilityName[]): void {
-    this.stop();
+    if (this.#connection === connection) return;
+    const previous = this.stop();
+    if (previous !== undefined) this.#fail(previous);
     this.#connection = connection;
     this.#unconfirmed = granted.includes(Capability.acks)
       ? new UnconfirmedFrames(this.#options.unconfirmed)

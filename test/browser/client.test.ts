@@ -128,6 +128,20 @@ it("identifies from a page and does a command round trip with a Node client", as
   ).toBe("sent");
   await node.events.until(() => answers.length === 1, "the browser's answer", 10_000);
   expect(answers).toEqual([{ text: "hello from the browser", sender: "Browser" }]);
+  // Three in one tick: one batch each way, taken apart in order on both sides.
+  for (const text of ["a", "b", "c"]) {
+    node.client.writeToSocket(commandMessage("echo", "Node", "Browser", { text }));
+  }
+  await node.events.until(() => answers.length === 4, "three more answers", 10_000);
+  expect(answers.slice(1)).toEqual(
+    ["a", "b", "c"].map((text) => ({ text: `${text} from the browser`, sender: "Browser" })),
+  );
+  // Everything the page sent was acked.
+  await page.waitForFunction(
+    () => (window as unknown as { wsc: { unconfirmedFrames: number } }).wsc.unconfirmedFrames === 0,
+    undefined,
+    { timeout: 10_000 },
+  );
 
   const events = await pageEvents(page);
   expect(events.filter((e) => e.kind === "error")).toEqual([]);
@@ -139,7 +153,7 @@ it("identifies from a page and does a command round trip with a Node client", as
   const identified = events.find((e) => e.kind === "identified");
   expect(identified?.info).toMatchObject({
     name: "Browser",
-    capabilities: ["errors", "undelivered", "resume", "heartbeat"],
+    capabilities: ["errors", "undelivered", "resume", "heartbeat", "batch", "acks"],
   });
   expect(identified?.time).toBe(node.client.time);
   // The page needed nothing but the one bundle.
