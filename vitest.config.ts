@@ -30,6 +30,7 @@ export default defineConfig({
             "test/browser/**/*.test.ts",
             "test/server/**/*.test.ts",
             "test/bench/**/*.test.ts",
+            "test/faults/**/*.test.ts",
           ],
           environment: "node",
           testTimeout: 30_000,
