@@ -21,6 +21,8 @@ interface Game {
   limit: number;
   /** Milliseconds between catching the ball and passing it back. */
   delay: number;
+  /** True once the game has ended. */
+  over: boolean;
   /** Ends the game. */
   end(): void;
 }
@@ -38,6 +40,11 @@ class Player {
     this.wsc = new WebSocketClient(name, { host });
     // The command's kwargs arrive as the first argument: the seed's pass_ball(catch=None).
     this.wsc.addCmdFunction("pass_ball", ({ catch: caught }) => this.passBall(caught));
+    // A pass the relay never confirmed may be lost; the last one may still await its
+    // confirmation when the game ends, and no longer matters.
+    this.wsc.addOnUnconfirmed("lost passes", ({ frames }) => {
+      if (!game.over) console.error(`${name}: ${frames.length} pass(es) may be lost`);
+    });
     this.#pingpong = name.includes("1") ? "ping" : "pong";
     this.#opponent = name.includes("1") ? "Player2" : "Player1";
   }
@@ -89,7 +96,9 @@ async function main(): Promise<void> {
     passes: 0,
     limit: count(values.passes, "--passes", Number.POSITIVE_INFINITY),
     delay: count(values.delay, "--delay", 1000),
+    over: false,
     end: () => {
+      game.over = true;
       const closed = players.map(
         (player) => new Promise<void>((resolve) => player.wsc.on("close", () => resolve())),
       );
