@@ -47,6 +47,7 @@ import type {
 } from "./events.js";
 import { Heartbeat } from "./heartbeat.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { serialize } from "./outgoing.js";
 import { FrameQueue } from "./queue.js";
 import { Sender } from "./sender.js";
 import { Connection, FATAL_HTTP_STATUSES, globalWebSocket } from "./transport.js";
@@ -291,17 +292,15 @@ export class WebSocketClient extends ClientHooks {
    * ```
    */
   writeToSocket(message: object | string): SendResult {
-    const text = typeof message === "string" ? message : JSON.stringify(message);
-    if (typeof text !== "string") {
-      throw new TypeError("writeToSocket needs a string or a JSON-serialisable object");
+    // Identified (so not closed): the send path serialises the frame itself, with its id.
+    if (this.#state === "identified" && this.#connection?.isOpen && this.#sender.active) {
+      this.#sender.write(message);
+      return "sent";
     }
+    const text = serialize(message);
     if (this.#closed) {
       this.#emitter.fail(new ClientClosedError(text));
       return "dropped";
-    }
-    if (this.#state === "identified" && this.#connection?.isOpen && this.#sender.active) {
-      this.#sender.write(text, typeof message === "string" ? undefined : message);
-      return "sent";
     }
     const refusal = this.#queue.push(text);
     if (refusal !== undefined) {

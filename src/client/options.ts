@@ -81,8 +81,8 @@ export interface ClientOptions {
   /** Most frames in one batch; keep it at or below the relay's `maxBatchFrames`. Default 1,000. */
   maxBatchFrames?: number;
   /**
-   * Most UTF-8 bytes in one batch, wrapper included; keep it at or below the relay's
-   * `maxFrameBytes`. Default 1 MiB (1,048,576).
+   * Most UTF-8 bytes in one batch, wrapper included; at most the relay's `maxFrameBytes`
+   * (1 MiB by default). Default 64 KiB (65,536): larger batches move fewer frames per second.
    */
   maxBatchBytes?: number;
   /**

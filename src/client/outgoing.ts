@@ -74,3 +74,57 @@ export function outgoingOfObject(message: object, text: string): Outgoing {
       : undefined;
   return { text, isObject, hasId, id };
 }
+
+/**
+ * The JSON text of a frame: a string as it is, an object through `JSON.stringify`.
+ *
+ * @throws TypeError when the object cannot be serialised as JSON (a cycle, a `BigInt`, a
+ *   function).
+ * @example
+ * ```ts
+ * serialize({ type: "note", target: "B" }); // '{"type":"note","target":"B"}'
+ * ```
+ */
+export function serialize(message: object | string): string {
+  const text = typeof message === "string" ? message : JSON.stringify(message);
+  if (typeof text !== "string") {
+    throw new TypeError("writeToSocket needs a string or a JSON-serialisable object");
+  }
+  return text;
+}
+
+/**
+ * What the send path needs of a frame, as the caller gave it.
+ *
+ * @example
+ * ```ts
+ * outgoingOf({ type: "note", target: "B" }).text; // '{"type":"note","target":"B"}'
+ * ```
+ */
+export function outgoingOf(message: object | string): Outgoing {
+  return typeof message === "string"
+    ? outgoingOfText(message)
+    : outgoingOfObject(message, serialize(message));
+}
+
+/**
+ * True when `message` is a plain object (made by `{}` or `Object.create(null)`) with no `id`
+ * field of its own and no `toJSON`: then `{ ...message, id }` serialises exactly as the
+ * object with an `id` added last, and no text has to be edited.
+ *
+ * @example
+ * ```ts
+ * takesIdDirectly({ type: "note", target: "B" }); // true
+ * takesIdDirectly({ type: "note", target: "B", id: "n1" }); // false
+ * ```
+ */
+export function takesIdDirectly(message: object | string): message is object {
+  if (typeof message !== "object") return false;
+  const prototype: unknown = Object.getPrototypeOf(message);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  if ("toJSON" in message) return false;
+  const id: unknown = Object.prototype.propertyIsEnumerable.call(message, "id")
+    ? Reflect.get(message, "id")
+    : undefined;
+  return id === undefined || typeof id === "function" || typeof id === "symbol";
+}

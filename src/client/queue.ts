@@ -5,6 +5,8 @@
  * @module
  */
 
+import { utf8Length } from "./utf8.js";
+
 /**
  * The bounds of a {@link FrameQueue}.
  *
@@ -32,37 +34,6 @@ export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
   maxFrames: 1_000,
   maxBytes: 1_048_576,
 });
-
-// Any UTF-16 code unit outside ASCII; text without one is as long in UTF-8 as in UTF-16.
-const NON_ASCII = /[\u0080-\uffff]/;
-
-/**
- * The size of `text` in UTF-8, counted without encoding it. A lone surrogate counts 3 bytes,
- * as it is sent as U+FFFD.
- *
- * @example
- * ```ts
- * utf8Length("é"); // 2
- * ```
- */
-export function utf8Length(text: string): number {
-  if (!NON_ASCII.test(text)) return text.length;
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit < 0xdc00 && isLowSurrogate(text.charCodeAt(i + 1))) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
-function isLowSurrogate(unit: number): boolean {
-  return unit >= 0xdc00 && unit < 0xe000;
-}
 
 /**
  * A FIFO of text frames with a count and a byte bound. When a frame does not fit, it is

@@ -9,10 +9,10 @@
 import { Capability, type CapabilityName, clientBatchText, withIdText } from "../protocol/index.js";
 import { Batcher, type BatchLimits } from "./batcher.js";
 import { type ClientError, ConnectionError, UnconfirmedError } from "./errors.js";
-import { type Outgoing, outgoingOfObject, outgoingOfText } from "./outgoing.js";
-import { utf8Length } from "./queue.js";
+import { type Outgoing, outgoingOf, serialize, takesIdDirectly } from "./outgoing.js";
 import type { Connection } from "./transport.js";
 import { UnconfirmedFrames, type UnconfirmedLimits } from "./unconfirmed.js";
+import { utf8Length } from "./utf8.js";
 
 /**
  * The bounds a {@link Sender} works within.
@@ -37,7 +37,7 @@ export interface SenderOptions {
  * ```ts
  * const sender = new Sender(options, (error) => emitter.fail(error));
  * sender.start(connection, ["batch", "acks"]);
- * sender.write(outgoingOfText('{"type":"note","target":"B"}'));
+ * sender.write({ type: "note", target: "B" });
  * const unconfirmed = sender.stop(); // an UnconfirmedError, or undefined
  * ```
  */
@@ -83,22 +83,20 @@ export class Sender {
   }
 
   /**
-   * Sends a frame: at the end of the tick with batching, otherwise at once. Without `acks`
-   * and `batch`, the text goes to the socket untouched.
+   * Sends a frame (an object as JSON, a string as it is): at the end of the tick with
+   * batching, otherwise at once. Without `acks` and `batch`, it goes to the socket as
+   * `JSON.stringify` wrote it, or as the string it is.
    *
-   * @param text - The frame's text.
-   * @param message - The object `text` was serialised from, if any (read instead of parsing
-   *   the text again).
+   * @throws TypeError when the object cannot be serialised as JSON; nothing is sent then.
    */
-  write(text: string, message?: object): void {
+  write(message: object | string): void {
     const connection = this.#connection;
     if (connection === undefined) return;
     if (this.#unconfirmed === undefined && this.#batcher === undefined) {
-      this.#sendText(connection, text);
+      this.#sendText(connection, serialize(message));
       return;
     }
-    const frame = message === undefined ? outgoingOfText(text) : outgoingOfObject(message, text);
-    const out = this.#unconfirmed !== undefined ? this.#withId(frame) : frame;
+    const out = this.#unconfirmed !== undefined ? this.#withId(message) : outgoingOf(message);
     if (this.#batcher !== undefined) this.#batcher.push(out);
     else this.#send(connection, [out], utf8Length(out.text));
   }
@@ -134,7 +132,14 @@ export class Sender {
   }
 
   /** The frame with an `id`: its own, or the next number when it is an object without one. */
-  #withId(frame: Outgoing): Outgoing {
+  #withId(message: object | string): Outgoing {
+    if (takesIdDirectly(message)) {
+      // Serialised with its id at once: no text to edit, and no copy of it.
+      const text = serialize({ ...message, id: this.#nextId });
+      const id = this.#nextId++;
+      return { text, isObject: true, hasId: true, id };
+    }
+    const frame = outgoingOf(message);
     if (!frame.isObject || frame.hasId) return frame;
     const id = this.#nextId++;
     return { text: withIdText(frame.text, id), isObject: true, hasId: true, id };

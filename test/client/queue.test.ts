@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_QUEUE_LIMITS, FrameQueue, utf8Length } from "../../src/client/queue.js";
+import { DEFAULT_QUEUE_LIMITS, FrameQueue } from "../../src/client/queue.js";
+import { utf8Length } from "../../src/client/utf8.js";
 
 describe("utf8Length", () => {
   it("matches TextEncoder for any string, lone surrogates included", () => {
@@ -13,6 +14,21 @@ describe("utf8Length", () => {
     );
     expect(utf8Length("\ud800")).toBe(3);
     expect(utf8Length("😀")).toBe(4);
+  });
+
+  it("matches TextEncoder for long texts too, a surrogate pair on a slice boundary included", () => {
+    const encoder = new TextEncoder();
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", minLength: 1_000, maxLength: 40_000 }), (text) => {
+        expect(utf8Length(text)).toBe(encoder.encode(text).byteLength);
+      }),
+      { numRuns: 50 },
+    );
+    for (const at of [16_383, 16_384, 16_385]) {
+      const text = `${"a".repeat(at - 1)}😀${"b".repeat(20_000)}`;
+      expect(utf8Length(text)).toBe(encoder.encode(text).byteLength);
+    }
+    expect(utf8Length(`${"\ud800".repeat(20_000)}x`)).toBe(60_001);
   });
 });
 

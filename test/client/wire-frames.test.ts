@@ -5,8 +5,13 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { outgoingOfObject, outgoingOfText } from "../../src/client/outgoing.js";
-import { utf8Length } from "../../src/client/queue.js";
+import {
+  outgoingOfObject,
+  outgoingOfText,
+  serialize,
+  takesIdDirectly,
+} from "../../src/client/outgoing.js";
+import { utf8Length } from "../../src/client/utf8.js";
 import {
   BATCH_WRAPPER_BYTES,
   clientBatchText,
@@ -105,6 +110,26 @@ describe("how the send path reads a frame", () => {
     expect(read([1, 2])).toMatchObject({ isObject: false, hasId: false });
     const withToJson = { toJSON: () => ({ type: "a", target: "B", id: "j" }) };
     expect(read(withToJson)).toMatchObject({ isObject: true, hasId: true, id: "j" });
+  });
+
+  it("serialises a plain object without an id with its id at once, anything else by editing its text", () => {
+    expect(takesIdDirectly({ type: "a", target: "B" })).toBe(true);
+    expect(takesIdDirectly({ type: "a", target: "B", id: undefined })).toBe(true);
+    expect(takesIdDirectly(Object.assign(Object.create(null), { type: "a" }))).toBe(true);
+    expect(takesIdDirectly({ type: "a", target: "B", id: 0 })).toBe(false);
+    expect(takesIdDirectly({ type: "a", toJSON: () => ({}) })).toBe(false);
+    expect(takesIdDirectly(new (class Frame {})())).toBe(false);
+    expect(takesIdDirectly([1])).toBe(false);
+    expect(takesIdDirectly('{"type":"a"}')).toBe(false);
+    const message = { type: "a", target: "B" };
+    expect(serialize({ ...message, id: 3 })).toBe(withIdText(serialize(message), 3));
+  });
+
+  it("refuses what JSON cannot serialise with a TypeError", () => {
+    expect(() => serialize((() => 1) as unknown as object)).toThrow(TypeError);
+    const circular: { self?: unknown } = {};
+    circular.self = circular;
+    expect(() => serialize(circular)).toThrow(TypeError);
   });
 
   it("from text, parsed once", () => {
