@@ -164,7 +164,7 @@ export abstract class ClientHooks {
    * @returns true when `fn` was registered.
    * @example
    * ```ts
-   * wsc.addOnUnconfirmed("audit", ({ frames, reason }) => console.warn(frames.length, reason));
+   * wsc.addOnUnconfirmed("audit", ({ frames, untracked }) => console.warn(frames.length + untracked));
    * ```
    */
   addOnUnconfirmed(name: string, fn: ClientHook<"unconfirmed">, overwrite = false): boolean {

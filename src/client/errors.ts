@@ -348,22 +348,11 @@ export class RelayError extends ClientError {
 }
 
 /**
- * Why frames are reported as unconfirmed: `"closed"`, their connection closed before the
- * relay confirmed them; `"overflow"`, more frames awaited confirmation than the client keeps
- * (`maxUnconfirmedFrames`, `maxUnconfirmedBytes`), so it stopped waiting for the oldest.
- *
- * @example
- * ```ts
- * const reason: UnconfirmedReason = "closed";
- * ```
- */
-export type UnconfirmedReason = "closed" | "overflow";
-
-/**
  * Frames that `writeToSocket` handed to a socket (it returned `"sent"`, or `"queued"` and the
- * queue was sent later) and that the relay never confirmed (capability `acks`). Each may or
- * may not have reached its targets; none is sent again by the client. Reported once per
- * connection (and per overflow), to the unconfirmed hooks and the error hooks.
+ * queue was sent later) and that the relay never confirmed (capability `acks`) before the
+ * connection closed. Each may or may not have reached its targets; none is sent again by the
+ * client. Reported once per connection that closed with some, to the unconfirmed hooks and
+ * the error hooks.
  *
  * @example
  * ```ts
@@ -376,23 +365,26 @@ export type UnconfirmedReason = "closed" | "overflow";
 export class UnconfirmedError extends ClientError {
   /** The frames' texts as sent, with their `id`, oldest first (a batch's frames one by one). */
   readonly frames: readonly string[];
-  /** Why they are reported; see {@link UnconfirmedReason}. */
-  readonly reason: UnconfirmedReason;
+  /**
+   * Frames sent before those, also unconfirmed, whose texts were not kept: more awaited the
+   * relay's ack than `maxUnconfirmedFrames` or `maxUnconfirmedBytes` allow. Usually 0.
+   */
+  readonly untracked: number;
   /** The address of the connection they were sent on. */
   readonly url: string;
 
-  constructor(frames: readonly string[], reason: UnconfirmedReason, url: string) {
-    const why =
-      reason === "closed"
-        ? "the connection closed before the relay confirmed them"
-        : "more frames awaited confirmation than the client keeps";
+  constructor(frames: readonly string[], untracked: number, url: string) {
+    const count =
+      untracked > 0
+        ? `${frames.length + untracked} frame(s) (${untracked} of them no longer kept)`
+        : `${frames.length} frame(s)`;
     super(
       ClientErrorCode.unconfirmed,
-      `${frames.length} frame(s) sent to ${url} are unconfirmed: ${why}; they may or may not have been delivered and were not resent`,
+      `${count} sent to ${url} are unconfirmed: the connection closed before the relay confirmed them; they may or may not have been delivered and were not resent`,
     );
     this.name = "UnconfirmedError";
     this.frames = frames;
-    this.reason = reason;
+    this.untracked = untracked;
     this.url = url;
   }
 }

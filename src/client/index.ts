@@ -61,7 +61,6 @@ export {
   QueueOverflowError,
   RelayError,
   UnconfirmedError,
-  type UnconfirmedReason,
   UnknownCommandError,
   UnknownTypeError,
   UpgradeRefusedError,
@@ -89,4 +88,8 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from "./transport.js";
-export { DEFAULT_UNCONFIRMED_LIMITS, type UnconfirmedLimits } from "./unconfirmed.js";
+export {
+  DEFAULT_UNCONFIRMED_LIMITS,
+  type Unconfirmed,
+  type UnconfirmedLimits,
+} from "./unconfirmed.js";

@@ -86,11 +86,12 @@ export interface ClientOptions {
    */
   maxBatchBytes?: number;
   /**
-   * Most frames kept until the relay acks them (capability `acks`). Past it, the oldest are
-   * reported as unconfirmed (reason `"overflow"`) and no longer kept. Default 10,000.
+   * Most frame texts kept until the relay acks them (capability `acks`). Past it, the oldest
+   * texts are let go and only counted: a later ack confirms them all the same, and a close
+   * before one reports how many there were (`UnconfirmedError.untracked`). Default 10,000.
    */
   maxUnconfirmedFrames?: number;
-  /** Most UTF-8 bytes kept until the relay acks them, all frames together. Default 16 MiB. */
+  /** Most UTF-8 bytes of frame texts kept until the relay acks them. Default 16 MiB. */
   maxUnconfirmedBytes?: number;
   /**
    * The WebSocket class to use. Default: in Node, the `ws` package; elsewhere the runtime's

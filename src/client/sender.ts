@@ -51,7 +51,7 @@ export class Sender {
 
   /**
    * @param options - Batch and unconfirmed bounds.
-   * @param fail - Takes a failed send and frames let go over the unconfirmed bound.
+   * @param fail - Takes a failed send, and what a replaced connection left unconfirmed.
    */
   constructor(options: SenderOptions, fail: (error: ClientError) => void) {
     this.#options = options;
@@ -119,14 +119,14 @@ export class Sender {
     const connection = this.#connection;
     if (connection === undefined) return undefined;
     this.flush();
-    const frames = this.#unconfirmed?.take() ?? [];
+    const left = this.#unconfirmed?.take();
     this.#connection = undefined;
     this.#batcher = undefined;
     this.#unconfirmed = undefined;
-    if (frames.length === 0) return undefined;
+    if (left === undefined || left.frames.length + left.untracked === 0) return undefined;
     return new UnconfirmedError(
-      frames.map((frame) => frame.text),
-      "closed",
+      left.frames.map((frame) => frame.text),
+      left.untracked,
       connection.url,
     );
   }
@@ -159,16 +159,7 @@ export class Sender {
       id = batchId;
     }
     // Kept before the send: a frame the socket refused is as unconfirmed as a lost one.
-    const dropped = this.#unconfirmed?.record(id, frames, bytes) ?? [];
-    if (dropped.length > 0) {
-      this.#fail(
-        new UnconfirmedError(
-          dropped.map((frame) => frame.text),
-          "overflow",
-          connection.url,
-        ),
-      );
-    }
+    this.#unconfirmed?.record(id, frames, bytes);
     this.#sendText(connection, text);
   }
 

@@ -1,7 +1,11 @@
 /**
  * The frames sent on one connection that the relay has not confirmed yet (capability `acks`),
- * kept in order up to a bound. Acks are cumulative: the relay takes a socket's frames in
- * order, so its ack of one send confirms every earlier send on that socket too.
+ * kept in order up to a bound. Acks are cumulative: the relay takes a socket's frames in order,
+ * so its ack of one send confirms every earlier send on that socket too.
+ *
+ * Past the bound, the oldest texts are let go and only counted: a later ack confirms them all
+ * the same, and if none comes before the connection closes, the report says how many there
+ * were. Memory stays bounded, and a relay that is merely slow to ack costs no false alarm.
  *
  * @module
  */
@@ -9,7 +13,7 @@
 import type { Outgoing } from "./outgoing.js";
 
 /**
- * The bounds of the frames a client keeps until the relay confirms them.
+ * The bounds of the frame texts a client keeps until the relay confirms them.
  *
  * @example
  * ```ts
@@ -17,15 +21,14 @@ import type { Outgoing } from "./outgoing.js";
  * ```
  */
 export interface UnconfirmedLimits {
-  /** Most frames kept. Default 10,000. */
+  /** Most frame texts kept. Default 10,000. */
   maxFrames: number;
-  /** Most UTF-8 bytes kept, all frames together. Default 16 MiB (16,777,216). */
+  /** Most UTF-8 bytes of frame texts kept, all together. Default 16 MiB (16,777,216). */
   maxBytes: number;
 }
 
 /**
- * The default {@link UnconfirmedLimits}: well above what is in flight at the relay's rate
- * limit (bursts of 10,000 frames) and largest frame (1 MiB).
+ * The default {@link UnconfirmedLimits}: the relay's burst (10,000 frames) and 16 MiB.
  *
  * @example
  * ```ts
@@ -45,6 +48,22 @@ interface Send {
 }
 
 /**
+ * What a connection left unconfirmed: the frames kept, oldest first, and how many older ones
+ * were only counted.
+ *
+ * @example
+ * ```ts
+ * const { frames, untracked } = unconfirmed.take();
+ * ```
+ */
+export interface Unconfirmed {
+  /** The frames whose texts were kept, oldest first. */
+  frames: Outgoing[];
+  /** Frames sent before those, whose texts were let go over the bound. */
+  untracked: number;
+}
+
+/**
  * The sends of one connection awaiting their ack, oldest first.
  *
  * @example
@@ -53,7 +72,7 @@ interface Send {
  * unconfirmed.record(1, [frameA], 30);
  * unconfirmed.record(2, [frameB, frameC], 60);
  * unconfirmed.confirm(2); // 3: every frame up to the send with id 2
- * unconfirmed.take(); // []
+ * unconfirmed.take(); // { frames: [], untracked: 0 }
  * ```
  */
 export class UnconfirmedFrames {
@@ -63,6 +82,7 @@ export class UnconfirmedFrames {
   #head = 0;
   #frames = 0;
   #bytes = 0;
+  #untracked = 0;
 
   /**
    * @param limits - Count and byte bounds. Default {@link DEFAULT_UNCONFIRMED_LIMITS}.
@@ -78,46 +98,51 @@ export class UnconfirmedFrames {
     this.limits = { ...limits };
   }
 
-  /** Frames kept. */
+  /** Frames not confirmed yet: those kept and those only counted. */
   get frames(): number {
-    return this.#frames;
+    return this.#frames + this.#untracked;
   }
 
-  /** UTF-8 bytes kept. */
+  /** UTF-8 bytes of the frame texts kept. */
   get bytes(): number {
     return this.#bytes;
   }
 
-  /**
-   * Keeps a send until its ack. When the bounds are exceeded, the oldest sends are let go.
-   *
-   * @param id - The id the relay's ack will name; `undefined` for a frame without a valid id
-   *   (only a later ack confirms it).
-   * @returns The frames let go, oldest first (usually none).
-   */
-  record(id: string | number | undefined, frames: readonly Outgoing[], bytes: number): Outgoing[] {
-    this.#sends.push({ id, frames, bytes });
-    this.#frames += frames.length;
-    this.#bytes += bytes;
-    const dropped: Outgoing[] = [];
-    while (this.#frames > this.limits.maxFrames || this.#bytes > this.limits.maxBytes) {
-      const send = this.#shift();
-      if (send === undefined) break;
-      dropped.push(...send.frames);
-    }
-    return dropped;
+  /** Frames not confirmed yet whose texts were let go over the bound. */
+  get untracked(): number {
+    return this.#untracked;
   }
 
   /**
-   * Takes the relay's ack of `id`: the oldest send with that id is confirmed, and every send
-   * before it.
+   * Keeps a send until its ack. Past the bounds, the oldest sends' texts are let go and only
+   * counted.
    *
-   * @returns How many frames were confirmed (0 when no send has that id).
+   * @param id - The id the relay's ack will name; `undefined` for a frame without a valid id
+   *   (only a later ack confirms it).
+   */
+  record(id: string | number | undefined, frames: readonly Outgoing[], bytes: number): void {
+    this.#sends.push({ id, frames, bytes });
+    this.#frames += frames.length;
+    this.#bytes += bytes;
+    while (this.#frames > this.limits.maxFrames || this.#bytes > this.limits.maxBytes) {
+      const send = this.#shift();
+      if (send === undefined) break;
+      this.#untracked += send.frames.length;
+    }
+  }
+
+  /**
+   * Takes the relay's ack of `id`: the oldest send kept with that id is confirmed, and every
+   * send before it, counted ones included. An id no kept send has is ignored (a later ack
+   * confirms as much).
+   *
+   * @returns How many frames were confirmed.
    */
   confirm(id: string | number): number {
     for (let i = this.#head; i < this.#sends.length; i++) {
       if (this.#sends[i]?.id !== id) continue;
-      let confirmed = 0;
+      let confirmed = this.#untracked;
+      this.#untracked = 0;
       // Counted first: shifting may compact the array and move the indices.
       for (let count = i - this.#head + 1; count > 0; count--) {
         confirmed += this.#shift()?.frames.length ?? 0;
@@ -127,16 +152,19 @@ export class UnconfirmedFrames {
     return 0;
   }
 
-  /** Takes every frame still unconfirmed, oldest first, and empties the list. */
-  take(): Outgoing[] {
+  /** Takes everything still unconfirmed, and empties the list. */
+  take(): Unconfirmed {
     const frames: Outgoing[] = [];
-    for (let i = this.#head; i < this.#sends.length; i++)
+    for (let i = this.#head; i < this.#sends.length; i++) {
       frames.push(...(this.#sends[i]?.frames ?? []));
+    }
+    const untracked = this.#untracked;
     this.#sends = [];
     this.#head = 0;
     this.#frames = 0;
     this.#bytes = 0;
-    return frames;
+    this.#untracked = 0;
+    return { frames, untracked };
   }
 
   #shift(): Send | undefined {
