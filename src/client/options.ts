@@ -91,7 +91,7 @@ export interface ClientOptions {
    * before one reports how many there were (`UnconfirmedError.untracked`). Default 10,000.
    */
   maxUnconfirmedFrames?: number;
-  /** Most UTF-8 bytes of frame texts kept until the relay acks them. Default 16 MiB. */
+  /** Most UTF-8 bytes of frame texts kept until the relay acks them. Default 1 MiB. */
   maxUnconfirmedBytes?: number;
   /**
    * The WebSocket class to use. Default: in Node, the `ws` package; elsewhere the runtime's

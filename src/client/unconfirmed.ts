@@ -23,12 +23,16 @@ import type { Outgoing } from "./outgoing.js";
 export interface UnconfirmedLimits {
   /** Most frame texts kept. Default 10,000. */
   maxFrames: number;
-  /** Most UTF-8 bytes of frame texts kept, all together. Default 16 MiB (16,777,216). */
+  /**
+   * Most UTF-8 bytes of frame texts kept, all together. Default 1 MiB (1,048,576): texts kept
+   * for long are promoted by the garbage collector, which costs large frames' throughput.
+   */
   maxBytes: number;
 }
 
 /**
- * The default {@link UnconfirmedLimits}: the relay's burst (10,000 frames) and 16 MiB.
+ * The default {@link UnconfirmedLimits}: the relay's burst (10,000 frames) and 1 MiB, as the
+ * send queue.
  *
  * @example
  * ```ts
@@ -37,7 +41,7 @@ export interface UnconfirmedLimits {
  */
 export const DEFAULT_UNCONFIRMED_LIMITS: Readonly<UnconfirmedLimits> = Object.freeze({
   maxFrames: 10_000,
-  maxBytes: 16_777_216,
+  maxBytes: 1_048_576,
 });
 
 /** One send: a frame, or the frames of a batch, under the id the relay will ack. */
