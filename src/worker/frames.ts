@@ -62,26 +62,31 @@ function isBatch(session: Session, envelope: Envelope): boolean {
   );
 }
 
-/** Routes the frames of a batch in order; a bad frame is reported and the rest go on. */
+/**
+ * Routes the frames of a batch in order; a bad frame is reported and the rest go on.
+ *
+ * @returns false when the rate limit dropped the batch (it was not taken, so no ack).
+ */
 function routeBatch<S extends Socket>(
   room: RoomContext<S>,
   socket: S,
   session: Session,
   name: string,
   envelope: Envelope,
-): void {
+): boolean {
   const items = batchItems(envelope, room.limits);
   if (!Array.isArray(items)) {
     report(room, socket, session, items);
-    return;
+    return true;
   }
   // The batch took one token already; its other frames take theirs now.
-  if (items.length > 1 && !withinRate(room, socket, session, items.length - 1)) return;
+  if (items.length > 1 && !withinRate(room, socket, session, items.length - 1)) return false;
   for (const item of items) {
     const decoded = decodeObject(item, room.limits);
     if (decoded.ok) route(room, socket, session, name, decoded.frame);
     else report(room, socket, session, decoded.error);
   }
+  return true;
 }
 
 /**
@@ -148,7 +153,10 @@ export function handleFrame<S extends Socket>(
     return;
   }
   const { envelope } = result.frame;
-  if (isBatch(session, envelope)) routeBatch(room, socket, session, name, envelope);
-  else route(room, socket, session, name, result.frame);
+  if (isBatch(session, envelope)) {
+    if (!routeBatch(room, socket, session, name, envelope)) return;
+  } else {
+    route(room, socket, session, name, result.frame);
+  }
   acknowledge(room, socket, session, envelope.id);
 }

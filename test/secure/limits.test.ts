@@ -97,17 +97,20 @@ describe("limits", () => {
     });
   });
 
-  it("counts every frame of a batch against the rate limit", async () => {
+  it("counts every frame of a batch against the rate limit, and does not ack a dropped batch", async () => {
     const room = labRoom();
-    const a = await join(room, "A", { capabilities: ["errors", "batch"] });
+    const a = await join(room, "A", { capabilities: ["errors", "batch", "acks"] });
+    a.unwrapBatches = true;
     const b = await join(room, "B");
     const frames = Array.from({ length: TEST_LIMITS.frameBurst + 1 }, (_, i) => ({
       type: "n",
       data: i,
       target: "B",
     }));
-    a.send({ type: "batch", data: frames, target: "server" });
+    a.send({ type: "batch", data: frames, target: "server", id: 7 });
     expect(await a.next()).toMatchObject({ type: "error", data: { code: "RATE_LIMITED" } });
     await expectQuiet(b, a, "B", "A");
+    // No ack for 7 came, before or with the marker's frames, nor after the ack delay.
+    expect(a.pending.filter((frame) => frame.type === "ack")).toEqual([]);
   });
 });
