@@ -97,6 +97,7 @@ export class WebSocketClient extends ClientHooks {
   #state: ClientState = "idle";
   #reconnect: boolean;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #identifiedTimer: ReturnType<typeof setTimeout> | undefined;
   #attempt = 0;
   #closed = false;
   #granted: CapabilityName[] = [];
@@ -409,6 +410,7 @@ export class WebSocketClient extends ClientHooks {
 
   #onClose(code: number, reason: string, refusedStatus?: number): void {
     this.#heartbeat.stop();
+    this.#clearIdentifiedTimer();
     const url = this.#connection?.url ?? this.#host ?? "";
     this.#connection = undefined;
     this.#granted = [];
@@ -474,7 +476,32 @@ export class WebSocketClient extends ClientHooks {
     // Without capabilities the relay sends no acknowledgement: count the identify as done.
     if (asked.length === 0) {
       this.#becomeIdentified(connection, { name: this.name, capabilities: [], time: this.time });
+    } else {
+      this.#awaitIdentified(connection);
     }
+  }
+
+  /**
+   * Waits `identifiedTimeout` for the relay's `identified`; a server that never sends one
+   * (the seed's) is taken for one without extensions.
+   */
+  #awaitIdentified(connection: Connection): void {
+    this.#clearIdentifiedTimer();
+    const timeout = this.#options.identifiedTimeout;
+    if (timeout === 0) return;
+    this.#identifiedTimer = setTimeout(() => {
+      this.#identifiedTimer = undefined;
+      if (this.#connection !== connection || this.#state === "identified") return;
+      this.#options.logger.warn(
+        `${this.name}: no "identified" answer within ${timeout} ms; taking the server for one without extensions`,
+      );
+      this.#becomeIdentified(connection, { name: this.name, capabilities: [], time: this.time });
+    }, timeout);
+  }
+
+  #clearIdentifiedTimer(): void {
+    if (this.#identifiedTimer !== undefined) clearTimeout(this.#identifiedTimer);
+    this.#identifiedTimer = undefined;
   }
 
   #storeTime(kwargs: JsonObject, context: CommandContext): void {
@@ -491,6 +518,11 @@ export class WebSocketClient extends ClientHooks {
   #onIdentified(kwargs: JsonObject, context: MessageContext): void {
     const connection = this.#connection;
     if (connection === undefined) return;
+    if (this.#state === "identified") {
+      // Late, after identifiedTimeout took the server for one without extensions.
+      this.#options.logger.warn(`${this.name}: "identified" came after identifiedTimeout; ignored`);
+      return;
+    }
     const info = decodeIdentified(kwargs);
     if (info === undefined || info.name !== this.name) {
       this.#emitter.fail(malformed(context.message, `"identified" must name ${this.name}`));
@@ -506,6 +538,7 @@ export class WebSocketClient extends ClientHooks {
   }
 
   #becomeIdentified(connection: Connection, info: IdentifiedInfo): void {
+    this.#clearIdentifiedTimer();
     this.#attempt = 0;
     this.#state = "identified";
     this.#granted = [...info.capabilities];

@@ -73,6 +73,13 @@ export interface ClientOptions {
    */
   capabilities?: readonly CapabilityName[];
   /**
+   * Milliseconds to wait for the relay's `identified` answer after an identify that asked for
+   * capabilities. Without one by then, the client takes the server for one without extensions
+   * (the seed's own server never answers an identify), warns, and counts itself identified
+   * with no capability granted, so that its queue goes out. `0` waits for ever. Default 5,000.
+   */
+  identifiedTimeout?: number;
+  /**
    * Coalesce the frames written in one tick into one `batch` frame, when the relay grants
    * the `batch` capability. `false` leaves `batch` out of the capabilities asked for, so
    * every frame goes out on its own. Default `true`.
@@ -133,6 +140,7 @@ export interface ResolvedOptions {
   password: string | undefined;
   token: string | undefined;
   capabilities: readonly CapabilityName[];
+  identifiedTimeout: number;
   WebSocket: WebSocketConstructor | undefined;
   heartbeatInterval: number;
   backoff: BackoffOptions;
@@ -172,6 +180,9 @@ export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
  * ```
  */
 export const DEFAULT_HEARTBEAT_INTERVAL = 15_000;
+
+/** The default {@link ClientOptions.identifiedTimeout}, in ms. */
+export const DEFAULT_IDENTIFIED_TIMEOUT = 5_000;
 
 /**
  * Fills in the defaults and throws a `TypeError` or `RangeError` for a bad option.
@@ -233,6 +244,12 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     password: options.password,
     token: options.token,
     capabilities,
+    identifiedTimeout: count(
+      "identifiedTimeout",
+      options.identifiedTimeout,
+      DEFAULT_IDENTIFIED_TIMEOUT,
+      0,
+    ),
     WebSocket: options.WebSocket,
     heartbeatInterval,
     backoff,
