@@ -62,6 +62,11 @@ export const CloseCode = {
   policyViolation: 1008,
   /** The relay hit an unexpected error handling this socket; reconnecting is right. */
   internalError: 1011,
+  /**
+   * Try again later: a client with the `acks` capability went over the rate limit. The relay
+   * closes instead of dropping frames silently, as a later ack would confirm the dropped ones.
+   */
+  tryAgainLater: 1013,
   /** Too many wrong passwords on this socket. */
   badPassword: 4001,
   /** The identify named no valid name. */

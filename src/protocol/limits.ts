@@ -89,6 +89,9 @@ export function parseLimits(input: unknown): Limits | string {
     }
     limits[key] = value;
   }
+  if (limits.frameBurst < limits.maxBatchFrames) {
+    return `limit "frameBurst" must be at least "maxBatchFrames" (${limits.maxBatchFrames}), or a full batch could never pass`;
+  }
   if (limits.maxNameLength > DEFAULT_LIMITS.maxNameLength) {
     return `limit "maxNameLength" may not exceed ${DEFAULT_LIMITS.maxNameLength}`;
   }

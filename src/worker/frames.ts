@@ -16,11 +16,12 @@ import {
   ErrorCode,
   FrameType,
   isCommand,
+  nestsDeeperThan,
   refOf,
   SERVER,
 } from "../protocol/index.js";
 import type { Socket } from "./connections.js";
-import { close, type RoomContext, report, sendHandshake } from "./context.js";
+import { close, type Report, type RoomContext, report, sendHandshake } from "./context.js";
 import { identify } from "./identify.js";
 import type { Outbox } from "./outbox.js";
 import { route } from "./router.js";
@@ -40,16 +41,27 @@ function withinRate<S extends Socket>(
 ): boolean {
   const verdict = room.rateLimiter.take(socket, Date.now(), count);
   if (verdict === "pass") return true;
+  if (has(session, Capability.acks)) {
+    // Acks are cumulative: an ack after a dropped frame would confirm it. Close instead, and
+    // the client knows what the relay never took: whatever came after its last ack.
+    report(room, socket, session, rateLimitedReport(room));
+    close(room, socket, CloseCode.tryAgainLater, "rate limit");
+    return false;
+  }
   if (verdict === "first-drop") {
-    report(room, socket, session, {
-      code: ErrorCode.rateLimited,
-      message: `over ${room.limits.framesPerSecond} frames per second: frames are dropped until the rate falls`,
-      ref: {},
-    });
+    report(room, socket, session, rateLimitedReport(room));
   } else if (verdict === "close") {
     close(room, socket, CloseCode.policyViolation, "rate limit");
   }
   return false;
+}
+
+function rateLimitedReport<S extends Socket>(room: RoomContext<S>): Report {
+  return {
+    code: ErrorCode.rateLimited,
+    message: `over ${room.limits.framesPerSecond} frames per second: frames are dropped until the rate falls`,
+    ref: {},
+  };
 }
 
 /** True when a decoded frame is a batch from a client that may send them. */
@@ -155,6 +167,16 @@ export function handleFrame<S extends Socket>(
   const { envelope } = result.frame;
   if (isBatch(session, envelope)) {
     if (!routeBatch(room, socket, session, name, envelope)) return;
+  } else if (
+    envelope.type === FrameType.batch &&
+    nestsDeeperThan(result.frame.fields, room.limits.maxDepth)
+  ) {
+    // decodeFrame allowed a batch's two wrapping levels; this "batch" is an ordinary frame.
+    report(room, socket, session, {
+      code: ErrorCode.tooDeep,
+      message: `the frame nests deeper than ${room.limits.maxDepth} levels`,
+      ref: refOf(result.frame.fields),
+    });
   } else {
     route(room, socket, session, name, result.frame);
   }

@@ -69,11 +69,14 @@ export function tokenOf(request: Request, url: URL): string | undefined {
 
 /**
  * The subprotocol to answer an upgrade with: `wscomsrv` when offered, otherwise the first one
- * offered (browsers fail a connection whose offer is not answered), otherwise none.
+ * offered that carries no token (browsers fail a connection whose offer is not answered, so a
+ * browser that offers a token must offer `wscomsrv` too), otherwise none.
  */
 export function chosenSubprotocol(request: Request): string | undefined {
   const offered = offeredSubprotocols(request);
-  return offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : offered[0];
+  if (offered.includes(SUBPROTOCOL)) return SUBPROTOCOL;
+  // Never a token: the answer's headers may end up in a proxy's log.
+  return offered.find((protocol) => !protocol.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
 }
 
 /** True when the client asked for compression with the query parameter `?deflate`. */

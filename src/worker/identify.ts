@@ -144,7 +144,13 @@ export function identify<S extends Socket>(
     name: session.name ?? (typeof asked === "string" ? asked : "?"),
     capabilities: session.name === undefined ? capabilities : session.capabilities,
   };
-  if (!passwordAccepted(room, socket, session, reportTo, kwargs, ref)) return;
+  // A socket that holds a name passed the password when it took it.
+  if (
+    session.name === undefined &&
+    !passwordAccepted(room, socket, session, reportTo, kwargs, ref)
+  ) {
+    return;
+  }
 
   const name = acceptableName(room, session, asked);
   if (typeof name !== "string") {
@@ -173,23 +179,23 @@ export function identify<S extends Socket>(
   }
 
   const now = Date.now();
-  const granted =
-    session.name === undefined
-      ? room.connections.identify(socket, name, capabilities, now)
-      : session;
+  const already = session.name === name;
+  const proven = already || provesOwnership(room, session, name, kwargs);
+  const granted = already ? session : room.connections.identify(socket, name, capabilities, now);
   logEvent(room.name, "identified", { name: name });
   if (has(granted, Capability.heartbeat)) room.scheduleSweep(now + room.limits.heartbeatTimeoutMs);
-  if (granted.capabilities.length === 0) return;
-  let resume: string | undefined;
-  if (has(granted, Capability.resume)) {
-    resume = provesOwnership(room, session, name, kwargs) ? room.names.secretOf(name) : undefined;
-    if (resume === undefined) {
-      resume = newSecret();
-      room.names.remember(name, resume, now);
-    }
+  // The name's resume secret: kept for its proven owner, replaced (or, for a client that
+  // wants none, dropped) when someone else takes the free name, so an old one stops working.
+  let resume = proven ? room.names.secretOf(name) : undefined;
+  if (resume === undefined && has(granted, Capability.resume)) {
+    resume = newSecret();
+    room.names.remember(name, resume, now);
+  } else if (!proven) {
+    room.names.forget(name);
   }
+  if (granted.capabilities.length === 0) return;
   const ack = identified({ name: name, capabilities: granted.capabilities, time: room.epoch });
-  if (resume !== undefined) ack.data.kwargs.resume = resume;
+  if (resume !== undefined && has(granted, Capability.resume)) ack.data.kwargs.resume = resume;
   send(room, socket, JSON.stringify(ack));
 }
 

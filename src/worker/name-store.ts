@@ -16,6 +16,8 @@ export interface NameStore {
   secretOf(name: string): string | undefined;
   /** Stores the resume secret of `name`. */
   remember(name: string, secret: string, now: number): void;
+  /** Drops the resume secret of `name`, if there is one. */
+  forget(name: string): void;
 }
 
 /** A {@link NameStore} on the Durable Object's SQLite storage. */
@@ -36,6 +38,10 @@ export class SqlNameStore implements NameStore {
       return typeof secret === "string" ? secret : undefined;
     }
     return undefined;
+  }
+
+  forget(name: string): void {
+    this.#sql.exec("DELETE FROM names WHERE name = ?", name);
   }
 
   remember(name: string, secret: string, now: number): void {

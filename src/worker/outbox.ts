@@ -97,13 +97,22 @@ export class Outbox<S extends Socket> {
     }
     this.#frames.clear();
     for (const [socket, [code, reason]] of this.#closes) {
-      this.#acks.delete(socket);
+      // What the room took from a socket it closes is still confirmed.
+      this.sendAckNow(socket);
       closeNow(socket, code, reason);
     }
     this.#closes.clear();
     if (this.#acks.size > 0 && this.#ackTimer === undefined) {
       this.#ackTimer = setTimeout(() => this.#flushAcks(), this.#ackDelayMs);
     }
+  }
+
+  /** Sends `socket`'s held ack now, if it has one (before the room answers its close). */
+  sendAckNow(socket: S): void {
+    const text = this.#acks.get(socket);
+    if (text === undefined) return;
+    this.#acks.delete(socket);
+    sendNow(socket, text);
   }
 
   /** Sends the acks that found no company in time. */

@@ -112,6 +112,8 @@ export class Room extends DurableObject<Env> {
     const room = this.#context(null);
     const session = room.connections.remove(ws);
     logEvent(room.name, "close", { name: session?.name, code });
+    // A client that closes right after sending still learns what the room took.
+    room.outbox.sendAckNow(ws);
     closeNow(
       ws,
       code === CloseCode.normal || (code >= 3000 && code <= 4999) ? code : CloseCode.normal,

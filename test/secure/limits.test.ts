@@ -97,20 +97,35 @@ describe("limits", () => {
     });
   });
 
-  it("counts every frame of a batch against the rate limit, and does not ack a dropped batch", async () => {
+  it("counts every frame of a batch against the rate limit", async () => {
     const room = labRoom();
-    const a = await join(room, "A", { capabilities: ["errors", "batch", "acks"] });
-    a.unwrapBatches = true;
+    const a = await join(room, "A", { capabilities: ["errors", "batch"] });
     const b = await join(room, "B");
-    const frames = Array.from({ length: TEST_LIMITS.frameBurst + 1 }, (_, i) => ({
+    // join() spent two tokens (the identify and a ping): a full batch no longer fits.
+    const frames = Array.from({ length: TEST_LIMITS.maxBatchFrames }, (_, i) => ({
       type: "n",
       data: i,
       target: "B",
     }));
-    a.send({ type: "batch", data: frames, target: "server", id: 7 });
+    a.send({ type: "batch", data: frames, target: "server" });
     expect(await a.next()).toMatchObject({ type: "error", data: { code: "RATE_LIMITED" } });
     await expectQuiet(b, a, "B", "A");
-    // No ack for 7 came, before or with the marker's frames, nor after the ack delay.
-    expect(a.pending.filter((frame) => frame.type === "ack")).toEqual([]);
+  });
+
+  it("closes a client with acks at its first dropped frame (1013), acking what it took", async () => {
+    const room = labRoom();
+    const a = await join(room, "A", { capabilities: ["errors", "acks"] });
+    const b = await join(room, "B");
+    for (let i = 0; i < TEST_LIMITS.frameBurst + 5; i++) {
+      a.send({ type: "n", data: i, target: "B", id: i });
+    }
+    expect(await a.closed()).toEqual({ code: 1013, reason: "rate limit" });
+    const acks = a.pending.filter((frame) => frame.type === "ack");
+    const errors = a.pending.filter((frame) => frame.type === "error");
+    expect(errors).toMatchObject([{ data: { code: "RATE_LIMITED" } }]);
+    // The last ack names the last frame B got: nothing dropped was confirmed.
+    const delivered = (await sync(b, "B")).map((frame) => frame.data);
+    expect(delivered).toEqual([...Array(delivered.length).keys()]);
+    expect(acks.at(-1)?.data).toEqual({ id: delivered.length - 1 });
   });
 });

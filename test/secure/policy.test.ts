@@ -32,6 +32,19 @@ describe("room policies", () => {
   });
 });
 
+describe("a socket that holds a name in a password room", () => {
+  it("is told ALREADY_IDENTIFIED for another identify, and keeps its name", async () => {
+    const room = `pw-${crypto.randomUUID()}`;
+    const inbox = await open(room);
+    await inbox.take(2);
+    inbox.send(cmd("identify", { name: "A", password: TEST_PASSWORD, capabilities: ["errors"] }));
+    expect(commandOf(await inbox.next())).toBe("identified");
+    inbox.send(cmd("identify", { name: "Other" }));
+    expect(await inbox.next()).toMatchObject({ data: { code: "ALREADY_IDENTIFIED" } });
+    expect(await sync(inbox, "A")).toEqual([]);
+  });
+});
+
 describe("origins", () => {
   it("let in browsers from an allowed origin, and clients that send none", async () => {
     const room = `lab-${crypto.randomUUID()}`;

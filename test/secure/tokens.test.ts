@@ -123,4 +123,12 @@ describe("tokens", () => {
       "reserved",
     );
   });
+
+  it("never answer with the token's own subprotocol", async () => {
+    const room = tokenRoom();
+    const token = await mint(room, "A");
+    const response = await upgrade(room, { "sec-websocket-protocol": `wscomsrv.token.${token}` });
+    expect(response.status).toBe(101);
+    expect(response.headers.get("sec-websocket-protocol") ?? "").not.toContain(token);
+  });
 });

@@ -19,6 +19,7 @@ export const ALLOWED_ORIGIN = "https://console.example";
 export const TEST_LIMITS = {
   framesPerSecond: 50,
   frameBurst: 50,
+  maxBatchFrames: 50,
   maxDroppedFrames: 20,
   maxConnections: 8,
   maxUnidentified: 4,

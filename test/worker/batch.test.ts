@@ -177,3 +177,21 @@ describe("acks", () => {
     expect(await inbox.next()).toMatchObject({ type: "ack", data: { id: 0 } });
   });
 });
+
+describe("acks at a close", () => {
+  it("go out before the room answers a client's close", async () => {
+    const room = freshRoom();
+    const a = await join(room, "A", { capabilities: ["errors", "acks"] });
+    const b = await join(room, "B");
+    a.send({ type: "n", data: 1, target: "B", id: 9 });
+    expect(await b.next()).toMatchObject({ data: 1 });
+    a.socket.close(1000, "bye");
+    await a.closed();
+    expect(a.pending).toContainEqual({
+      type: "ack",
+      data: { id: 9 },
+      from: "server",
+      target: ["A"],
+    });
+  });
+});

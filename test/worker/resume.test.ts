@@ -110,4 +110,27 @@ describe("resume secrets and takeover", () => {
       await next.closed();
     }
   });
+
+  it("retires a secret when a client without resume takes the free name", async () => {
+    const room = freshRoom();
+    const [first, secret] = await joinWithSecret(room, "A");
+    first.socket.close(1000);
+    await first.closed();
+    // A seed client takes the name once the room has freed it.
+    let seed: Awaited<ReturnType<typeof open>>;
+    for (;;) {
+      seed = await open(room);
+      await seed.take(2);
+      seed.send(cmd("indentify", { name: "A" }));
+      seed.send(cmd("ping", {}, "server", "A"));
+      const frame = await seed.next();
+      if (commandOf(frame) === "pong") break;
+    }
+    const thief = await open(room);
+    await thief.take(2);
+    thief.send(cmd("identify", { name: "A", resume: secret, ...RESUME }));
+    expect(await thief.next()).toMatchObject({ data: { code: "NAME_TAKEN" } });
+    expect(await thief.closed()).toMatchObject({ code: 4009 });
+    expect(await sync(seed, "A")).toEqual([]);
+  });
 });
