@@ -32,10 +32,12 @@ describe("the local relay, spoken to as a seed client would", () => {
   });
 
   it("serves the room default at the bare address", async () => {
-    const bare = await open(server, "");
-    const named = await open(server, "default");
-    const [[, a], [, b]] = await Promise.all([bare.take(2), named.take(2)]);
-    expect(a).toEqual(b);
+    const here = `root-${crypto.randomUUID().slice(0, 8)}`;
+    const there = `named-${crypto.randomUUID().slice(0, 8)}`;
+    const root = await join(server, "", here);
+    const named = await join(server, "default", there);
+    named.send({ type: "t", data: "same room", target: here });
+    expect(await root.next()).toMatchObject({ data: "same room", from: there });
   });
 });
 

@@ -5,9 +5,10 @@
 
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 import WebSocket, { type ClientOptions } from "ws";
 import { Inbox } from "../support/inbox.js";
-import { type Child, start } from "../support/process.js";
+import { type Child, start, stop } from "../support/process.js";
 
 /** The `wscomsrv` bin, as `npm run build` writes it. */
 export const CLI = fileURLToPath(new URL("../../dist/server/cli.js", import.meta.url));
@@ -59,6 +60,22 @@ export async function serveCli(args: string[], env: NodeJS.ProcessEnv = {}): Pro
 }
 
 /** Opens a socket and resolves once it is open; rejects when the relay refuses it. */
+/**
+ * A `serve` for the tests of one file: every CLI it starts is stopped after each test.
+ * Call it at the top level of the test file.
+ */
+export function servingClis(): (args: string[], env?: NodeJS.ProcessEnv) => Promise<ServingCli> {
+  const running: Child[] = [];
+  afterEach(async () => {
+    for (const child of running.splice(0).reverse()) await stop(child);
+  });
+  return async (args, env = {}) => {
+    const serving = await serveCli(args, env);
+    running.push(serving.child);
+    return serving;
+  };
+}
+
 export async function openSocket(
   address: string,
   protocols: string[] = [],

@@ -3,23 +3,13 @@
  * `--token-keys`) reach the relay; bad values, and configurations the relay refuses, exit 2.
  */
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cmd } from "../support/inbox.js";
-import { stop } from "../support/process.js";
 import { freshRoom } from "../support/relay.js";
 import { commandOf, identifyAs } from "../support/session.js";
-import { openSocket, refusal, runCli, type ServingCli, serveCli } from "./cli-child.js";
+import { openSocket, refusal, runCli, servingClis } from "./cli-child.js";
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServingCli> {
-  const serving = await serveCli(args, env);
-  cleanup.push(() => stop(serving.child));
-  return serving;
-}
+const serve = servingClis();
 
 describe("wscomsrv serve, room options", () => {
   it("--limits: a name longer than maxNameLength is refused with BAD_NAME and 4002", async () => {

@@ -5,27 +5,17 @@
  */
 
 import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from "../../src/protocol/index.js";
 import { verifyToken } from "../../src/server/index.js";
 import { cmd } from "../support/inbox.js";
 import { stop } from "../support/process.js";
 import { freshRoom } from "../support/relay.js";
 import { identifyAs } from "../support/session.js";
-import { openSocket, refusal, runCli, type ServingCli, serveCli } from "./cli-child.js";
+import { openSocket, refusal, runCli, servingClis } from "./cli-child.js";
 
-const SUBPROTOCOL = "wscomsrv";
-
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServingCli> {
-  const serving = await serveCli(args, env);
-  cleanup.push(() => stop(serving.child));
-  return serving;
-}
+const serve = servingClis();
 
 /** A secret no other test uses, 48 bytes. */
 function newSecret(): string {
@@ -41,7 +31,7 @@ async function mint(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string
 }
 
 /** The offer of a client with a token: `wscomsrv` and `wscomsrv.token.<token>`. */
-const withToken = (token: string) => [SUBPROTOCOL, `${SUBPROTOCOL}.token.${token}`];
+const withToken = (token: string) => [SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`];
 
 describe("wscomsrv token", () => {
   it("mints a token the relay's rules accept, valid for an hour by default", async () => {
