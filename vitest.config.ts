@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { SECURE_BINDINGS } from "./test/support/secure-env.js";
+import { SECURE_BINDINGS, WORKER_BINDINGS } from "./test/support/secure-env.js";
 
 export default defineConfig({
   test: {
@@ -9,7 +9,12 @@ export default defineConfig({
     silent: "passed-only",
     projects: [
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: WORKER_BINDINGS },
+          }),
+        ],
         test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
       },
       {

@@ -43,6 +43,11 @@ export const ErrorCode = {
   rateLimited: "RATE_LIMITED",
   /** A batch frame whose `data` is not a list of 1 to `maxBatchFrames` frame objects. */
   badBatch: "BAD_BATCH",
+  /**
+   * The frame would cost the room more than one event may (`maxEventDeliveries` or
+   * `maxEventBytes`); it was delivered to no one.
+   */
+  costLimit: "COST_LIMIT",
 } as const;
 
 /** One of {@link ErrorCode}. */
@@ -58,6 +63,10 @@ export const CloseCode = {
   normal: 1000,
   /** The relay is going away (restart, redeploy); reconnecting is right. */
   goingAway: 1001,
+  /** Reported for a close frame without a code; never sent. */
+  noStatus: 1005,
+  /** Reported for a connection lost without a close frame; never sent. */
+  abnormal: 1006,
   /** A protocol-level violation the relay will not tolerate. */
   policyViolation: 1008,
   /** The relay hit an unexpected error handling this socket; reconnecting is right. */
@@ -81,6 +90,11 @@ export const CloseCode = {
   replaced: 4010,
   /** The socket's heartbeats stopped; the relay took it for dead. */
   heartbeatTimeout: 4011,
+  /**
+   * The socket did not read what the room sent it: more than `maxSocketBacklogBytes` went
+   * out without the client answering the room's `indentify`. Reconnecting is right.
+   */
+  notReading: 4012,
 } as const;
 
 /** Close codes after which reconnecting with the same settings cannot help. */

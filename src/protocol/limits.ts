@@ -24,7 +24,10 @@ export interface Limits {
    * batch counts. Default 5,000.
    */
   framesPerSecond: number;
-  /** Frames a socket may send at once above the average (token bucket size). Default 10,000. */
+  /**
+   * Frames a socket may send at once above the average (token bucket size). Default 20,000:
+   * a data logger's burst of 20,000 frames passes whole.
+   */
   frameBurst: number;
   /**
    * Frames dropped for the rate limit, in one episode, before the socket is closed with 1008.
@@ -43,6 +46,51 @@ export interface Limits {
    * taken for dead, closed with 4011 and its name freed. Default 45,000.
    */
   heartbeatTimeoutMs: number;
+  /**
+   * How often, at most, the room wakes up to look for sockets whose heartbeats stopped, in
+   * milliseconds. A room wakes for nothing else while it is idle; a dead socket's name is
+   * freed sooner whenever someone needs it (an identify for the name, a frame to it, a roster
+   * request). At least 600,000 (10 minutes). Default 900,000 (15 minutes).
+   */
+  heartbeatSweepMs: number;
+  /**
+   * Deliveries (one frame to one recipient) that one incoming event (a frame or a batch) may
+   * cause. A frame that would go past it is refused with `COST_LIMIT` and delivered to no one.
+   * Default 50,000.
+   */
+  maxEventDeliveries: number;
+  /**
+   * Characters (UTF-16 code units: one per byte of ASCII) that one incoming event may make the
+   * room send, to all recipients together, server answers included. A frame that would go
+   * past it is refused with `COST_LIMIT`. Default 16,777,216 (16 MiB).
+   */
+  maxEventBytes: number;
+  /**
+   * Characters the room may have sent to one socket that has not shown it reads them. Past a
+   * quarter of it the room asks the socket to identify again (the seed's own `indentify`; a
+   * client answers after reading everything before it); past all of it, the socket is closed
+   * with 4012. Default 16,777,216 (16 MiB).
+   */
+  maxSocketBacklogBytes: number;
+  /**
+   * Milliseconds a client asking for a held name, without proof, waits while the relay asks
+   * the holder whether it is still there (the seed's `indentify`). A holder that stays silent
+   * loses the name to the newcomer; a holder that answers keeps it, and the newcomer is refused
+   * (4009) when the wait ends. Default 1,500 (longer than the second within which the seed's
+   * client gives up on a connection for good).
+   */
+  takeoverProbeMs: number;
+  /**
+   * Wrong passwords the whole room takes per minute, from all sockets together, before it
+   * stops checking passwords for a while (every identify with a password is then refused with
+   * `RATE_LIMITED` and closed with 1013). Default 30.
+   */
+  passwordFailuresPerMinute: number;
+  /**
+   * Milliseconds a name's resume secret is kept after the name was last held. A name not seen
+   * for longer is forgotten. Default 604,800,000 (7 days).
+   */
+  nameRetentionMs: number;
 }
 
 /** The default {@link Limits}. */
@@ -54,13 +102,23 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxNameLength: 64,
   maxPasswordTries: 3,
   framesPerSecond: 5_000,
-  frameBurst: 10_000,
+  frameBurst: 20_000,
   maxDroppedFrames: 1_000,
   maxConnections: 5_000,
   maxUnidentified: 256,
   identifyTimeoutMs: 10_000,
   heartbeatTimeoutMs: 45_000,
+  heartbeatSweepMs: 900_000,
+  maxEventDeliveries: 50_000,
+  maxEventBytes: 16_777_216,
+  maxSocketBacklogBytes: 16_777_216,
+  takeoverProbeMs: 1_500,
+  passwordFailuresPerMinute: 30,
+  nameRetentionMs: 604_800_000,
 });
+
+/** The shortest {@link Limits.heartbeatSweepMs}: 10 minutes. */
+export const MIN_HEARTBEAT_SWEEP_MS = 600_000;
 
 /** The names of the {@link Limits}. */
 export type LimitName = keyof Limits;
@@ -91,6 +149,15 @@ export function parseLimits(input: unknown): Limits | string {
   }
   if (limits.frameBurst < limits.maxBatchFrames) {
     return `limit "frameBurst" must be at least "maxBatchFrames" (${limits.maxBatchFrames}), or a full batch could never pass`;
+  }
+  if (limits.heartbeatSweepMs < MIN_HEARTBEAT_SWEEP_MS) {
+    return `limit "heartbeatSweepMs" must be at least ${MIN_HEARTBEAT_SWEEP_MS} (10 minutes), or idle rooms would wake up often`;
+  }
+  if (limits.maxEventBytes < limits.maxFrameBytes) {
+    return `limit "maxEventBytes" must be at least "maxFrameBytes" (${limits.maxFrameBytes}), or a large frame could never be delivered`;
+  }
+  if (limits.maxSocketBacklogBytes < limits.maxFrameBytes) {
+    return `limit "maxSocketBacklogBytes" must be at least "maxFrameBytes" (${limits.maxFrameBytes})`;
   }
   if (limits.maxNameLength > DEFAULT_LIMITS.maxNameLength) {
     return `limit "maxNameLength" may not exceed ${DEFAULT_LIMITS.maxNameLength}`;

@@ -34,6 +34,9 @@ export function formatClientEvent(event: ClientEvent): string {
     case "replaced":
       what = `${who} was replaced by a new connection`;
       break;
+    case "probe":
+      what = `${who} was asked whether it is still there (someone else asked for its name)`;
+      break;
     case "timeout":
       what = `${who ?? "an unidentified client"} timed out: ${clean(event.reason)}`;
       break;

@@ -46,6 +46,13 @@ export type ClientEvent =
       time: Date;
     }
   | {
+      /** Someone asked for `name` without proof: the room asked its holder whether it is there. */
+      type: "probe";
+      room: string;
+      name: string;
+      time: Date;
+    }
+  | {
       /** A socket was closed for not identifying, or for heartbeats that stopped. */
       type: "timeout";
       room: string;
@@ -134,6 +141,8 @@ function decodeEvent(text: string, time: Date): ClientEvent | undefined {
         : undefined;
     case "replaced":
       return name === undefined ? undefined : { type: "replaced", room, name, time };
+    case "probe":
+      return name === undefined ? undefined : { type: "probe", room, name, time };
     case "timeout":
       return typeof fields.reason === "string"
         ? { type: "timeout", room, name, reason: fields.reason, time }

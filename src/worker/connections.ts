@@ -7,7 +7,7 @@
  */
 
 import type { CapabilityName } from "../protocol/index.js";
-import { decodeSession, newSession, type Session } from "./session.js";
+import { decodeSession, newSession, type Proof, type Session } from "./session.js";
 
 /** A socket as the room uses it: the parts of the runtime's `WebSocket` it needs. */
 export interface Socket {
@@ -34,6 +34,7 @@ export class Connections<S extends Socket = Socket> {
   readonly #byName = new Map<string, S>();
   readonly #sessions = new Map<S, Session>();
   readonly #retired = new WeakSet<S>();
+  #sorted: string[] | undefined;
 
   /**
    * Rebuilds the bookkeeping from the sockets the runtime still holds. Sockets the room was
@@ -104,13 +105,23 @@ export class Connections<S extends Socket = Socket> {
    * Gives `socket` the name `name`. The caller has checked that the name is free, or has
    * {@link Connections.remove | removed} the socket that held it, in the same event.
    */
-  identify(socket: S, name: string, capabilities: CapabilityName[], now = Date.now()): Session {
+  identify(
+    socket: S,
+    name: string,
+    capabilities: CapabilityName[],
+    now = Date.now(),
+    proof: Proof = "none",
+  ): Session {
     const session = this.session(socket);
     session.name = name;
     session.capabilities = capabilities;
+    session.proof = proof;
+    session.probedAt = 0;
+    session.waiting = undefined;
     session.passwordTries = 0;
     session.identifiedAt = now;
     this.#byName.set(name, socket);
+    this.#sorted = undefined;
     this.save(socket, session);
     return session;
   }
@@ -121,6 +132,7 @@ export class Connections<S extends Socket = Socket> {
     this.#sessions.delete(socket);
     if (session?.name !== undefined && this.#byName.get(session.name) === socket) {
       this.#byName.delete(session.name);
+      this.#sorted = undefined;
     }
     return session;
   }
@@ -146,8 +158,14 @@ export class Connections<S extends Socket = Socket> {
     return { sockets, unidentified: sockets - this.#byName.size };
   }
 
-  /** The identified names, sorted. */
-  names(): string[] {
-    return [...this.#byName.keys()].sort();
+  /** How many names are held. */
+  get size(): number {
+    return this.#byName.size;
+  }
+
+  /** The identified names, sorted (kept between changes of the roster). */
+  names(): readonly string[] {
+    this.#sorted ??= [...this.#byName.keys()].sort();
+    return this.#sorted;
   }
 }

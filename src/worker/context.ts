@@ -6,6 +6,8 @@
 
 import type { ErrorCodeName } from "../protocol/index.js";
 import {
+  CloseCode,
+  ErrorCode,
   errorFrame,
   type FrameRef,
   identifyRequest,
@@ -13,9 +15,11 @@ import {
   setTime,
 } from "../protocol/index.js";
 import type { Connections, Socket } from "./connections.js";
+import type { Liveness } from "./liveness.js";
+import { logEvent } from "./log.js";
 import type { NameStore } from "./name-store.js";
 import type { Outbox } from "./outbox.js";
-import type { RateLimiter } from "./rate-limit.js";
+import type { FailureBudget, RateLimiter } from "./rate-limit.js";
 import { has, type Session } from "./session.js";
 
 /** One room, as the handlers see it. */
@@ -40,6 +44,45 @@ export interface RoomContext<S extends Socket = Socket> {
   readonly scheduleSweep: (deadline: number) => void;
   /** The two handshake frames, serialised once. */
   readonly handshake: readonly [string, string];
+  /** Which heartbeating sockets are dead. */
+  readonly liveness: Liveness<S>;
+  /** When the runtime last answered a heartbeat of a socket, if ever (ms since 1970). */
+  readonly lastHeartbeat: (socket: S) => number | undefined;
+  /** Wrong passwords the room still takes, from all sockets together. */
+  readonly passwordFailures: FailureBudget;
+}
+
+/**
+ * True when `socket` heartbeats and has been silent too long: then it is closed with 4011
+ * and its name freed, at once. One map look-up for a socket known to be alive.
+ */
+export function closeIfDead<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  now: number,
+): boolean {
+  if (!room.liveness.isDead(socket, room.connections.find(socket), now)) return false;
+  logEvent(room.name, "timeout", {
+    name: room.connections.find(socket)?.name,
+    reason: "heartbeat timeout",
+  });
+  close(room, socket, CloseCode.heartbeatTimeout, "heartbeat timeout");
+  return true;
+}
+
+/** The report for a frame refused because it would cost the event too much. */
+export function costReport<S extends Socket>(
+  room: RoomContext<S>,
+  deliveries: number,
+  chars: number,
+  ref: FrameRef,
+): Report {
+  const { maxEventDeliveries, maxEventBytes } = room.limits;
+  return {
+    code: ErrorCode.costLimit,
+    message: `delivered to no one: one event may cause at most ${maxEventDeliveries} deliveries and ${maxEventBytes} characters out, and this frame (${deliveries} recipients of ${chars} characters) would pass them; send fewer frames at once, or to fewer recipients`,
+    ref,
+  };
 }
 
 /** Builds the serialised handshake of a room. */
@@ -63,6 +106,7 @@ export function close<S extends Socket>(
   reason: string,
 ): void {
   room.connections.retire(socket);
+  room.liveness.forget(socket);
   room.outbox.close(socket, code, reason);
 }
 

@@ -1,6 +1,20 @@
 /**
  * The identify handshake: password, token-bound names, name rules, one socket per name with a
- * proven takeover, and capabilities.
+ * proven takeover, a question to a holder that may be gone, and capabilities.
+ *
+ * Who gets a held name:
+ * 1. a newcomer whose proof {@link outranks} the holder's (a token for the name beats
+ *    everything; the name's current resume secret beats a secret or nothing) takes it at once,
+ *    and the holder is closed with 4010;
+ * 2. otherwise, a holder whose heartbeats stopped is closed with 4011 and the newcomer takes
+ *    the name at once;
+ * 3. otherwise the room asks the holder whether it is still there (the seed's own
+ *    `indentify`, which every client answers at once) and the newcomer waits
+ *    `takeoverProbeMs`: a holder that stayed silent is closed with 4011 and the newcomer takes
+ *    the name; a holder that answered keeps it, and the newcomer is refused with 4009.
+ *
+ * Every grant issues a fresh resume secret (to a client that asked for `resume`) and retires
+ * the old one, so a secret proves only the latest holder.
  *
  * @module
  */
@@ -20,11 +34,11 @@ import {
   passwordReset,
 } from "../protocol/index.js";
 import type { Socket } from "./connections.js";
-import { close, type RoomContext, report, send, sendHandshake } from "./context.js";
+import { close, closeIfDead, type RoomContext, report, send, sendHandshake } from "./context.js";
 import { logEvent } from "./log.js";
 import { newSecret } from "./name-store.js";
 import { secretMatches } from "./secrets.js";
-import { has, isCapability, type Session } from "./session.js";
+import { has, isCapability, outranks, type Proof, type Session } from "./session.js";
 
 function requestedCapabilities(kwargs: JsonObject): CapabilityName[] {
   const asked = own(kwargs, IdentifyField.capabilities);
@@ -41,7 +55,9 @@ interface Refusal {
 
 /**
  * Checks the password of a password room. A wrong one is answered with `password_reset` and
- * the handshake (the seed's behaviour), and closes the socket after `maxPasswordTries`.
+ * the handshake (the seed's behaviour), and closes the socket after `maxPasswordTries`. The
+ * room as a whole takes `passwordFailuresPerMinute` wrong passwords; past that it checks no
+ * password for a while, and closes every socket that tries with 1013.
  *
  * @returns true when the identify may go on.
  */
@@ -54,8 +70,21 @@ function passwordAccepted<S extends Socket>(
   ref: FrameRef,
 ): boolean {
   if (room.password === undefined) return true;
+  const now = Date.now();
+  if (room.passwordFailures.exhausted(now)) {
+    const seconds = Math.ceil(room.passwordFailures.retryAfterMs(now) / 1000);
+    logEvent(room.name, "refused", { name: reportTo.name, reason: ErrorCode.rateLimited });
+    report(room, socket, reportTo, {
+      code: ErrorCode.rateLimited,
+      message: `too many wrong passwords in this room: no password is checked for about ${seconds} s`,
+      ref,
+    });
+    close(room, socket, CloseCode.tryAgainLater, "too many wrong passwords in the room");
+    return false;
+  }
   const given = own(kwargs, IdentifyField.password);
   if (typeof given === "string" && secretMatches(given, room.password)) return true;
+  room.passwordFailures.fail(now);
   session.passwordTries += 1;
   room.connections.save(socket, session);
   logEvent(room.name, "refused", { name: reportTo.name, reason: ErrorCode.badPassword });
@@ -74,19 +103,20 @@ function passwordAccepted<S extends Socket>(
 }
 
 /**
- * Decides whether `socket` may take `name` from the socket that holds it: it must prove that
- * it is the same client, with the resume secret issued for the name or a token for the name.
+ * What `socket` proves about `name`: a token for it, the resume secret issued for it last, or
+ * nothing.
  */
-function provesOwnership<S extends Socket>(
+function proofOf<S extends Socket>(
   room: RoomContext<S>,
   session: Session,
   name: string,
   kwargs: JsonObject,
-): boolean {
-  if (session.boundName === name) return true;
+): Proof {
+  if (session.boundName === name) return "token";
   const presented = own(kwargs, IdentifyField.resume);
+  if (typeof presented !== "string") return "none";
   const issued = room.names.secretOf(name);
-  return typeof presented === "string" && issued !== undefined && secretMatches(presented, issued);
+  return issued !== undefined && secretMatches(presented, issued) ? "secret" : "none";
 }
 
 /** The name this socket may take, or why it may not take the one it asked for. */
@@ -122,12 +152,19 @@ function acceptableName<S extends Socket>(
   return name;
 }
 
+const NAME_TAKEN: (name: string) => Refusal = (name) => ({
+  code: ErrorCode.nameTaken,
+  message: `the name "${name}" is held by another connected client, which answered when asked; prove you own the name (a resume secret or a token) or pick another`,
+  close: { code: CloseCode.nameTaken, reason: "name taken" },
+});
+
 /**
  * Handles an identify command (either spelling) from a socket.
  *
  * Order: capabilities (so that refusals can be reported), password, name rules and token,
- * then the name's holder: free, this socket, or another socket that a proven newcomer
- * replaces in the same event (so nothing addressed to the name falls between the two).
+ * then the name's holder: free, this socket, or another socket, which a newcomer with a
+ * stronger proof replaces in the same event (so nothing addressed to the name falls between
+ * the two), and which is otherwise asked whether it is still there.
  */
 export function identify<S extends Socket>(
   room: RoomContext<S>,
@@ -147,6 +184,7 @@ export function identify<S extends Socket>(
   // A socket that holds a name passed the password when it took it.
   if (
     session.name === undefined &&
+    session.waiting === undefined &&
     !passwordAccepted(room, socket, session, reportTo, kwargs, ref)
   ) {
     return;
@@ -157,45 +195,140 @@ export function identify<S extends Socket>(
     refuse(room, socket, reportTo, name, ref);
     return;
   }
-
-  const holder = room.connections.byName(name);
-  if (holder !== undefined && holder !== socket) {
-    if (!provesOwnership(room, session, name, kwargs)) {
-      refuse(
-        room,
-        socket,
-        reportTo,
-        {
-          code: ErrorCode.nameTaken,
-          message: `the name "${name}" is held by another connected client`,
-          close: { code: CloseCode.nameTaken, reason: "name taken" },
-        },
-        ref,
-      );
-      return;
-    }
-    close(room, holder, CloseCode.replaced, "replaced by a new connection");
-    logEvent(room.name, "replaced", { name: name });
+  if (session.name === name) {
+    reidentify(room, socket, session, name);
+    return;
+  }
+  if (session.waiting !== undefined) {
+    // Asked again while waiting for the same name (or another one): the first wait decides.
+    return;
   }
 
   const now = Date.now();
-  const already = session.name === name;
-  const proven = already || provesOwnership(room, session, name, kwargs);
-  const granted = already ? session : room.connections.identify(socket, name, capabilities, now);
-  logEvent(room.name, "identified", { name: name });
-  if (has(granted, Capability.heartbeat)) room.scheduleSweep(now + room.limits.heartbeatTimeoutMs);
-  // The name's resume secret: kept for its proven owner, replaced (or, for a client that
-  // wants none, dropped) when someone else takes the free name, so an old one stops working.
-  let resume = proven ? room.names.secretOf(name) : undefined;
-  if (resume === undefined && has(granted, Capability.resume)) {
+  const proof = proofOf(room, session, name, kwargs);
+  const holder = room.connections.byName(name);
+  if (holder !== undefined && holder !== socket) {
+    const held = room.connections.find(holder);
+    if (held !== undefined && outranks(proof, held.proof)) {
+      close(room, holder, CloseCode.replaced, "replaced by a new connection");
+      logEvent(room.name, "replaced", { name });
+    } else if (!closeIfDead(room, holder, now)) {
+      awaitHolder(room, socket, session, holder, held, { name, capabilities, until: 0 }, now);
+      return;
+    }
+  }
+  grant(room, socket, name, capabilities, proof, now);
+}
+
+/**
+ * An identify from a socket that holds the name already: the answer to the room's question
+ * whether it is still there (answered with nothing), or a client identifying again (answered
+ * with `identified`, its capabilities and secret unchanged).
+ */
+function reidentify<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  session: Session,
+  name: string,
+): void {
+  // A holder that was asked whether it is there (probedAt > 0: the question is open; < 0: it
+  // answered with another frame first) answers with this identify: no `identified` for it.
+  const probed = session.probedAt !== 0;
+  if (probed) {
+    session.probedAt = 0;
+    room.connections.save(socket, session);
+  }
+  if (room.outbox.proven(socket) || probed) return;
+  if (session.capabilities.length === 0) return;
+  const ack = identified({ name, capabilities: session.capabilities, time: room.epoch });
+  const secret = has(session, Capability.resume) ? room.names.secretOf(name) : undefined;
+  if (secret !== undefined) ack.data.kwargs.resume = secret;
+  send(room, socket, JSON.stringify(ack));
+}
+
+/**
+ * Makes `socket` wait for `name` while the room asks its holder, with the seed's `indentify`,
+ * whether it is still there (once: a holder already asked is not asked again).
+ */
+function awaitHolder<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  session: Session,
+  holder: S,
+  held: Session | undefined,
+  waiting: Session["waiting"] & object,
+  now: number,
+): void {
+  waiting.until = now + room.limits.takeoverProbeMs;
+  session.waiting = waiting;
+  room.connections.save(socket, session);
+  if (held !== undefined && held.probedAt <= 0) {
+    held.probedAt = now;
+    room.connections.save(holder, held);
+    send(room, holder, room.handshake[0]);
+    logEvent(room.name, "probe", { name: waiting.name });
+  }
+  room.scheduleSweep(waiting.until);
+}
+
+/**
+ * Ends the wait of `socket` for a held name (its time is up): the name goes to it when its
+ * holder is gone or stayed silent (closed with 4011), and it is refused with 4009 when the
+ * holder answered.
+ */
+export function endWait<S extends Socket>(room: RoomContext<S>, socket: S, now: number): void {
+  const session = room.connections.find(socket);
+  const waiting = session?.waiting;
+  if (session === undefined || waiting === undefined) return;
+  session.waiting = undefined;
+  room.connections.save(socket, session);
+  const holder = room.connections.byName(waiting.name);
+  const held = holder === undefined ? undefined : room.connections.find(holder);
+  if (holder !== undefined && held !== undefined && !closeIfDead(room, holder, now)) {
+    const heartbeat = room.lastHeartbeat(holder) ?? 0;
+    const silent = held.probedAt > 0 && heartbeat < held.probedAt;
+    if (!silent) {
+      const reportTo: Session = {
+        ...session,
+        name: waiting.name,
+        capabilities: waiting.capabilities,
+      };
+      refuse(room, socket, reportTo, NAME_TAKEN(waiting.name), {});
+      return;
+    }
+    logEvent(room.name, "timeout", { name: waiting.name, reason: "did not answer" });
+    close(room, holder, CloseCode.heartbeatTimeout, "did not answer");
+  }
+  grant(room, socket, waiting.name, waiting.capabilities, "none", now);
+}
+
+/**
+ * Gives `name` to `socket`, with a fresh resume secret for a client that asked for `resume`
+ * (the name's old secret stops working either way), and sends `identified` to a client that
+ * asked for any capability.
+ */
+function grant<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  name: string,
+  capabilities: CapabilityName[],
+  proof: Proof,
+  now: number,
+): void {
+  const granted = room.connections.identify(socket, name, capabilities, now, proof);
+  room.liveness.forget(socket);
+  logEvent(room.name, "identified", { name, proof });
+  if (has(granted, Capability.heartbeat)) room.scheduleSweep(now + room.limits.heartbeatSweepMs);
+  let resume: string | undefined;
+  if (has(granted, Capability.resume)) {
     resume = newSecret();
     room.names.remember(name, resume, now);
-  } else if (!proven) {
+  } else {
     room.names.forget(name);
   }
   if (granted.capabilities.length === 0) return;
-  const ack = identified({ name: name, capabilities: granted.capabilities, time: room.epoch });
-  if (resume !== undefined && has(granted, Capability.resume)) ack.data.kwargs.resume = resume;
+  const ack = identified({ name, capabilities: granted.capabilities, time: room.epoch });
+  if (resume !== undefined) ack.data.kwargs.resume = resume;
   send(room, socket, JSON.stringify(ack));
 }
 

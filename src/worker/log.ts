@@ -12,6 +12,7 @@ export type LogEventName =
   | "identified"
   | "refused"
   | "replaced"
+  | "probe"
   | "timeout"
   | "close"
   | "error";

@@ -1,6 +1,8 @@
 /**
- * Per-name state in the room's durable storage: today the resume secret of each name, written
- * only when a client identifies, never on the per-message path.
+ * Per-name state in the room's durable storage: today the resume secret of each name and when
+ * the name was last held, written only when a client identifies or closes, never on the
+ * per-message path. Names not held for `nameRetentionMs` are pruned, and their secrets with
+ * them.
  *
  * The secret is kept as issued: the storage is private to the room, and comparing it needs no
  * asynchronous hashing in the middle of the identify, which would let other frames overtake it.
@@ -18,6 +20,15 @@ export interface NameStore {
   remember(name: string, secret: string, now: number): void;
   /** Drops the resume secret of `name`, if there is one. */
   forget(name: string): void;
+  /** Notes that `name` was held at `now` (its holder closed). */
+  touch(name: string, now: number): void;
+  /**
+   * Forgets names last seen before `before`, except those `held` says are held now (their
+   * row is touched instead), at most `max` at a time.
+   *
+   * @returns how many names were forgotten.
+   */
+  prune(before: number, held: (name: string) => boolean, max?: number): number;
 }
 
 /** A {@link NameStore} on the Durable Object's SQLite storage. */
@@ -30,6 +41,32 @@ export class SqlNameStore implements NameStore {
     sql.exec(
       "CREATE TABLE IF NOT EXISTS names (name TEXT PRIMARY KEY, secret TEXT NOT NULL, seen REAL NOT NULL)",
     );
+    sql.exec("CREATE INDEX IF NOT EXISTS names_seen ON names (seen)");
+  }
+
+  touch(name: string, now: number): void {
+    this.#sql.exec("UPDATE names SET seen = ? WHERE name = ?", now, name);
+  }
+
+  prune(before: number, held: (name: string) => boolean, max = 1_000): number {
+    const stale: string[] = [];
+    for (const row of this.#sql.exec(
+      "SELECT name FROM names WHERE seen < ? ORDER BY seen LIMIT ?",
+      before,
+      max,
+    )) {
+      if (typeof row.name === "string") stale.push(row.name);
+    }
+    let forgotten = 0;
+    for (const name of stale) {
+      if (held(name)) {
+        this.touch(name, before);
+      } else {
+        this.forget(name);
+        forgotten += 1;
+      }
+    }
+    return forgotten;
   }
 
   secretOf(name: string): string | undefined {

@@ -1,12 +1,16 @@
 /**
  * Everything a room sends while it handles one event, held until the event ends and then
  * sent in order per socket. A client with the `batch` capability gets what the event produced
- * for it as one `batch` frame: one send instead of many, on both sides.
+ * for it as `batch` frames: one send instead of many, on both sides.
+ *
+ * The outbox is also where the cost of an event is bounded: it counts the deliveries and the
+ * characters one event queues ({@link Outbox.admit}), and what each socket has been sent
+ * without showing that it reads ({@link Outbox.proven}).
  *
  * @module
  */
 
-import { Capability, FrameType, SERVER } from "../protocol/index.js";
+import { Capability, CloseCode, FrameType, type Limits, SERVER } from "../protocol/index.js";
 import type { Socket } from "./connections.js";
 import { has, type Session } from "./session.js";
 
@@ -39,22 +43,90 @@ export function batchText(name: string, frames: readonly string[]): string {
 /** How long an ack waits for other frames to ride with, in milliseconds. */
 export const ACK_DELAY_MS = 20;
 
+/** The limits the outbox enforces. */
+export type OutboxLimits = Pick<
+  Limits,
+  "maxEventDeliveries" | "maxEventBytes" | "maxSocketBacklogBytes" | "maxFrameBytes"
+>;
+
+/** What the outbox needs from its room. */
+export interface OutboxRoom<S> {
+  /** The socket's session, at flush time: whether it takes batches. */
+  sessionOf(socket: S): Session | undefined;
+  /** Forgets a socket the outbox closes because it does not read. */
+  retire(socket: S): void;
+  /** The frame that asks a socket to show that it reads: the room's `indentify`. */
+  readonly probe: string;
+  /** The limits in force. */
+  readonly limits: OutboxLimits;
+}
+
+/** What the room sent one socket, in characters, and how much of it the socket showed it read. */
+interface Backlog {
+  sent: number;
+  proven: number;
+  /** `sent` when the outstanding probe went out; `undefined` when none is outstanding. */
+  probeAt: number | undefined;
+}
+
+/**
+ * Groups frame texts into batches of at most `maxChars` characters each (a frame longer than
+ * that goes alone), keeping their order.
+ */
+export function batchGroups(texts: readonly string[], maxChars: number): string[][] {
+  const groups: string[][] = [];
+  let group: string[] = [];
+  let chars = 0;
+  for (const text of texts) {
+    if (group.length > 0 && chars + text.length > maxChars) {
+      groups.push(group);
+      group = [];
+      chars = 0;
+    }
+    group.push(text);
+    chars += text.length + 1;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
 /** The frames and closes of one event, per socket, in order, and the acks not yet sent. */
 export class Outbox<S extends Socket> {
   readonly #frames = new Map<S, string[]>();
   readonly #closes = new Map<S, [number, string]>();
   readonly #acks = new Map<S, string>();
-  readonly #sessionOf: (socket: S) => Session | undefined;
+  readonly #backlogs = new WeakMap<S, Backlog>();
+  readonly #room: OutboxRoom<S>;
   readonly #ackDelayMs: number;
+  /** The largest batch the room builds, in characters: one that cannot pass `maxFrameBytes`. */
+  readonly #maxBatchChars: number;
   #ackTimer: ReturnType<typeof setTimeout> | undefined;
+  #deliveries = 0;
+  #chars = 0;
+
+  /** `ackDelayMs` is how long an ack may wait for company (default {@link ACK_DELAY_MS}). */
+  constructor(room: OutboxRoom<S>, ackDelayMs = ACK_DELAY_MS) {
+    this.#room = room;
+    this.#ackDelayMs = ackDelayMs;
+    // A character is at most 3 bytes of UTF-8 (a surrogate pair: 4 for 2).
+    this.#maxBatchChars = Math.floor(room.limits.maxFrameBytes / 3) - 128;
+  }
 
   /**
-   * `sessionOf` tells, at flush time, whether a socket takes batches; `ackDelayMs` is how
-   * long an ack may wait for company (default {@link ACK_DELAY_MS}).
+   * Whether the current event may still send `deliveries` frames of `chars` characters in
+   * all (`maxEventDeliveries`, `maxEventBytes`). Asked before a frame is routed, so that a
+   * frame is delivered to all of its recipients or to none.
    */
-  constructor(sessionOf: (socket: S) => Session | undefined, ackDelayMs = ACK_DELAY_MS) {
-    this.#sessionOf = sessionOf;
-    this.#ackDelayMs = ackDelayMs;
+  admit(deliveries: number, chars: number): boolean {
+    const { maxEventDeliveries, maxEventBytes } = this.#room.limits;
+    return (
+      this.#deliveries + deliveries <= maxEventDeliveries && this.#chars + chars <= maxEventBytes
+    );
+  }
+
+  /** Counts `deliveries` of work that sends nothing (a walk of the room) against the event. */
+  charge(deliveries: number): void {
+    this.#deliveries += deliveries;
   }
 
   /**
@@ -67,8 +139,10 @@ export class Outbox<S extends Socket> {
     this.#acks.set(socket, text);
   }
 
-  /** Queues a frame for `socket`. */
+  /** Queues a frame for `socket`, counted against the event's budget. */
   push(socket: S, text: string): void {
+    this.#deliveries += 1;
+    this.#chars += text.length;
     const queue = this.#frames.get(socket);
     if (queue === undefined) this.#frames.set(socket, [text]);
     else queue.push(text);
@@ -77,6 +151,26 @@ export class Outbox<S extends Socket> {
   /** Queues a close of `socket`, after the frames queued for it. */
   close(socket: S, code: number, reason: string): void {
     if (!this.#closes.has(socket)) this.#closes.set(socket, [code, reason]);
+  }
+
+  /**
+   * Takes an identify from `socket` as its answer to an outstanding probe: everything sent
+   * before the probe has been read.
+   *
+   * @returns true when a probe was outstanding.
+   */
+  proven(socket: S): boolean {
+    const backlog = this.#backlogs.get(socket);
+    if (backlog?.probeAt === undefined) return false;
+    backlog.proven = backlog.probeAt;
+    backlog.probeAt = undefined;
+    return true;
+  }
+
+  /** Characters sent to `socket` that it has not shown it read. */
+  unread(socket: S): number {
+    const backlog = this.#backlogs.get(socket);
+    return backlog === undefined ? 0 : backlog.sent - backlog.proven;
   }
 
   /** Sends everything queued (with the acks that can ride along), then closes what was to be closed. */
@@ -88,14 +182,20 @@ export class Outbox<S extends Socket> {
       this.#acks.delete(socket);
     }
     for (const [socket, texts] of this.#frames) {
-      const session = texts.length > 1 ? this.#sessionOf(socket) : undefined;
+      if (!this.#account(socket, texts)) continue;
+      const session = texts.length > 1 ? this.#room.sessionOf(socket) : undefined;
       if (session?.name !== undefined && has(session, Capability.batch)) {
-        sendNow(socket, batchText(session.name, texts));
+        for (const group of batchGroups(texts, this.#maxBatchChars)) {
+          if (group.length === 1) sendNow(socket, group[0] as string);
+          else sendNow(socket, batchText(session.name, group));
+        }
       } else {
         for (const text of texts) sendNow(socket, text);
       }
     }
     this.#frames.clear();
+    this.#deliveries = 0;
+    this.#chars = 0;
     for (const [socket, [code, reason]] of this.#closes) {
       // What the room took from a socket it closes is still confirmed.
       this.sendAckNow(socket);
@@ -105,6 +205,36 @@ export class Outbox<S extends Socket> {
     if (this.#acks.size > 0 && this.#ackTimer === undefined) {
       this.#ackTimer = setTimeout(() => this.#flushAcks(), this.#ackDelayMs);
     }
+  }
+
+  /**
+   * Counts what is about to be sent to `socket`: past a quarter of the backlog budget it adds a
+   * probe to `texts`; past the whole budget it retires the socket and queues its close.
+   *
+   * @returns false when nothing may be sent to the socket.
+   */
+  #account(socket: S, texts: string[]): boolean {
+    let chars = 0;
+    for (const text of texts) chars += text.length;
+    let backlog = this.#backlogs.get(socket);
+    if (backlog === undefined) {
+      backlog = { sent: 0, proven: 0, probeAt: undefined };
+      this.#backlogs.set(socket, backlog);
+    }
+    const budget = this.#room.limits.maxSocketBacklogBytes;
+    if (backlog.sent + chars - backlog.proven > budget) {
+      this.#room.retire(socket);
+      this.#acks.delete(socket);
+      this.close(socket, CloseCode.notReading, "not reading");
+      return false;
+    }
+    backlog.sent += chars;
+    if (backlog.probeAt === undefined && backlog.sent - backlog.proven > budget / 4) {
+      texts.push(this.#room.probe);
+      backlog.sent += this.#room.probe.length;
+      backlog.probeAt = backlog.sent;
+    }
+    return true;
   }
 
   /** Sends `socket`'s held ack now, if it has one (before the room answers its close). */

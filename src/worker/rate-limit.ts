@@ -55,3 +55,48 @@ export class RateLimiter {
     return bucket.dropped === 1 ? "first-drop" : "drop";
   }
 }
+
+/**
+ * A room-wide budget of failures (wrong passwords from all sockets together): `perMinute`
+ * of them at once, refilled at `perMinute` a minute. Kept in memory: a room under attack is
+ * awake, and one that hibernated was quiet.
+ */
+export class FailureBudget {
+  readonly #perMinute: number;
+  #left: number;
+  #updated = 0;
+
+  /** A full budget of `perMinute` failures. */
+  constructor(perMinute: number) {
+    this.#perMinute = perMinute;
+    this.#left = perMinute;
+  }
+
+  #refill(now: number): void {
+    if (now > this.#updated) {
+      this.#left = Math.min(
+        this.#perMinute,
+        this.#left + ((now - this.#updated) * this.#perMinute) / 60_000,
+      );
+      this.#updated = now;
+    }
+  }
+
+  /** True when no failure is left: the room stops checking for a while. */
+  exhausted(now: number): boolean {
+    this.#refill(now);
+    return this.#left < 1;
+  }
+
+  /** Counts one failure. */
+  fail(now: number): void {
+    this.#refill(now);
+    this.#left = Math.max(0, this.#left - 1);
+  }
+
+  /** Milliseconds until one failure is allowed again. */
+  retryAfterMs(now: number): number {
+    this.#refill(now);
+    return this.#left >= 1 ? 0 : Math.ceil(((1 - this.#left) * 60_000) / this.#perMinute);
+  }
+}

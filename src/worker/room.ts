@@ -14,17 +14,24 @@ import type { Env } from "./env.js";
 import { loadEpoch, loadRoomName } from "./epoch.js";
 import { handleFrame } from "./frames.js";
 import { NAME_HEADER, ROOM_HEADER, text, upgradeHeaders } from "./http.js";
+import { endWait } from "./identify.js";
+import { Liveness } from "./liveness.js";
 import { logEvent } from "./log.js";
 import { SqlNameStore } from "./name-store.js";
 import { closeNow, Outbox } from "./outbox.js";
-import { RateLimiter } from "./rate-limit.js";
+import { FailureBudget, RateLimiter } from "./rate-limit.js";
 import { sweep } from "./sweep.js";
+
+/** How often, at most, a room prunes the names it has not seen for `nameRetentionMs`. */
+const PRUNE_INTERVAL_MS = 3_600_000;
 
 /** One room: its sockets, their names, and its epoch. Hibernates when idle. */
 export class Room extends DurableObject<Env> {
   #room: RoomContext<WebSocket> | undefined;
   /** When the alarm is set for, as far as this instance knows. */
   #alarmAt: number | undefined;
+  /** When this instance last pruned old names. */
+  #prunedAt = 0;
 
   /** Answers heartbeats without waking up, and learns when its alarm is due. */
   constructor(ctx: DurableObjectState, env: Env) {
@@ -51,17 +58,31 @@ export class Room extends DurableObject<Env> {
     const password = config.policyFor(name) === "password" ? config.password : undefined;
     const epoch = loadEpoch(storage.kv);
     const connections = new Connections(this.ctx.getWebSockets());
+    const handshake = handshakeFrames(password !== undefined, epoch);
+    const lastHeartbeat = (ws: WebSocket) =>
+      this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime();
     this.#room = {
       name,
       epoch,
       password,
       limits: config.limits,
       connections,
-      outbox: new Outbox((ws) => connections.find(ws)),
+      outbox: new Outbox({
+        sessionOf: (ws) => connections.find(ws),
+        retire: (ws) => {
+          logEvent(name, "timeout", { name: connections.find(ws)?.name, reason: "not reading" });
+          connections.retire(ws);
+        },
+        probe: handshake[0],
+        limits: config.limits,
+      }),
       names: new SqlNameStore(storage.sql),
       rateLimiter: new RateLimiter(config.limits),
-      handshake: handshakeFrames(password !== undefined, epoch),
+      handshake,
       scheduleSweep: (deadline) => this.#armAlarm(deadline),
+      liveness: new Liveness(lastHeartbeat, config.limits.heartbeatTimeoutMs),
+      lastHeartbeat,
+      passwordFailures: new FailureBudget(config.limits.passwordFailuresPerMinute),
     };
     return this.#room;
   }
@@ -91,6 +112,7 @@ export class Room extends DurableObject<Env> {
     room.outbox.flush();
     room.scheduleSweep(now + room.limits.identifyTimeoutMs);
     logEvent(room.name, "connect");
+    this.#pruneNames(room, now);
     return new Response(null, { status: 101, webSocket: client, headers: upgradeHeaders(request) });
   }
 
@@ -107,11 +129,18 @@ export class Room extends DurableObject<Env> {
     }
   }
 
-  /** Frees the name of a socket that closed and completes the close handshake. */
+  /**
+   * Frees the name of a socket that closed and completes the close handshake. A close
+   * without a code (1005) or without a close frame (1006) is not answered: there is no
+   * handshake to complete, and answering it can fail after this handler returns.
+   */
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     const room = this.#context(null);
     const session = room.connections.remove(ws);
+    room.liveness.forget(ws);
+    if (session?.name !== undefined) room.names.touch(session.name, Date.now());
     logEvent(room.name, "close", { name: session?.name, code });
+    if (code === CloseCode.noStatus || code === CloseCode.abnormal) return;
     // A client that closes right after sending still learns what the room took.
     room.outbox.sendAckNow(ws);
     closeNow(
@@ -121,23 +150,35 @@ export class Room extends DurableObject<Env> {
     );
   }
 
-  /** Frees the name of a socket that failed. */
+  /** Frees the name of a socket that failed, and forgets the socket for good. */
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     const room = this.#context(null);
-    const session = room.connections.remove(ws);
+    const session = room.connections.find(ws);
+    room.connections.retire(ws);
+    room.liveness.forget(ws);
+    if (session?.name !== undefined) room.names.touch(session.name, Date.now());
     logEvent(room.name, "error", { name: session?.name, message: String(error) });
   }
 
-  /** Closes sockets that did not identify in time or whose heartbeats stopped. */
+  /** Forgets names not seen for `nameRetentionMs`, at most once an hour per instance. */
+  #pruneNames(room: RoomContext<WebSocket>, now: number): void {
+    if (now - this.#prunedAt < PRUNE_INTERVAL_MS) return;
+    this.#prunedAt = now;
+    room.names.prune(
+      now - room.limits.nameRetentionMs,
+      (name) => room.connections.byName(name) !== undefined,
+    );
+  }
+
+  /**
+   * Ends the waits for held names that are due, and closes sockets that did not identify in
+   * time or whose heartbeats stopped.
+   */
   override async alarm(): Promise<void> {
     const room = this.#context(null);
     const now = Date.now();
-    const found = sweep(
-      room.connections.sessions(),
-      (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime(),
-      room.limits,
-      now,
-    );
+    const found = sweep(room.connections.sessions(), room.lastHeartbeat, room.limits, now);
+    for (const ws of found.waits) endWait(room, ws, now);
     const expire = (ws: WebSocket, code: number, reason: string) => {
       logEvent(room.name, "timeout", { name: room.connections.session(ws).name, reason });
       close(room, ws, code, reason);

@@ -13,7 +13,7 @@ import {
   SERVER,
 } from "../protocol/index.js";
 import type { Connections, Socket } from "./connections.js";
-import { type RoomContext, report, send } from "./context.js";
+import { closeIfDead, costReport, type RoomContext, report, send } from "./context.js";
 import { runServerCommand } from "./server-commands.js";
 import type { Session } from "./session.js";
 
@@ -29,27 +29,37 @@ export interface Delivery<S> {
 
 /**
  * Resolves a target list: whole-name matches; `"*"` is every identified client but the
- * sender; `"server"` is the relay. Repeated names count once.
+ * sender; `"server"` is the relay. Repeated names, and repeated `"*"`, count once, so a list's
+ * cost is one walk of the room at most plus one look-up per entry. A recipient that
+ * `isDead` finds dead counts as missing.
  */
 export function resolveTargets<S>(
   targets: readonly string[],
   sender: S,
   connections: Pick<Connections<S & Socket>, "byName" | "identified">,
+  isDead: (socket: S) => boolean = () => false,
 ): Delivery<S> {
   const recipients = new Set<S>();
   const missing: string[] = [];
+  const seen = new Set<string>();
   let toServer = false;
+  let everyone = false;
   for (const target of targets) {
+    if (seen.has(target)) continue;
+    seen.add(target);
     if (target === SERVER) {
       toServer = true;
     } else if (target === EVERYONE) {
-      for (const [, socket] of connections.identified()) {
-        if (socket !== sender) recipients.add(socket);
-      }
+      everyone = true;
     } else {
       const socket = connections.byName(target);
-      if (socket !== undefined) recipients.add(socket);
-      else if (!missing.includes(target)) missing.push(target);
+      if (socket !== undefined && !isDead(socket)) recipients.add(socket);
+      else missing.push(target);
+    }
+  }
+  if (everyone) {
+    for (const [, socket] of connections.identified()) {
+      if (socket !== sender && !isDead(socket)) recipients.add(socket);
     }
   }
   return { recipients, missing, toServer };
@@ -68,7 +78,15 @@ export function route<S extends Socket>(
   frame: DecodedFrame,
 ): void {
   const { envelope, fields } = frame;
-  const delivery = resolveTargets(envelope.target, socket, room.connections);
+  // A walk of the whole room is paid for before it is made.
+  if (envelope.target.includes(EVERYONE) && !room.outbox.admit(room.connections.size - 1, 0)) {
+    report(room, socket, session, costReport(room, room.connections.size - 1, 0, refOf(fields)));
+    return;
+  }
+  const now = Date.now();
+  const delivery = resolveTargets(envelope.target, socket, room.connections, (recipient) =>
+    closeIfDead(room, recipient, now),
+  );
   if (delivery.toServer) {
     if (isCommand(envelope)) {
       runServerCommand(room, socket, session, name, envelope, refOf(fields));
@@ -83,6 +101,11 @@ export function route<S extends Socket>(
   if (delivery.recipients.size > 0) {
     fields.from = name; // the decoded object is the room's own: stamp it in place
     const text = JSON.stringify(fields);
+    const count = delivery.recipients.size;
+    if (!room.outbox.admit(count, count * text.length)) {
+      report(room, socket, session, costReport(room, count, text.length, refOf(fields)));
+      return;
+    }
     for (const recipient of delivery.recipients) send(room, recipient, text);
   }
   if (delivery.missing.length > 0) {

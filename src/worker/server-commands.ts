@@ -9,12 +9,91 @@ import {
   type CommandEnvelope,
   ErrorCode,
   type FrameRef,
+  type JsonObject,
+  own,
   serverCommand,
 } from "../protocol/index.js";
 import type { Socket } from "./connections.js";
-import { type RoomContext, report, send } from "./context.js";
+import { closeIfDead, costReport, type RoomContext, report, send } from "./context.js";
 import { identify } from "./identify.js";
 import type { Session } from "./session.js";
+
+/** Most names in one `clients` answer. */
+export const MAX_ROSTER_PAGE = 1_000;
+
+/**
+ * The names after `after` (all when `undefined`), in order, at most `limit` of them and at
+ * most `maxChars` characters of JSON, and the last one given when more remain.
+ */
+export function rosterPage(
+  sorted: readonly string[],
+  after: string | undefined,
+  limit: number,
+  maxChars: number,
+): { names: string[]; next: string | undefined } {
+  let start = 0;
+  if (after !== undefined) {
+    // The first name greater than `after`: a binary search over the sorted names.
+    let high = sorted.length;
+    while (start < high) {
+      const middle = (start + high) >>> 1;
+      if ((sorted[middle] as string) <= after) start = middle + 1;
+      else high = middle;
+    }
+  }
+  const names: string[] = [];
+  let chars = 0;
+  for (let i = start; i < sorted.length && names.length < limit; i++) {
+    const name = sorted[i] as string;
+    const cost = JSON.stringify(name).length + 1;
+    if (names.length > 0 && chars + cost > maxChars) break;
+    names.push(name);
+    chars += cost;
+  }
+  const last = names.at(-1);
+  const more = start + names.length < sorted.length;
+  return { names, next: more ? last : undefined };
+}
+
+/**
+ * Answers `list_clients` with a page of the names present, sorted: kwargs `after` (start
+ * after this name) and `limit` (1 to {@link MAX_ROSTER_PAGE}, the default) choose the page;
+ * the answer's `next`, when present, is the `after` of the next page. Dead heartbeating
+ * sockets are closed first, so they are not listed. The walk of the room counts one
+ * delivery per name against the event's budget.
+ */
+function listClients<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  session: Session,
+  name: string,
+  frame: CommandEnvelope,
+  ref: FrameRef,
+): void {
+  const { kwargs } = frame.data;
+  const size = room.connections.size;
+  const maxChars = Math.max(256, Math.floor(room.limits.maxFrameBytes / 3) - 256);
+  if (!room.outbox.admit(size, Math.min(maxChars, size * 70))) {
+    report(room, socket, session, costReport(room, size, Math.min(maxChars, size * 70), ref));
+    return;
+  }
+  room.outbox.charge(size);
+  const now = Date.now();
+  for (const [, held] of room.connections.identified()) closeIfDead(room, held, now);
+  const after = own(kwargs, "after");
+  const limit = own(kwargs, "limit");
+  const page = rosterPage(
+    room.connections.names(),
+    typeof after === "string" ? after : undefined,
+    typeof limit === "number" && Number.isInteger(limit) && limit >= 1
+      ? Math.min(limit, MAX_ROSTER_PAGE)
+      : MAX_ROSTER_PAGE,
+    maxChars,
+  );
+  const answer: JsonObject = { names: page.names };
+  if (page.next !== undefined) answer.next = page.next;
+  send(room, socket, JSON.stringify(serverCommand(Command.clients, answer, [name])));
+}
 
 /**
  * Runs a server command from an identified client. Unknown commands and `close_socket`
@@ -34,19 +113,16 @@ export function runServerCommand<S extends Socket>(
     case Command.identifyAlias:
       identify(room, socket, session, kwargs, ref);
       return;
-    case Command.ping:
-      send(
-        room,
-        socket,
-        JSON.stringify(serverCommand(Command.pong, { ...kwargs, time: Date.now() / 1000 }, [name])),
+    case Command.ping: {
+      const text = JSON.stringify(
+        serverCommand(Command.pong, { ...kwargs, time: Date.now() / 1000 }, [name]),
       );
+      if (room.outbox.admit(1, text.length)) send(room, socket, text);
+      else report(room, socket, session, costReport(room, 1, text.length, ref));
       return;
+    }
     case Command.listClients:
-      send(
-        room,
-        socket,
-        JSON.stringify(serverCommand(Command.clients, { names: room.connections.names() }, [name])),
-      );
+      listClients(room, socket, session, name, frame, ref);
       return;
     case Command.closeSocket:
       report(room, socket, session, {

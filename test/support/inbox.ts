@@ -41,6 +41,13 @@ export class Inbox {
   readonly socket: EventSocket;
   /** When true, a `batch` frame from the relay is taken apart into the frames it holds. */
   unwrapBatches = false;
+  /**
+   * When set, the inbox answers the relay's `indentify` at once with an identify under this
+   * name, as a live seed client does, and keeps the question out of its frames.
+   */
+  answerProbesAs: string | undefined;
+  /** How many of the relay's questions the inbox answered. */
+  probesAnswered = 0;
 
   constructor(socket: EventSocket) {
     this.socket = socket;
@@ -48,10 +55,17 @@ export class Inbox {
       const text = typeof event.data === "string" ? event.data : String(event.data);
       this.#raw.push(text);
       const frame = JSON.parse(text) as Frame;
-      if (this.unwrapBatches && frame.type === "batch" && frame.from === "server") {
-        this.#frames.push(...(frame.data as Frame[]));
-      } else {
-        this.#frames.push(frame);
+      const frames =
+        this.unwrapBatches && frame.type === "batch" && frame.from === "server"
+          ? (frame.data as Frame[])
+          : [frame];
+      for (const one of frames) {
+        if (this.answerProbesAs !== undefined && isProbe(one)) {
+          this.probesAnswered += 1;
+          this.send(cmd("indentify", { name: this.answerProbesAs }, "server", this.answerProbesAs));
+        } else {
+          this.#frames.push(one);
+        }
       }
       this.#wake();
     });
@@ -120,6 +134,12 @@ export class Inbox {
       typeof frame === "string" || frame instanceof Uint8Array ? frame : JSON.stringify(frame),
     );
   }
+}
+
+/** True for the relay's `indentify` question. */
+export function isProbe(frame: Frame): boolean {
+  const data = frame.data as { cmd?: unknown } | undefined;
+  return frame.type === "cmd" && frame.from === "server" && data?.cmd === "indentify";
 }
 
 /** A command frame as a seed client builds it. */

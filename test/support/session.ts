@@ -21,6 +21,8 @@ export async function identifyAs(
   } else {
     await sync(inbox, name);
   }
+  // A live client answers the relay's questions whether it is still there.
+  inbox.answerProbesAs = name;
   return inbox;
 }
 

@@ -24,7 +24,9 @@ async function joinWithSecret(
   const inbox = await open(room);
   await inbox.take(2);
   inbox.send(cmd("identify", { name, ...RESUME }));
-  return [inbox, secretOf(await identified(inbox))];
+  const secret = secretOf(await identified(inbox));
+  inbox.answerProbesAs = name;
+  return [inbox, secret];
 }
 
 describe("resume secrets and takeover", () => {
@@ -38,7 +40,7 @@ describe("resume secrets and takeover", () => {
     expect((await identified(b)).data).not.toHaveProperty("kwargs.resume");
   });
 
-  it("lets the holder of the secret take its name back; the old socket is closed with 4010", async () => {
+  it("lets the holder of the secret take its name back with a fresh secret; the old socket is closed with 4010", async () => {
     const room = freshRoom();
     const [old, secret] = await joinWithSecret(room, "A");
     const b = await join(room, "B");
@@ -46,10 +48,19 @@ describe("resume secrets and takeover", () => {
     await fresh.take(2);
     fresh.send(cmd("identify", { name: "A", resume: secret, ...RESUME }));
     const ack = await identified(fresh);
-    expect(secretOf(ack)).toBe(secret);
+    const renewed = secretOf(ack);
+    expect(renewed).not.toBe(secret);
     expect(await old.closed()).toEqual({ code: 4010, reason: "replaced by a new connection" });
     b.send({ type: "t", data: "after", target: "A" });
     expect(await fresh.next()).toMatchObject({ data: "after", from: "B" });
+    fresh.answerProbesAs = "A";
+    // The secret it used is spent: presented again, it proves nothing.
+    const replay = await open(room);
+    await replay.take(2);
+    replay.send(cmd("identify", { name: "A", resume: secret, ...RESUME }));
+    expect(await replay.next(4_000)).toMatchObject({ data: { code: "NAME_TAKEN" } });
+    expect(await replay.closed()).toMatchObject({ code: 4009 });
+    await expectQuiet(fresh, b, "A", "B");
   });
 
   it("leaves no gap: every frame to the name reaches the old or the new socket, in order", async () => {
@@ -77,7 +88,7 @@ describe("resume secrets and takeover", () => {
     const thief = await open(room);
     await thief.take(2);
     thief.send(cmd("identify", { name: "A", resume: "x".repeat(32), ...RESUME }));
-    expect(await thief.next()).toMatchObject({ data: { code: "NAME_TAKEN" } });
+    expect(await thief.next(4_000)).toMatchObject({ data: { code: "NAME_TAKEN" } });
     expect(await thief.closed()).toMatchObject({ code: 4009 });
     await expectQuiet(holder, b, "A", "B");
   });
@@ -126,6 +137,7 @@ describe("resume secrets and takeover", () => {
       const frame = await seed.next();
       if (commandOf(frame) === "pong") break;
     }
+    seed.answerProbesAs = "A";
     const thief = await open(room);
     await thief.take(2);
     thief.send(cmd("identify", { name: "A", resume: secret, ...RESUME }));

@@ -73,8 +73,10 @@ async function run(ops: Op[]): Promise<void> {
       const ack = await inbox.next();
       expect(commandOf(ack)).toBe("identified");
       const secret = (ack.data as { kwargs: { resume: string } }).kwargs.resume;
+      inbox.answerProbesAs = step.name;
       model.set(step.name, { inbox, secret });
     } else if (step.kind === "join") {
+      // The holder is asked whether it is still there, answers, and keeps the name.
       const inbox = await identify(room, step.name);
       expect(await inbox.closed()).toMatchObject({ code: 4009 });
     } else if (step.kind === "leave") {
@@ -94,9 +96,13 @@ async function run(ops: Op[]): Promise<void> {
       const member = model.get(step.name);
       if (member === undefined) continue;
       const inbox = await identify(room, step.name, { resume: member.secret });
-      expect(commandOf(await inbox.next())).toBe("identified");
+      const ack = await inbox.next();
+      expect(commandOf(ack)).toBe("identified");
       expect(await member.inbox.closed()).toMatchObject({ code: 4010 });
-      model.set(step.name, { inbox, secret: member.secret });
+      const secret = (ack.data as { kwargs: { resume: string } }).kwargs.resume;
+      expect(secret).not.toBe(member.secret);
+      inbox.answerProbesAs = step.name;
+      model.set(step.name, { inbox, secret });
     } else if (step.kind === "send") {
       const sender = model.get(step.from);
       if (sender === undefined) continue;
