@@ -42,6 +42,26 @@ export const DEFAULT_PORT = 8888;
 export type RoomLimits = Partial<Limits>;
 
 /**
+ * The limits the local server changes from the edge's defaults (`DEFAULT_LIMITS`), unless
+ * `limits` sets them: no per-socket rate limit to speak of (a million frames a second, a
+ * million at once). On one machine there is no bill and no neighbour to protect: a data
+ * logger that writes 20,000 frames in a burst must have every one delivered, as with the
+ * seed's own server. What keeps one flooding client from stalling the others is the per-event
+ * cost limits (`maxEventDeliveries`, `maxEventBytes`), which stay at their defaults: the room
+ * takes one event at a time, in the order they arrive, so the others' frames go on between
+ * the flood's.
+ *
+ * @example
+ * ```ts
+ * await SocketServer.start({ limits: { framesPerSecond: 5_000, frameBurst: 20_000 } }); // the edge's
+ * ```
+ */
+export const LOCAL_LIMITS: Readonly<RoomLimits> = Object.freeze({
+  framesPerSecond: 1_000_000,
+  frameBurst: 1_000_000,
+});
+
+/**
  * How a room lets clients in: anyone, with the password, or with a signed token.
  *
  * @example
@@ -91,7 +111,10 @@ export interface SocketServerOptions {
    * `["https://app.example"]`. Default: unset, any origin.
    */
   allowedOrigins?: readonly string[];
-  /** Limits for every room (the Worker's `LIMITS`). Default: the relay's defaults. */
+  /**
+   * Limits for every room (the Worker's `LIMITS`). Default: the relay's defaults, but for
+   * {@link LOCAL_LIMITS} (no per-socket rate limit to speak of); each field given here wins.
+   */
   limits?: RoomLimits;
   /**
    * Directory for the rooms' durable state (their epochs, names' resume secrets…), created
@@ -155,8 +178,8 @@ function workerBindings(options: SocketServerOptions): Record<string, string> {
   if (keys !== undefined) bindings.TOKEN_KEYS = JSON.stringify(keys);
   const origins = checkOrigins(options.allowedOrigins);
   if (origins !== undefined) bindings.ALLOWED_ORIGINS = origins.join(",");
-  const limits = checkLimits(options.limits);
-  if (limits !== undefined) bindings.LIMITS = JSON.stringify(limits);
+  const limits = checkLimits({ ...LOCAL_LIMITS, ...checkLimits(options.limits) });
+  bindings.LIMITS = JSON.stringify(limits);
   return bindings;
 }
 

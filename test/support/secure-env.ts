@@ -27,6 +27,7 @@ export const TEST_LIMITS = {
   heartbeatTimeoutMs: 800,
   maxNameLength: 16,
   takeoverProbeMs: 150,
+  passwordFailuresPerMinute: 6,
 };
 
 /**

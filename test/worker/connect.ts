@@ -43,3 +43,19 @@ export function roomStub(room: string) {
 
 /** Capabilities that turn on every extension frame. */
 export const ALL_EXTENSIONS = { capabilities: ["errors", "undelivered"] };
+
+/**
+ * Fills `room` with `count` identified seed clients named `${prefix}0`, `${prefix}1`…, a few
+ * hundred at a time (the room takes at most 256 unidentified sockets at once).
+ */
+export async function crowd(room: string, prefix: string, count: number): Promise<Inbox[]> {
+  const inboxes: Inbox[] = [];
+  for (let start = 0; start < count; start += 200) {
+    const names = Array.from(
+      { length: Math.min(200, count - start) },
+      (_, i) => `${prefix}${start + i}`,
+    );
+    inboxes.push(...(await Promise.all(names.map((name) => join(room, name)))));
+  }
+  return inboxes;
+}
