@@ -16,6 +16,8 @@ import { fromBase64Url, toBase64Url } from "./base64url.js";
 
 const VERSION = "v1";
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+/** HMAC-SHA256 signs with 32 bytes; a token carries all of them. */
+const SIGNATURE_BYTES = 32;
 
 /**
  * The shortest secret accepted, in bytes of UTF-8: 32.
@@ -175,9 +177,10 @@ export async function verifyToken(
   const [version, keyId, payload, signature] = parts as [string, string, string, string];
   const secret = keys.get(keyId);
   if (secret === undefined) return { ok: false, reason: "unknown token key" };
+  // One spelling per token: canonical base64url (see fromBase64Url) and a whole signature.
   const signatureBytes = fromBase64Url(signature);
   const payloadBytes = fromBase64Url(payload);
-  if (signatureBytes === undefined || payloadBytes === undefined) {
+  if (signatureBytes?.byteLength !== SIGNATURE_BYTES || payloadBytes === undefined) {
     return { ok: false, reason: "malformed token" };
   }
   const valid = await crypto.subtle.verify(

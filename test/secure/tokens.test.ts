@@ -8,6 +8,13 @@ import { join, open, upgrade } from "../worker/connect.js";
 const tokenRoom = () => `tok-${crypto.randomUUID()}`;
 const mint = (room: string, name: string, key = TEST_KEY, ttlSeconds = 60) =>
   mintToken({ room, name, ttlSeconds }, key);
+const keys = new Map([[TEST_KEY.id, TEST_KEY.secret]]);
+/** `text` with the lowest bit of its last base64url character flipped. */
+function flipLastBit(text: string): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const last = alphabet.indexOf(text.at(-1) ?? "");
+  return `${text.slice(0, -1)}${alphabet[last ^ 1]}`;
+}
 const asSubprotocol = (token: string) => ({
   "sec-websocket-protocol": `wscomsrv, wscomsrv.token.${token}`,
 });
@@ -130,5 +137,28 @@ describe("tokens", () => {
     const response = await upgrade(room, { "sec-websocket-protocol": `wscomsrv.token.${token}` });
     expect(response.status).toBe(101);
     expect(response.headers.get("sec-websocket-protocol") ?? "").not.toContain(token);
+  });
+
+  it("verify only the one spelling of a token", async () => {
+    // 44 bytes of payload: its last character carries two unused bits, as the signature's does.
+    const token = await mint("tok-x", "A");
+    const [v, kid, payload = "", signature = ""] = token.split(".");
+    expect(payload.length % 4).not.toBe(0);
+    expect(await verifyToken(token, "tok-x", keys)).toMatchObject({ ok: true });
+    const spellings = [
+      [payload, `${signature}=`],
+      [`${payload}=`, signature],
+      [payload, flipLastBit(signature)],
+      [flipLastBit(payload), signature],
+      [payload, `${signature}A`],
+      [payload, signature.slice(0, -1)],
+      [payload, `${signature}${signature}`],
+      [payload, `${signature.slice(0, -1)}+`],
+      [`${payload.slice(0, -1)}/`, signature],
+    ];
+    for (const [p, s] of spellings) {
+      const check = await verifyToken(`${v}.${kid}.${p}.${s}`, "tok-x", keys);
+      expect(check.ok ? "verified" : check.reason, `${p}.${s}`).toContain("malformed token");
+    }
   });
 });
