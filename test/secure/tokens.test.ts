@@ -197,6 +197,10 @@ describe("tokens", () => {
       ],
       [`{"room":"tok-x","name":" A","exp":${exp}}`, "token name is not a valid name"],
       [`{"room":"tok-x","name":"A\\u0000","exp":${exp}}`, "token name is not a valid name"],
+      [
+        `{"room":"tok-x","name":"alice\\ufe0f","exp":${exp}}`,
+        "token name is not a valid name: the name holds an invisible character U+FE0F",
+      ],
     ];
     for (const [json, reason] of refusals) {
       const check = await verifyToken(await signed(json), "tok-x", keys);
