@@ -63,9 +63,10 @@ Options of token (prints the token alone on stdout):
   --secret SECRET         the key's secret; ${TOKEN_SECRET_ENV}=SECRET in the
                           environment keeps it out of \`ps\`; without either, the key's
                           entry in ${TOKEN_KEYS_ENV}
-  --ttl SECONDS           valid for SECONDS from now (default ${DEFAULT_TTL_SECONDS}, at most
-                          ${MAX_TOKEN_LIFETIME_SECONDS}: 366 days)
-  --exp UNIX              valid until UNIX, in seconds since 1970, instead of --ttl
+  --ttl SECONDS           valid for SECONDS from now (default ${DEFAULT_TTL_SECONDS}), at most
+                          ${MAX_TOKEN_LIFETIME_SECONDS} (366 days)
+  --exp UNIX              valid until UNIX, in seconds since 1970, instead of --ttl;
+                          at most 366 days ahead
 
   --help, -h              print this help
   --version, -v           print the version
