@@ -4,6 +4,8 @@
  * @module
  */
 
+const ALPHABET = /^[A-Za-z0-9_-]*$/;
+
 /** Encodes bytes as base64url without padding. */
 export function toBase64Url(bytes: Uint8Array): string {
   let binary = "";
@@ -11,15 +13,17 @@ export function toBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-/** Decodes base64url (padding optional); `undefined` for anything else. */
+/**
+ * Decodes canonical base64url: no padding, no other characters, and the unused low bits of the
+ * last character zero, so that each byte string has exactly one spelling (what
+ * {@link toBase64Url} writes). `undefined` for anything else.
+ */
 export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(text)) return undefined;
-  try {
-    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
+  if (!ALPHABET.test(text) || text.length % 4 === 1) return undefined;
+  const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+  const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+  // atob ignores the unused bits of a last character; spelled any other way, they were not zero.
+  return toBase64Url(bytes) === text ? bytes : undefined;
 }
 
 /** `bytes` random bytes as base64url. */

@@ -6,6 +6,7 @@
  */
 
 import { parseArgs as parseNodeArgs } from "node:util";
+import { MAX_TOKEN_LIFETIME_SECONDS } from "../auth/token.js";
 import { DEFAULT_LIMITS } from "../protocol/limits.js";
 import type { PolicySetting } from "./flag-values.js";
 import * as decode from "./flag-values.js";
@@ -62,8 +63,10 @@ Options of token (prints the token alone on stdout):
   --secret SECRET         the key's secret; ${TOKEN_SECRET_ENV}=SECRET in the
                           environment keeps it out of \`ps\`; without either, the key's
                           entry in ${TOKEN_KEYS_ENV}
-  --ttl SECONDS           valid for SECONDS from now (default ${DEFAULT_TTL_SECONDS})
-  --exp UNIX              valid until UNIX, in seconds since 1970, instead of --ttl
+  --ttl SECONDS           valid for SECONDS from now (default ${DEFAULT_TTL_SECONDS}), at most
+                          ${MAX_TOKEN_LIFETIME_SECONDS} (366 days)
+  --exp UNIX              valid until UNIX, in seconds since 1970, instead of --ttl;
+                          at most 366 days ahead
 
   --help, -h              print this help
   --version, -v           print the version
@@ -233,9 +236,11 @@ function tokenCommand(values: Values, env: NodeJS.ProcessEnv, now: number): Toke
       values.exp === undefined
         ? {
             ttlSeconds:
-              values.ttl === undefined ? DEFAULT_TTL_SECONDS : decode.seconds("--ttl", values.ttl),
+              values.ttl === undefined
+                ? DEFAULT_TTL_SECONDS
+                : decode.seconds("--ttl", values.ttl, MAX_TOKEN_LIFETIME_SECONDS),
           }
-        : { exp: decode.futureTime("--exp", values.exp, now) },
+        : { exp: decode.futureTime("--exp", values.exp, now, MAX_TOKEN_LIFETIME_SECONDS) },
     keyId,
     secret: tokenSecret(values.secret, keyId, env),
   };

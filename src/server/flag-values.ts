@@ -155,19 +155,23 @@ export function clientName(flag: string, text: string): string {
   return text;
 }
 
-/** A whole number of seconds, at least 1. */
-export function seconds(flag: string, text: string): number {
+/** A whole number of seconds, at least 1 and at most `max`. */
+export function seconds(flag: string, text: string, max: number): number {
   const value = /^\d{1,12}$/.test(text) ? Number(text) : 0;
   if (value < 1) {
     throw new UsageError(
       `${flag} must be a whole number of seconds, at least 1, got ${JSON.stringify(text)}`,
     );
   }
+  if (value > max) throw new UsageError(`${flag} ${text} is more than ${max} seconds`);
   return value;
 }
 
-/** A time in whole seconds since 1970, after `now` (milliseconds since 1970). */
-export function futureTime(flag: string, text: string, now: number): number {
+/**
+ * A time in whole seconds since 1970, after `now` (milliseconds since 1970) and at most
+ * `maxAhead` seconds after it.
+ */
+export function futureTime(flag: string, text: string, now: number, maxAhead: number): number {
   const value = /^\d{1,12}$/.test(text) ? Number(text) : Number.NaN;
   if (Number.isNaN(value)) {
     throw new UsageError(
@@ -176,6 +180,11 @@ export function futureTime(flag: string, text: string, now: number): number {
   }
   if (value * 1000 <= now) {
     throw new UsageError(`${flag} ${text} is in the past (now is ${Math.floor(now / 1000)})`);
+  }
+  if (value - Math.floor(now / 1000) > maxAhead) {
+    throw new UsageError(
+      `${flag} ${text} is more than ${maxAhead} seconds from now (now is ${Math.floor(now / 1000)})`,
+    );
   }
   return value;
 }

@@ -6,6 +6,7 @@
  */
 
 export {
+  MAX_TOKEN_LIFETIME_SECONDS,
   MIN_SECRET_BYTES,
   mintToken,
   type TokenCheck,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mintToken, verifyToken } from "../../src/auth/token.js";
+import { toBase64Url } from "../../src/auth/base64url.js";
+import { MAX_TOKEN_LIFETIME_SECONDS, mintToken, verifyToken } from "../../src/auth/token.js";
 import { cmd } from "../support/inbox.js";
 import { ROTATED_KEY, TEST_KEY } from "../support/secure-env.js";
 import { commandOf, expectQuiet } from "../support/session.js";
@@ -8,6 +9,27 @@ import { join, open, upgrade } from "../worker/connect.js";
 const tokenRoom = () => `tok-${crypto.randomUUID()}`;
 const mint = (room: string, name: string, key = TEST_KEY, ttlSeconds = 60) =>
   mintToken({ room, name, ttlSeconds }, key);
+const keys = new Map([[TEST_KEY.id, TEST_KEY.secret]]);
+const utf8 = new TextEncoder();
+/** A token whose payload is `json`, correctly signed with the test key. */
+async function signed(json: string): Promise<string> {
+  const head = `v1.${TEST_KEY.id}.${toBase64Url(utf8.encode(json))}`;
+  const key = await crypto.subtle.importKey(
+    "raw",
+    utf8.encode(TEST_KEY.secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const signature = await crypto.subtle.sign("HMAC", key, utf8.encode(head));
+  return `${head}.${toBase64Url(new Uint8Array(signature))}`;
+}
+/** `text` with the lowest bit of its last base64url character flipped. */
+function flipLastBit(text: string): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const last = alphabet.indexOf(text.at(-1) ?? "");
+  return `${text.slice(0, -1)}${alphabet[last ^ 1]}`;
+}
 const asSubprotocol = (token: string) => ({
   "sec-websocket-protocol": `wscomsrv, wscomsrv.token.${token}`,
 });
@@ -130,5 +152,117 @@ describe("tokens", () => {
     const response = await upgrade(room, { "sec-websocket-protocol": `wscomsrv.token.${token}` });
     expect(response.status).toBe(101);
     expect(response.headers.get("sec-websocket-protocol") ?? "").not.toContain(token);
+  });
+
+  it("verify only the one spelling of a token", async () => {
+    // 44 bytes of payload: its last character carries two unused bits, as the signature's does.
+    const token = await mint("tok-x", "A");
+    const [v, kid, payload = "", signature = ""] = token.split(".");
+    expect(payload.length % 4).not.toBe(0);
+    expect(await verifyToken(token, "tok-x", keys)).toMatchObject({ ok: true });
+    const spellings = [
+      [payload, `${signature}=`],
+      [`${payload}=`, signature],
+      [payload, flipLastBit(signature)],
+      [flipLastBit(payload), signature],
+      [payload, `${signature}A`],
+      [payload, signature.slice(0, -1)],
+      [payload, `${signature}${signature}`],
+      [payload, `${signature.slice(0, -1)}+`],
+      [`${payload.slice(0, -1)}/`, signature],
+    ];
+    for (const [p, s] of spellings) {
+      const check = await verifyToken(`${v}.${kid}.${p}.${s}`, "tok-x", keys);
+      expect(check.ok ? "verified" : check.reason, `${p}.${s}`).toContain("malformed token");
+    }
+  });
+
+  it("verify only payloads of exactly room, name and whole-second exp", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const refusals: [string, string][] = [
+      [`{"room":"tok-x","name":"A","exp":${exp},"admin":true}`, "exactly room, name and exp"],
+      [`{"room":"tok-x","name":"A"}`, "exactly room, name and exp"],
+      [`{"room":"tok-x","name":"A","exp":"${exp}"}`, "exactly room, name and exp"],
+      [`{"room":"tok-x","name":"A","exp":${exp},"__proto__":{}}`, "exactly room, name and exp"],
+      [`["tok-x","A",${exp}]`, "exactly room, name and exp"],
+      [`{"room":"tok-x","name":"A","exp":${exp}.5}`, "not a whole number"],
+      ["not json", "not JSON"],
+      [
+        `{"room":"tok-x","name":"server","exp":${exp}}`,
+        'token name is not a valid name: the name "server" is reserved',
+      ],
+      [
+        `{"room":"tok-x","name":"","exp":${exp}}`,
+        "token name is not a valid name: the name is empty",
+      ],
+      [`{"room":"tok-x","name":" A","exp":${exp}}`, "token name is not a valid name"],
+      [`{"room":"tok-x","name":"A\\u0000","exp":${exp}}`, "token name is not a valid name"],
+      [
+        `{"room":"tok-x","name":"alice\\ufe0f","exp":${exp}}`,
+        "token name is not a valid name: the name holds an invisible character U+FE0F",
+      ],
+    ];
+    for (const [json, reason] of refusals) {
+      const check = await verifyToken(await signed(json), "tok-x", keys);
+      expect(check.ok ? "verified" : check.reason, json).toContain(reason);
+    }
+    const room = await verifyToken(
+      await signed(`{"room":"tok x","name":"A","exp":${exp}}`),
+      "tok x",
+      keys,
+    );
+    expect(room).toEqual({
+      ok: false,
+      reason: expect.stringContaining("token room is not a valid room name: "),
+    });
+    const reordered = await signed(`{"name":"A","exp":${exp},"room":"tok-x"}`);
+    expect(await verifyToken(reordered, "tok-x", keys)).toEqual({
+      ok: true,
+      claims: { room: "tok-x", name: "A", exp },
+    });
+  });
+
+  it(`verify no token that lives longer than ${MAX_TOKEN_LIFETIME_SECONDS} s`, async () => {
+    const now = 1_800_000_000_000;
+    const at = (exp: string) => signed(`{"room":"tok-x","name":"A","exp":${exp}}`);
+    const last = now / 1000 + MAX_TOKEN_LIFETIME_SECONDS;
+    expect(await verifyToken(await at(`${last}`), "tok-x", keys, now)).toMatchObject({ ok: true });
+    for (const exp of [`${last + 1}`, "1e300", "9007199254740993"]) {
+      expect(await verifyToken(await at(exp), "tok-x", keys, now), exp).toEqual({
+        ok: false,
+        reason: `token expires too late: more than ${MAX_TOKEN_LIFETIME_SECONDS} s from now`,
+      });
+    }
+    const room = tokenRoom();
+    const far = await signed(`{"room":"${room}","name":"A","exp":4102444800000}`);
+    const response = await upgrade(room, asSubprotocol(far));
+    expect(response.status).toBe(401);
+    expect(await response.text()).toContain("too late");
+  });
+
+  it(`refuse to mint a token that lives longer than ${MAX_TOKEN_LIFETIME_SECONDS} s`, async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expiries = [
+      { ttlSeconds: MAX_TOKEN_LIFETIME_SECONDS + 1 },
+      { ttlSeconds: 1e300 },
+      { ttlSeconds: Number.POSITIVE_INFINITY },
+      { ttlSeconds: Number.NaN },
+      { ttlSeconds: 1.5 },
+      { exp: now + MAX_TOKEN_LIFETIME_SECONDS + 10 },
+      { exp: 1e300 },
+      { exp: now + 0.5 },
+      { exp: -1 },
+    ];
+    for (const expiry of expiries) {
+      await expect(
+        mintToken({ room: "r", name: "A", ...expiry }, TEST_KEY),
+        JSON.stringify(expiry),
+      ).rejects.toThrow(TypeError);
+    }
+    const longest = await mintToken(
+      { room: "r", name: "A", ttlSeconds: MAX_TOKEN_LIFETIME_SECONDS },
+      TEST_KEY,
+    );
+    expect(await verifyToken(longest, "r", keys)).toMatchObject({ ok: true });
   });
 });

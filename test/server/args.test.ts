@@ -168,6 +168,12 @@ describe("wscomsrv token's command line", () => {
     expect(parseArgs([...base, "--secret", SECRET, "--exp", "1800000001"], {}, NOW)).toMatchObject({
       expiry: { exp: 1_800_000_001 },
     });
+    expect(parseArgs([...base, "--secret", SECRET, "--ttl", "31622400"])).toMatchObject({
+      expiry: { ttlSeconds: 31_622_400 },
+    });
+    expect(parseArgs([...base, "--secret", SECRET, "--exp", "1831622400"], {}, NOW)).toMatchObject({
+      expiry: { exp: 1_831_622_400 },
+    });
   });
 
   it("takes the secret from --secret, else WSCOMSRV_TOKEN_SECRET, else WSCOMSRV_TOKEN_KEYS", () => {
@@ -216,6 +222,14 @@ describe("wscomsrv token's command line", () => {
     [
       [...base, "--secret", SECRET, "--exp", "1800000000"],
       "--exp 1800000000 is in the past (now is 1800000000)",
+    ],
+    [
+      [...base, "--secret", SECRET, "--ttl", "31622401"],
+      "--ttl 31622401 is more than 31622400 seconds",
+    ],
+    [
+      [...base, "--secret", SECRET, "--exp", "1831622401"],
+      "--exp 1831622401 is more than 31622400 seconds from now (now is 1800000000)",
     ],
     [
       [...base, "--secret", SECRET, "--exp", "soon"],
