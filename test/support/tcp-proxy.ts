@@ -22,6 +22,8 @@ export class ProxiedConnection {
   #closed = false;
   readonly #stalled = { toRelay: false, toClient: false };
 
+  #halfOpen = false;
+
   constructor(client: Socket, relay: Socket) {
     this.client = client;
     this.relay = relay;
@@ -48,7 +50,20 @@ export class ProxiedConnection {
   gone(): void {
     this.#closed = true;
     this.client.destroy();
+    // Half open: the relay's side stays as it is until the relay itself gives up on it.
+    if (this.#halfOpen) return;
     this.relay.destroy();
+  }
+
+  /**
+   * Cuts the client's side only: the client sees its connection reset, while the relay's
+   * side stays open and silent, as after a network blip nobody told the relay about.
+   */
+  cutClientSide(): void {
+    this.#halfOpen = true;
+    this.relay.unpipe(this.client);
+    this.client.unpipe(this.relay);
+    this.gone();
   }
 
   /** Destroys both sides at once: the client and the relay each see a reset connection. */
