@@ -10,7 +10,6 @@
 
 import {
   type AckData,
-  batchItems,
   Command,
   DEFAULT_LIMITS,
   decodeAckData,
@@ -24,6 +23,7 @@ import {
   type Json,
   type JsonObject,
   type Limits,
+  relayBatchFrames,
   SERVER,
 } from "../protocol/index.js";
 import type { WebSocketClient } from "./client.js";
@@ -44,13 +44,10 @@ import type {
 import { NamedHooks } from "./hooks.js";
 
 // The relay enforces its own limits on what it forwards; the client only checks the shape.
-// A batch from the relay holds what one event produced for this client: no bound on its count.
-const RECEIVE_LIMITS: Pick<Limits, "maxFrameBytes" | "maxDepth" | "maxTargets" | "maxBatchFrames"> =
-  {
-    ...DEFAULT_LIMITS,
-    maxFrameBytes: Number.POSITIVE_INFINITY,
-    maxBatchFrames: Number.POSITIVE_INFINITY,
-  };
+const RECEIVE_LIMITS: Pick<Limits, "maxFrameBytes" | "maxDepth" | "maxTargets"> = {
+  ...DEFAULT_LIMITS,
+  maxFrameBytes: Number.POSITIVE_INFINITY,
+};
 
 /**
  * An `INVALID_FRAME` error for a frame that decoded but whose payload is malformed.
@@ -182,9 +179,12 @@ export class Dispatcher {
     }
   }
 
-  /** The frames of a relay batch, in order, each as if it had come alone. */
+  /**
+   * The frames of a relay batch, in order, each as if it had come alone. A frame of it whose
+   * type is `batch` is a peer's application frame, not taken apart.
+   */
   #receiveBatch(client: WebSocketClient, batch: Envelope): void {
-    const items = batchItems(batch, RECEIVE_LIMITS);
+    const items = relayBatchFrames(batch);
     if (!Array.isArray(items)) {
       this.#emitter.fail(new InvalidFrameError(items));
       return;
