@@ -100,6 +100,8 @@ export class WebSocketClient extends ClientHooks {
   #identifiedTimer: ReturnType<typeof setTimeout> | undefined;
   #attempt = 0;
   #closed = false;
+  /** Why the state is `"closed"`, for the errors of the frames dropped meanwhile. */
+  #closedBecause = "close() was called";
   #granted: CapabilityName[] = [];
   #resume: string | undefined;
 
@@ -193,7 +195,7 @@ export class WebSocketClient extends ClientHooks {
     this.#reconnect = value;
     if (!value && this.#timer !== undefined) {
       this.#clearTimer();
-      this.#state = "closed";
+      this.#closeForGood("reconnect is off");
     }
   }
 
@@ -229,7 +231,7 @@ export class WebSocketClient extends ClientHooks {
     try {
       this.#open(url);
     } catch (error) {
-      this.#state = "closed";
+      this.#closeForGood("the WebSocket could not be created");
       throw error;
     }
   }
@@ -237,7 +239,9 @@ export class WebSocketClient extends ClientHooks {
   /**
    * Closes the connection for good: no reconnect follows (until {@link connectToSocket} is
    * called again), the close hooks run when the socket has closed, and frames still queued
-   * are discarded. Frames already reported `"sent"` go out before the close.
+   * are discarded and reported to the error hooks as one `CLIENT_CLOSED` error (a
+   * {@link ClientClosedError} with their texts). Frames already reported `"sent"` go out
+   * before the close; frames written after it are dropped.
    *
    * @param code - The close code: 1000 or 3000-4999. Default 1000.
    * @param reason - The close reason. Default `""`.
@@ -265,7 +269,7 @@ export class WebSocketClient extends ClientHooks {
         // Already closed; the close event has been or will be handled.
       }
     }
-    return this.#queue.clear();
+    return this.#closeForGood("close() was called");
   }
 
   /**
@@ -275,8 +279,10 @@ export class WebSocketClient extends ClientHooks {
    * before the identify.
    *
    * When the queue is full (`maxQueuedFrames` or `maxQueuedBytes`), the new frame is dropped,
-   * the queue is left as it was, and the error hooks get a `QUEUE_OVERFLOW` error. After
-   * {@link close}, frames are dropped with a `CLIENT_CLOSED` error.
+   * the queue is left as it was, and the error hooks get a `QUEUE_OVERFLOW` error. Once the
+   * client is closed for good ({@link close}, a fatal close code or refused upgrade, a close
+   * with {@link reconnect} off: `state` is `"closed"`), frames are dropped with a
+   * `CLIENT_CLOSED` error, until {@link connectToSocket} is called again.
    *
    * With the relay's `batch` capability, the frames written in one tick go out together, as
    * one `batch` frame, at the end of the tick. With `acks`, a JSON object without an `id` gets
@@ -299,8 +305,8 @@ export class WebSocketClient extends ClientHooks {
       return "sent";
     }
     const text = serialize(message);
-    if (this.#closed) {
-      this.#emitter.fail(new ClientClosedError(text));
+    if (this.#state === "closed") {
+      this.#emitter.fail(new ClientClosedError([text], this.#closedBecause));
       return "dropped";
     }
     const refusal = this.#queue.push(text);
@@ -420,10 +426,18 @@ export class WebSocketClient extends ClientHooks {
     if (refusedStatus !== undefined && !this.#closed) {
       this.#emitter.fail(new UpgradeRefusedError(url, refusedStatus, refused));
     }
-    if (this.#closed || !this.#reconnect || refused || FATAL_CLOSE_CODES.has(code)) {
-      this.#state = "closed";
-      if (!this.#closed && FATAL_CLOSE_CODES.has(code))
-        this.#emitter.fail(new FatalCloseError(code, reason));
+    const fatal = FATAL_CLOSE_CODES.has(code);
+    if (this.#closed || !this.#reconnect || refused || fatal) {
+      if (!this.#closed) {
+        if (fatal) this.#emitter.fail(new FatalCloseError(code, reason));
+        this.#closeForGood(
+          refused
+            ? `the relay refused the upgrade with HTTP ${refusedStatus}`
+            : fatal
+              ? `the relay closed the socket with code ${code}`
+              : "reconnect is off",
+        );
+      }
       this.#emitter.emit("close", { code, reason, reconnecting: false });
       return;
     }
@@ -442,6 +456,20 @@ export class WebSocketClient extends ClientHooks {
       }
     }, delay);
     this.#emitter.emit("close", { code, reason, reconnecting: true, delay });
+  }
+
+  /**
+   * Enters the `"closed"` state: the queue's frames will never be sent, so they are dropped
+   * and reported as one `CLIENT_CLOSED` error, as every frame written from now on will be.
+   *
+   * @returns How many queued frames were dropped.
+   */
+  #closeForGood(because: string): number {
+    this.#state = "closed";
+    this.#closedBecause = because;
+    const dropped = this.#queue.drain();
+    if (dropped.length > 0) this.#emitter.fail(new ClientClosedError(dropped, because));
+    return dropped.length;
   }
 
   #clearTimer(): void {
