@@ -11,6 +11,7 @@
 import {
   type AckData,
   Command,
+  type CommandEnvelope,
   DEFAULT_LIMITS,
   decodeAckData,
   decodeErrorData,
@@ -19,6 +20,7 @@ import {
   type Envelope,
   ErrorCode,
   FrameType,
+  IdentifyField,
   isCommand,
   type Json,
   type JsonObject,
@@ -63,6 +65,17 @@ export function malformed(message: Envelope, why: string): InvalidFrameError {
     message: why,
     ref: { type: message.type, ...(isCommand(message) ? { cmd: message.data.cmd } : {}) },
   });
+}
+
+/**
+ * A copy of the relay's `identified` answer without its resume secret (`kwargs.resume`), for
+ * the hooks: the secret lets whoever holds it take the client's name.
+ */
+function withoutResume(message: CommandEnvelope): CommandEnvelope {
+  const kwargs = Object.fromEntries(
+    Object.entries(message.data.kwargs).filter(([key]) => key !== IdentifyField.resume),
+  );
+  return { ...message, data: { ...message.data, kwargs } };
 }
 
 /**
@@ -168,11 +181,11 @@ export class Dispatcher {
         this.#emitter.fail(new InvalidFrameError(result.error));
         return;
       }
-      const message = result.frame.envelope;
+      const { envelope: message, fields } = result.frame;
       if (message.from === SERVER && message.type === FrameType.batch) {
         this.#receiveBatch(client, message);
       } else {
-        this.#receiveOne(client, message, data);
+        this.#receiveOne(client, message, data, fields);
       }
     } catch (error) {
       this.#emitter.fail(new HandlerError("the message validator", error));
@@ -191,12 +204,18 @@ export class Dispatcher {
     }
     for (const item of items) {
       const decoded = decodeObject(item, RECEIVE_LIMITS);
-      if (decoded.ok) this.#receiveOne(client, decoded.frame.envelope, item);
+      if (decoded.ok) this.#receiveOne(client, decoded.frame.envelope, item, item);
       else this.#emitter.fail(new InvalidFrameError(decoded.error));
     }
   }
 
-  #receiveOne(client: WebSocketClient, message: Envelope, raw: string | JsonObject): void {
+  /** One frame: `raw` is its text, or its object from a batch; `fields` its decoded object. */
+  #receiveOne(
+    client: WebSocketClient,
+    message: Envelope,
+    raw: string | JsonObject,
+    fields: JsonObject,
+  ): void {
     const fromRelay = message.from === SERVER;
     // An ack is the client's own business, like a heartbeat: it reaches no hook.
     if (fromRelay && message.type === FrameType.ack) {
@@ -208,12 +227,22 @@ export class Dispatcher {
     }
     if (isCommand(message)) {
       const { cmd, args, kwargs } = message.data;
-      const context = new ReceivedCommand(client, message, raw, cmd, args);
-      this.#emitter.emit("message", message, context);
       if (fromRelay && cmd === Command.identified) {
+        // The resume secret is a credential: the hooks get the answer without it.
+        const shown = withoutResume(message);
+        const context = new ReceivedCommand(
+          client,
+          shown,
+          { ...fields, data: shown.data },
+          cmd,
+          args,
+        );
+        this.#emitter.emit("message", shown, context);
         this.#relay.identified(kwargs, context);
         return;
       }
+      const context = new ReceivedCommand(client, message, raw, cmd, args);
+      this.#emitter.emit("message", message, context);
       // A wrong password: the relay's BAD_PASSWORD report (a RelayError) says so, and the
       // handshake that follows is answered again, until the relay closes with 4001.
       if (fromRelay && cmd === Command.passwordReset) return;
