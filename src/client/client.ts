@@ -104,12 +104,14 @@ export class WebSocketClient extends ClientHooks {
   #closedBecause = "close() was called";
   #granted: CapabilityName[] = [];
   #resume: string | undefined;
+  /** Identifies sent on this connection that asked for an `identified` answer not come yet. */
+  #unanswered = 0;
 
   /**
    * Creates a client. With a `host` and `autoConnect` (the default), it connects at once;
    * otherwise call {@link connectToSocket}. Registers the default commands `indentify`
-   * (answers the relay with the name, the password and the capabilities) and `set_time`
-   * (stores the time in {@link time}).
+   * (answers the relay with the name, the password, the capabilities and the resume secret,
+   * also when asked again while identified) and `set_time` (stores the time in {@link time}).
    *
    * @param name - The name to identify as; checked with the wire module's name rules.
    * @param options - See {@link ClientOptions}; every option has a default.
@@ -380,6 +382,7 @@ export class WebSocketClient extends ClientHooks {
     }
     this.#state = "connecting";
     this.#granted = [];
+    this.#unanswered = 0;
     const protocols =
       this.token === undefined ? [] : [SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${this.token}`];
     const connection: Connection = new Connection(
@@ -501,6 +504,10 @@ export class WebSocketClient extends ClientHooks {
       connection,
       JSON.stringify(commandMessage(Command.identify, this.name, SERVER, kwargs)),
     );
+    if (asked.length > 0) this.#unanswered += 1;
+    // Asked again while identified: the relay checks that this connection is alive, before it
+    // gives the name to a newcomer. The answer is all it needs; nothing else changes.
+    if (this.#state === "identified") return;
     // Without capabilities the relay sends no acknowledgement: count the identify as done.
     if (asked.length === 0) {
       this.#becomeIdentified(connection, { name: this.name, capabilities: [], time: this.time });
@@ -520,6 +527,7 @@ export class WebSocketClient extends ClientHooks {
     this.#identifiedTimer = setTimeout(() => {
       this.#identifiedTimer = undefined;
       if (this.#connection !== connection || this.#state === "identified") return;
+      this.#unanswered = 0;
       this.#options.logger.warn(
         `${this.name}: no "identified" answer within ${timeout} ms; taking the server for one without extensions`,
       );
@@ -546,7 +554,9 @@ export class WebSocketClient extends ClientHooks {
   #onIdentified(kwargs: JsonObject, context: MessageContext): void {
     const connection = this.#connection;
     if (connection === undefined) return;
-    if (this.#state === "identified") {
+    const expected = this.#unanswered > 0;
+    if (expected) this.#unanswered -= 1;
+    if (this.#state === "identified" && !expected) {
       // Late, after identifiedTimeout took the server for one without extensions.
       this.#options.logger.warn(`${this.name}: "identified" came after identifiedTimeout; ignored`);
       return;
@@ -554,6 +564,11 @@ export class WebSocketClient extends ClientHooks {
     const info = decodeIdentified(kwargs);
     if (info === undefined || info.name !== this.name) {
       this.#emitter.fail(malformed(context.message, `"identified" must name ${this.name}`));
+      return;
+    }
+    if (this.#state === "identified") {
+      // The answer to an identify sent while identified: the name is still this client's.
+      if (info.resume !== undefined) this.#resume = info.resume;
       return;
     }
     this.time = info.time;

@@ -163,6 +163,15 @@ export function recordingWebSocket(): {
 }
 
 /**
+ * Hands `text` to the client that owns `socket` (a `ws` socket) as if the relay had sent it,
+ * for a frame the relay under test does not send on its own. The client's answers go to the
+ * relay as usual.
+ */
+export function deliver(socket: WebSocket, text: string): void {
+  socket.emit("message", Buffer.from(text), false);
+}
+
+/**
  * Resolves once `check()` holds, looking again every few milliseconds, for state no event
  * announces (a count the relay's acks lower); fails after `timeout` ms.
  */
