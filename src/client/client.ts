@@ -137,6 +137,7 @@ export class WebSocketClient extends ClientHooks {
     this.password = this.#options.password;
     this.token = this.#options.token;
     this.#reconnect = this.#options.reconnect;
+    this.#resume = this.#options.resume;
     this.#host = this.#options.host;
     this.#queue = new FrameQueue(this.#options.queue);
     this.#emitter = emitter;
@@ -168,6 +169,24 @@ export class WebSocketClient extends ClientHooks {
   /** The capabilities the relay granted at the last identify (empty until identified). */
   get capabilities(): readonly CapabilityName[] {
     return this.#granted;
+  }
+
+  /**
+   * The resume secret the client presents at its next identify: the one the relay handed out
+   * at the last identify (capability `resume`), or the `resume` option until then; `undefined`
+   * when there is none. It proves to the relay that a newcomer under this name is this client,
+   * so it is read here and nowhere else (no hook is given it). To come back at once after a
+   * restart, keep it like a password and pass it as the `resume` option next time; the
+   * identified hooks run whenever it may have changed.
+   *
+   * @example
+   * ```ts
+   * const wsc = new WebSocketClient("Sensor", { host, resume: await store.get("resume") });
+   * wsc.addOnIdentified("persist", () => store.set("resume", wsc.resumeSecret));
+   * ```
+   */
+  get resumeSecret(): string | undefined {
+    return this.#resume;
   }
 
   /** Frames waiting in the send queue. */

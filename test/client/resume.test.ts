@@ -1,14 +1,15 @@
 /**
  * Coming back under the same name: a live client answers the relay's `indentify` mid-session
  * (the relay asks a holder before it gives the name to a newcomer) without disturbing
- * anything.
+ * anything, and a restarted process presents the resume secret of its earlier run.
  */
 
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DEFAULT_CAPABILITIES, type Json } from "../../src/client/node.js";
+import { DEFAULT_CAPABILITIES, type Json, WebSocketClient } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { cmd } from "../support/inbox.js";
 import { freshRoom, join, startRelay } from "../support/relay.js";
+import { TcpProxy } from "../support/tcp-proxy.js";
 import { client, deliver, eventually, recordingWebSocket } from "./helpers.js";
 
 const PASSWORD = "pw";
@@ -83,6 +84,7 @@ it("answers an indentify mid-session at once, and nothing else changes", async (
   expect(events.closes).toEqual([]);
   expect(events.errors).toEqual([]);
   expect(events.warnings).toEqual([]);
+  expect(wsc.resumeSecret).toBe(secret);
   expect(wsc.queuedFrames).toBe(0);
   expect(recording.sockets).toHaveLength(1);
   wsc.close();
@@ -114,4 +116,48 @@ it("answers it without capabilities too, without running the identified hooks ag
   expect(events.errors).toEqual([]);
   wsc.close();
   reader.socket.close();
+});
+
+it("comes back at once after a restart with the resume secret of the earlier run", async () => {
+  const room = freshRoom();
+  const reader = await join(server, room, "Reader", { password: PASSWORD });
+  const proxy = await TcpProxy.start(server);
+  try {
+    // The earlier run keeps its secret where the next one can read it.
+    const store = new Map<string, string | undefined>();
+    const earlier = client(proxy.url, room, "Phoenix", { password: PASSWORD });
+    earlier.client.addOnIdentified("persist", () => {
+      store.set("resume", earlier.client.resumeSecret);
+    });
+    await earlier.events.identifiedTimes(1);
+    const secret = store.get("resume");
+    if (secret === undefined) throw new Error("no secret to persist");
+    // The process dies without a close: its connection is half-open, the relay holds the name.
+    proxy.blackhole();
+    const recording = recordingWebSocket();
+    const { client: wsc, events } = client(server, room, "Phoenix", {
+      WebSocket: recording.WebSocket,
+      password: PASSWORD,
+      resume: secret,
+    });
+    expect(wsc.resumeSecret).toBe(secret);
+    await events.identifiedTimes(1);
+    expect(identifies(recording.sent)[0]?.data?.kwargs?.resume).toBe(secret);
+    expect(events.relayErrors).toEqual([]);
+    // The relay keeps the secret for its proven owner.
+    expect(wsc.resumeSecret).toBe(secret);
+    expect(wsc.writeToSocket(note(1))).toBe("sent");
+    expect(await reader.next()).toMatchObject({ from: "Phoenix", data: 1 });
+    earlier.client.close();
+    wsc.close();
+    reader.socket.close();
+  } finally {
+    await proxy.close();
+  }
+});
+
+it("refuses a resume option that is not a non-empty string", () => {
+  expect(() => new WebSocketClient("A", { resume: "" })).toThrow(TypeError);
+  expect(() => new WebSocketClient("A", { resume: 3 as unknown as string })).toThrow(TypeError);
+  expect(new WebSocketClient("A").resumeSecret).toBeUndefined();
 });
