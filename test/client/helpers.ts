@@ -32,6 +32,8 @@ export class Recorder {
   readonly relayErrors: RelayError[] = [];
   readonly unconfirmed: UnconfirmedError[] = [];
   readonly identified: IdentifiedInfo[] = [];
+  /** The client's `resumeSecret` after each identify, in step with {@link identified}. */
+  readonly resumeSecrets: Array<string | undefined> = [];
   readonly messages: Envelope[] = [];
   readonly warnings: string[] = [];
   readonly #waiters = new Set<() => void>();
@@ -55,7 +57,10 @@ export class Recorder {
     client.on("error", (error) => this.#push(this.errors, error));
     client.on("relayError", (error) => this.#push(this.relayErrors, error));
     client.on("unconfirmed", (error) => this.#push(this.unconfirmed, error));
-    client.on("identified", (info) => this.#push(this.identified, info));
+    client.on("identified", (info) => {
+      this.resumeSecrets.push(client.resumeSecret);
+      this.#push(this.identified, info);
+    });
     client.on("message", (message) => this.#push(this.messages, message));
   }
 
