@@ -100,14 +100,18 @@ export class WebSocketClient extends ClientHooks {
   #identifiedTimer: ReturnType<typeof setTimeout> | undefined;
   #attempt = 0;
   #closed = false;
+  /** Why the state is `"closed"`, for the errors of the frames dropped meanwhile. */
+  #closedBecause = "close() was called";
   #granted: CapabilityName[] = [];
   #resume: string | undefined;
+  /** Identifies sent on this connection that asked for an `identified` answer not come yet. */
+  #unanswered = 0;
 
   /**
    * Creates a client. With a `host` and `autoConnect` (the default), it connects at once;
    * otherwise call {@link connectToSocket}. Registers the default commands `indentify`
-   * (answers the relay with the name, the password and the capabilities) and `set_time`
-   * (stores the time in {@link time}).
+   * (answers the relay with the name, the password, the capabilities and the resume secret,
+   * also when asked again while identified) and `set_time` (stores the time in {@link time}).
    *
    * @param name - The name to identify as; checked with the wire module's name rules.
    * @param options - See {@link ClientOptions}; every option has a default.
@@ -133,6 +137,7 @@ export class WebSocketClient extends ClientHooks {
     this.password = this.#options.password;
     this.token = this.#options.token;
     this.#reconnect = this.#options.reconnect;
+    this.#resume = this.#options.resume;
     this.#host = this.#options.host;
     this.#queue = new FrameQueue(this.#options.queue);
     this.#emitter = emitter;
@@ -166,6 +171,24 @@ export class WebSocketClient extends ClientHooks {
     return this.#granted;
   }
 
+  /**
+   * The resume secret the client presents at its next identify: the one the relay handed out
+   * at the last identify (capability `resume`), or the `resume` option until then; `undefined`
+   * when there is none. It proves to the relay that a newcomer under this name is this client,
+   * so it is read here and nowhere else (no hook is given it). To come back at once after a
+   * restart, keep it like a password and pass it as the `resume` option next time; the
+   * identified hooks run whenever it may have changed.
+   *
+   * @example
+   * ```ts
+   * const wsc = new WebSocketClient("Sensor", { host, resume: await store.get("resume") });
+   * wsc.addOnIdentified("persist", () => store.set("resume", wsc.resumeSecret));
+   * ```
+   */
+  get resumeSecret(): string | undefined {
+    return this.#resume;
+  }
+
   /** Frames waiting in the send queue. */
   get queuedFrames(): number {
     return this.#queue.length;
@@ -193,7 +216,7 @@ export class WebSocketClient extends ClientHooks {
     this.#reconnect = value;
     if (!value && this.#timer !== undefined) {
       this.#clearTimer();
-      this.#state = "closed";
+      this.#closeForGood("reconnect is off");
     }
   }
 
@@ -229,7 +252,7 @@ export class WebSocketClient extends ClientHooks {
     try {
       this.#open(url);
     } catch (error) {
-      this.#state = "closed";
+      this.#closeForGood("the WebSocket could not be created");
       throw error;
     }
   }
@@ -237,7 +260,9 @@ export class WebSocketClient extends ClientHooks {
   /**
    * Closes the connection for good: no reconnect follows (until {@link connectToSocket} is
    * called again), the close hooks run when the socket has closed, and frames still queued
-   * are discarded. Frames already reported `"sent"` go out before the close.
+   * are discarded and reported to the error hooks as one `CLIENT_CLOSED` error (a
+   * {@link ClientClosedError} with their texts). Frames already reported `"sent"` go out
+   * before the close; frames written after it are dropped.
    *
    * @param code - The close code: 1000 or 3000-4999. Default 1000.
    * @param reason - The close reason. Default `""`.
@@ -265,7 +290,7 @@ export class WebSocketClient extends ClientHooks {
         // Already closed; the close event has been or will be handled.
       }
     }
-    return this.#queue.clear();
+    return this.#closeForGood("close() was called");
   }
 
   /**
@@ -275,8 +300,10 @@ export class WebSocketClient extends ClientHooks {
    * before the identify.
    *
    * When the queue is full (`maxQueuedFrames` or `maxQueuedBytes`), the new frame is dropped,
-   * the queue is left as it was, and the error hooks get a `QUEUE_OVERFLOW` error. After
-   * {@link close}, frames are dropped with a `CLIENT_CLOSED` error.
+   * the queue is left as it was, and the error hooks get a `QUEUE_OVERFLOW` error. Once the
+   * client is closed for good ({@link close}, a fatal close code or refused upgrade, a close
+   * with {@link reconnect} off: `state` is `"closed"`), frames are dropped with a
+   * `CLIENT_CLOSED` error, until {@link connectToSocket} is called again.
    *
    * With the relay's `batch` capability, the frames written in one tick go out together, as
    * one `batch` frame, at the end of the tick. With `acks`, a JSON object without an `id` gets
@@ -299,8 +326,8 @@ export class WebSocketClient extends ClientHooks {
       return "sent";
     }
     const text = serialize(message);
-    if (this.#closed) {
-      this.#emitter.fail(new ClientClosedError(text));
+    if (this.#state === "closed") {
+      this.#emitter.fail(new ClientClosedError([text], this.#closedBecause));
       return "dropped";
     }
     const refusal = this.#queue.push(text);
@@ -374,6 +401,7 @@ export class WebSocketClient extends ClientHooks {
     }
     this.#state = "connecting";
     this.#granted = [];
+    this.#unanswered = 0;
     const protocols =
       this.token === undefined ? [] : [SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${this.token}`];
     const connection: Connection = new Connection(
@@ -420,10 +448,18 @@ export class WebSocketClient extends ClientHooks {
     if (refusedStatus !== undefined && !this.#closed) {
       this.#emitter.fail(new UpgradeRefusedError(url, refusedStatus, refused));
     }
-    if (this.#closed || !this.#reconnect || refused || FATAL_CLOSE_CODES.has(code)) {
-      this.#state = "closed";
-      if (!this.#closed && FATAL_CLOSE_CODES.has(code))
-        this.#emitter.fail(new FatalCloseError(code, reason));
+    const fatal = FATAL_CLOSE_CODES.has(code);
+    if (this.#closed || !this.#reconnect || refused || fatal) {
+      if (!this.#closed) {
+        if (fatal) this.#emitter.fail(new FatalCloseError(code, reason));
+        this.#closeForGood(
+          refused
+            ? `the relay refused the upgrade with HTTP ${refusedStatus}`
+            : fatal
+              ? `the relay closed the socket with code ${code}`
+              : "reconnect is off",
+        );
+      }
       this.#emitter.emit("close", { code, reason, reconnecting: false });
       return;
     }
@@ -442,6 +478,20 @@ export class WebSocketClient extends ClientHooks {
       }
     }, delay);
     this.#emitter.emit("close", { code, reason, reconnecting: true, delay });
+  }
+
+  /**
+   * Enters the `"closed"` state: the queue's frames will never be sent, so they are dropped
+   * and reported as one `CLIENT_CLOSED` error, as every frame written from now on will be.
+   *
+   * @returns How many queued frames were dropped.
+   */
+  #closeForGood(because: string): number {
+    this.#state = "closed";
+    this.#closedBecause = because;
+    const dropped = this.#queue.drain();
+    if (dropped.length > 0) this.#emitter.fail(new ClientClosedError(dropped, because));
+    return dropped.length;
   }
 
   #clearTimer(): void {
@@ -473,6 +523,10 @@ export class WebSocketClient extends ClientHooks {
       connection,
       JSON.stringify(commandMessage(Command.identify, this.name, SERVER, kwargs)),
     );
+    if (asked.length > 0) this.#unanswered += 1;
+    // Asked again while identified: the relay checks that this connection is alive, before it
+    // gives the name to a newcomer. The answer is all it needs; nothing else changes.
+    if (this.#state === "identified") return;
     // Without capabilities the relay sends no acknowledgement: count the identify as done.
     if (asked.length === 0) {
       this.#becomeIdentified(connection, { name: this.name, capabilities: [], time: this.time });
@@ -492,6 +546,7 @@ export class WebSocketClient extends ClientHooks {
     this.#identifiedTimer = setTimeout(() => {
       this.#identifiedTimer = undefined;
       if (this.#connection !== connection || this.#state === "identified") return;
+      this.#unanswered = 0;
       this.#options.logger.warn(
         `${this.name}: no "identified" answer within ${timeout} ms; taking the server for one without extensions`,
       );
@@ -518,7 +573,9 @@ export class WebSocketClient extends ClientHooks {
   #onIdentified(kwargs: JsonObject, context: MessageContext): void {
     const connection = this.#connection;
     if (connection === undefined) return;
-    if (this.#state === "identified") {
+    const expected = this.#unanswered > 0;
+    if (expected) this.#unanswered -= 1;
+    if (this.#state === "identified" && !expected) {
       // Late, after identifiedTimeout took the server for one without extensions.
       this.#options.logger.warn(`${this.name}: "identified" came after identifiedTimeout; ignored`);
       return;
@@ -526,6 +583,11 @@ export class WebSocketClient extends ClientHooks {
     const info = decodeIdentified(kwargs);
     if (info === undefined || info.name !== this.name) {
       this.#emitter.fail(malformed(context.message, `"identified" must name ${this.name}`));
+      return;
+    }
+    if (this.#state === "identified") {
+      // The answer to an identify sent while identified: the name is still this client's.
+      if (info.resume !== undefined) this.#resume = info.resume;
       return;
     }
     this.time = info.time;

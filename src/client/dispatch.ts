@@ -10,8 +10,8 @@
 
 import {
   type AckData,
-  batchItems,
   Command,
+  type CommandEnvelope,
   DEFAULT_LIMITS,
   decodeAckData,
   decodeErrorData,
@@ -20,10 +20,12 @@ import {
   type Envelope,
   ErrorCode,
   FrameType,
+  IdentifyField,
   isCommand,
   type Json,
   type JsonObject,
   type Limits,
+  relayBatchFrames,
   SERVER,
 } from "../protocol/index.js";
 import type { WebSocketClient } from "./client.js";
@@ -44,13 +46,10 @@ import type {
 import { NamedHooks } from "./hooks.js";
 
 // The relay enforces its own limits on what it forwards; the client only checks the shape.
-// A batch from the relay holds what one event produced for this client: no bound on its count.
-const RECEIVE_LIMITS: Pick<Limits, "maxFrameBytes" | "maxDepth" | "maxTargets" | "maxBatchFrames"> =
-  {
-    ...DEFAULT_LIMITS,
-    maxFrameBytes: Number.POSITIVE_INFINITY,
-    maxBatchFrames: Number.POSITIVE_INFINITY,
-  };
+const RECEIVE_LIMITS: Pick<Limits, "maxFrameBytes" | "maxDepth" | "maxTargets"> = {
+  ...DEFAULT_LIMITS,
+  maxFrameBytes: Number.POSITIVE_INFINITY,
+};
 
 /**
  * An `INVALID_FRAME` error for a frame that decoded but whose payload is malformed.
@@ -66,6 +65,17 @@ export function malformed(message: Envelope, why: string): InvalidFrameError {
     message: why,
     ref: { type: message.type, ...(isCommand(message) ? { cmd: message.data.cmd } : {}) },
   });
+}
+
+/**
+ * A copy of the relay's `identified` answer without its resume secret (`kwargs.resume`), for
+ * the hooks: the secret lets whoever holds it take the client's name.
+ */
+function withoutResume(message: CommandEnvelope): CommandEnvelope {
+  const kwargs = Object.fromEntries(
+    Object.entries(message.data.kwargs).filter(([key]) => key !== IdentifyField.resume),
+  );
+  return { ...message, data: { ...message.data, kwargs } };
 }
 
 /**
@@ -171,32 +181,41 @@ export class Dispatcher {
         this.#emitter.fail(new InvalidFrameError(result.error));
         return;
       }
-      const message = result.frame.envelope;
+      const { envelope: message, fields } = result.frame;
       if (message.from === SERVER && message.type === FrameType.batch) {
         this.#receiveBatch(client, message);
       } else {
-        this.#receiveOne(client, message, data);
+        this.#receiveOne(client, message, data, fields);
       }
     } catch (error) {
       this.#emitter.fail(new HandlerError("the message validator", error));
     }
   }
 
-  /** The frames of a relay batch, in order, each as if it had come alone. */
+  /**
+   * The frames of a relay batch, in order, each as if it had come alone. A frame of it whose
+   * type is `batch` is a peer's application frame, not taken apart.
+   */
   #receiveBatch(client: WebSocketClient, batch: Envelope): void {
-    const items = batchItems(batch, RECEIVE_LIMITS);
+    const items = relayBatchFrames(batch);
     if (!Array.isArray(items)) {
       this.#emitter.fail(new InvalidFrameError(items));
       return;
     }
     for (const item of items) {
       const decoded = decodeObject(item, RECEIVE_LIMITS);
-      if (decoded.ok) this.#receiveOne(client, decoded.frame.envelope, item);
+      if (decoded.ok) this.#receiveOne(client, decoded.frame.envelope, item, item);
       else this.#emitter.fail(new InvalidFrameError(decoded.error));
     }
   }
 
-  #receiveOne(client: WebSocketClient, message: Envelope, raw: string | JsonObject): void {
+  /** One frame: `raw` is its text, or its object from a batch; `fields` its decoded object. */
+  #receiveOne(
+    client: WebSocketClient,
+    message: Envelope,
+    raw: string | JsonObject,
+    fields: JsonObject,
+  ): void {
     const fromRelay = message.from === SERVER;
     // An ack is the client's own business, like a heartbeat: it reaches no hook.
     if (fromRelay && message.type === FrameType.ack) {
@@ -208,12 +227,22 @@ export class Dispatcher {
     }
     if (isCommand(message)) {
       const { cmd, args, kwargs } = message.data;
-      const context = new ReceivedCommand(client, message, raw, cmd, args);
-      this.#emitter.emit("message", message, context);
       if (fromRelay && cmd === Command.identified) {
+        // The resume secret is a credential: the hooks get the answer without it.
+        const shown = withoutResume(message);
+        const context = new ReceivedCommand(
+          client,
+          shown,
+          { ...fields, data: shown.data },
+          cmd,
+          args,
+        );
+        this.#emitter.emit("message", shown, context);
         this.#relay.identified(kwargs, context);
         return;
       }
+      const context = new ReceivedCommand(client, message, raw, cmd, args);
+      this.#emitter.emit("message", message, context);
       // A wrong password: the relay's BAD_PASSWORD report (a RelayError) says so, and the
       // handshake that follows is answered again, until the relay closes with 4001.
       if (fromRelay && cmd === Command.passwordReset) return;

@@ -33,7 +33,10 @@ export const ClientErrorCode = {
   handlerFailed: "HANDLER_FAILED",
   /** A frame did not fit in the send queue and was dropped. */
   queueOverflow: "QUEUE_OVERFLOW",
-  /** `writeToSocket` was called after `close()`; the frame was dropped. */
+  /**
+   * The client is closed for good (`close()`, a fatal close, or `reconnect` off): frames the
+   * queue held, or written after, were dropped.
+   */
   clientClosed: "CLIENT_CLOSED",
   /** The WebSocket reported an error (connection refused, reset, ...). */
   connectionError: "CONNECTION_ERROR",
@@ -246,25 +249,39 @@ export class QueueOverflowError extends ClientError {
 }
 
 /**
- * `writeToSocket` after `close()`; `writeToSocket` returned `"dropped"`.
+ * Frames dropped because the client is closed for good: by `close()`, by a fatal close (a
+ * close code in `FATAL_CLOSE_CODES`, a refused upgrade in `FATAL_HTTP_STATUSES`), or by a
+ * close with `reconnect` off. Reported once with what the send queue held at that moment
+ * (those frames were never sent), and once for each frame written after it
+ * (`writeToSocket` returned `"dropped"`), until `connectToSocket` is called again.
  *
  * @example
  * ```ts
+ * wsc.addOnError("keep", (error) => {
+ *   if (error instanceof ClientClosedError) saveForLater(error.frames);
+ * });
  * wsc.close();
  * wsc.writeToSocket("{}"); // "dropped"; the error hooks get a ClientClosedError
  * ```
  */
 export class ClientClosedError extends ClientError {
-  /** The frame that was dropped, as text. */
+  /** The frames dropped, as text, oldest first: never sent, so none reached anyone. */
+  readonly frames: readonly string[];
+  /** The first of {@link frames}: for a frame written after the close, that frame. */
   readonly frame: string;
 
-  constructor(frame: string) {
+  /**
+   * @param frames - The dropped frames' texts, oldest first.
+   * @param why - Why the client is closed, for the message (`"close() was called"`).
+   */
+  constructor(frames: readonly string[], why: string) {
     super(
       ClientErrorCode.clientClosed,
-      "the client was closed; call connectToSocket to use it again. The frame was dropped",
+      `the client was closed for good (${why}); call connectToSocket to use it again. ${frames.length === 1 ? "The frame was" : `${frames.length} frames were`} dropped`,
     );
     this.name = "ClientClosedError";
-    this.frame = frame;
+    this.frames = frames;
+    this.frame = frames[0] ?? "";
   }
 }
 

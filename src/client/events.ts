@@ -16,7 +16,8 @@ import type { ClientError, RelayError, UnconfirmedError } from "./errors.js";
  * - `open`: the socket is open and the identify handshake is running;
  * - `identified`: the relay accepted the identify; frames are sent at once;
  * - `reconnecting`: the socket closed and a reconnect is scheduled;
- * - `closed`: closed by `close()`, by a fatal close code, or with `reconnect` off.
+ * - `closed`: closed for good, by `close()`, by a fatal close code or refused upgrade, or with
+ *   `reconnect` off; frames written now are dropped (`CLIENT_CLOSED`) until `connectToSocket`.
  *
  * @example
  * ```ts

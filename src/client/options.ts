@@ -66,6 +66,15 @@ export interface ClientOptions {
    */
   token?: string;
   /**
+   * A resume secret from an earlier run of this client (read from `client.resumeSecret` and
+   * kept somewhere safe, like a password), presented at the first identify (kwarg `resume`).
+   * A restarted process whose old connection is half-open, so that the relay still holds its
+   * name, then takes the name back at once (the relay closes the old socket with 4010)
+   * instead of waiting for the relay to find the old socket dead. A secret the relay no longer
+   * has for the name is no proof and is replaced. Default: none.
+   */
+  resume?: string;
+  /**
    * The extension frames to ask the relay for at identify. With none, the relay sends no
    * `identified` answer and the client counts itself identified as soon as it has sent its
    * identify (as the seed did). Default
@@ -139,6 +148,7 @@ export interface ResolvedOptions {
   reconnect: boolean;
   password: string | undefined;
   token: string | undefined;
+  resume: string | undefined;
   capabilities: readonly CapabilityName[];
   identifiedTimeout: number;
   WebSocket: WebSocketConstructor | undefined;
@@ -234,6 +244,12 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (options.token !== undefined && (typeof options.token !== "string" || options.token === "")) {
     throw new TypeError("options.token must be a non-empty string");
   }
+  if (
+    options.resume !== undefined &&
+    (typeof options.resume !== "string" || options.resume === "")
+  ) {
+    throw new TypeError("options.resume must be a non-empty string (a resume secret)");
+  }
   if (options.WebSocket !== undefined && typeof options.WebSocket !== "function") {
     throw new TypeError("options.WebSocket must be a WebSocket class");
   }
@@ -243,6 +259,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     reconnect: options.reconnect ?? true,
     password: options.password,
     token: options.token,
+    resume: options.resume,
     capabilities,
     identifiedTimeout: count(
       "identifiedTimeout",

@@ -1,20 +1,24 @@
 /**
  * Decoders for the payloads of the relay's own frames, for clients: `set_time`, the
- * `identified` acknowledgement, error reports and acks. Untrusted input in, a typed value or
+ * `identified` acknowledgement, error reports, acks and the relay's batches. Untrusted input in, a typed value or
  * `undefined` out; every field name is spelled here, next to the types that declare it.
  *
  * @module
  */
 
-import { isJsonObject, isValidId, own } from "./decode.js";
+import { type DecodeError, isJsonObject, isValidId, own } from "./decode.js";
 import {
   Capability,
   type CapabilityName,
+  type Envelope,
   type ErrorData,
   type FrameRef,
+  FrameType,
   type IdentifiedKwargs,
   type Json,
+  type JsonObject,
 } from "./envelope.js";
+import { ErrorCode } from "./error-codes.js";
 
 /**
  * The kwargs of the relay's `set_time` command: the room's epoch.
@@ -142,4 +146,30 @@ export function decodeAckData(data: Json | undefined): AckData | undefined {
   if (!isJsonObject(data)) return undefined;
   const id = own(data, "id" satisfies keyof AckData);
   return isValidId(id) ? { id } : undefined;
+}
+
+/**
+ * The frames of a relay `batch` (from `"server"`): its `data`, a non-empty list of frame
+ * objects, in order. Unlike a client's batch (`batchItems`), a relay batch may hold a frame
+ * whose `type` is `"batch"`: that is a peer's application frame the relay forwarded, to be
+ * handled as such, never taken apart. Its count is not bounded: the relay bounds what it
+ * sends. Each frame still has to be decoded with `decodeObject`.
+ *
+ * @returns The frames, or a `BAD_BATCH` error when `data` is not such a list.
+ * @example
+ * ```ts
+ * relayBatchFrames({ type: "batch", from: "server", target: ["B"], data: [{ type: "batch", data: [], target: ["B"] }] });
+ * // [{ type: "batch", data: [], target: ["B"] }]
+ * ```
+ */
+export function relayBatchFrames(envelope: Envelope): JsonObject[] | DecodeError {
+  const data = envelope.data;
+  if (Array.isArray(data) && data.length > 0 && data.every(isJsonObject)) return data;
+  const ref: FrameRef = { type: FrameType.batch };
+  if (envelope.id !== undefined) ref.id = envelope.id;
+  return {
+    code: ErrorCode.badBatch,
+    message: "a relay batch's data must be a non-empty list of frame objects",
+    ref,
+  };
 }

@@ -8,7 +8,7 @@ import type { Json } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import type { Frame } from "../support/inbox.js";
 import { freshRoom, join, startRelay } from "../support/relay.js";
-import { client, recordingWebSocket } from "./helpers.js";
+import { client, eventually, recordingWebSocket } from "./helpers.js";
 
 let server: SocketServer;
 beforeAll(async () => {
@@ -171,4 +171,30 @@ it("behaves as before against a relay that grants neither batch nor acks", async
   expect(wsc.unconfirmedFrames).toBe(0);
   wsc.close();
   reader.socket.close();
+});
+
+it("takes a peer's frame of type batch inside the relay's batch as an application frame, and the ack with it", async () => {
+  const room = freshRoom();
+  const recording = recordingWebSocket();
+  const { client: wsc, events } = client(server, room, "Self", { WebSocket: recording.WebSocket });
+  const got: Json[] = [];
+  wsc.addMessageType("batch", (data, { sender }) => {
+    got.push([sender ?? null, data ?? null]);
+    events.wake();
+  });
+  await events.identifiedTimes(1);
+  // To itself: the relay routes it back in the same event as its ack, so both come in one
+  // relay batch, the peer's "batch" frame among the relay's.
+  const peerBatch = { type: "batch", data: [{ type: "note", data: 1 }], target: ["Self"] };
+  expect(wsc.writeToSocket(peerBatch)).toBe("sent");
+  await events.until(() => got.length === 1, "the peer's batch frame");
+  expect(got).toEqual([["Self", [{ type: "note", data: 1 }]]]);
+  const relayBatch = parsed(recording.received).find(
+    (f) => f.from === "server" && f.type === "batch",
+  );
+  expect((relayBatch?.data as Frame[] | undefined)?.map((f) => f.type)).toEqual(["batch", "ack"]);
+  await eventually(() => wsc.unconfirmedFrames === 0, "the ack");
+  expect(events.messages.map((m) => m.type)).toContain("batch");
+  expect(events.errors).toEqual([]);
+  wsc.close();
 });

@@ -32,6 +32,8 @@ export class Recorder {
   readonly relayErrors: RelayError[] = [];
   readonly unconfirmed: UnconfirmedError[] = [];
   readonly identified: IdentifiedInfo[] = [];
+  /** The client's `resumeSecret` after each identify, in step with {@link identified}. */
+  readonly resumeSecrets: Array<string | undefined> = [];
   readonly messages: Envelope[] = [];
   readonly warnings: string[] = [];
   readonly #waiters = new Set<() => void>();
@@ -55,7 +57,10 @@ export class Recorder {
     client.on("error", (error) => this.#push(this.errors, error));
     client.on("relayError", (error) => this.#push(this.relayErrors, error));
     client.on("unconfirmed", (error) => this.#push(this.unconfirmed, error));
-    client.on("identified", (info) => this.#push(this.identified, info));
+    client.on("identified", (info) => {
+      this.resumeSecrets.push(client.resumeSecret);
+      this.#push(this.identified, info);
+    });
     client.on("message", (message) => this.#push(this.messages, message));
   }
 
@@ -160,6 +165,15 @@ export function recordingWebSocket(): {
     }
   }
   return { WebSocket: Recording, sockets, sent, received };
+}
+
+/**
+ * Hands `text` to the client that owns `socket` (a `ws` socket) as if the relay had sent it,
+ * for a frame the relay under test does not send on its own. The client's answers go to the
+ * relay as usual.
+ */
+export function deliver(socket: WebSocket, text: string): void {
+  socket.emit("message", Buffer.from(text), false);
 }
 
 /**

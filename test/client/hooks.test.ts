@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { WebSocketClient } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, startRelay } from "../support/relay.js";
-import { client } from "./helpers.js";
+import { client, recordingWebSocket } from "./helpers.js";
 
 let server: SocketServer;
 beforeAll(async () => {
@@ -136,4 +136,46 @@ it("logs errors when no error hook is registered, and errors of error hooks them
   expect(wsc.writeToSocket("{}")).toBe("dropped");
   expect(logged).toHaveLength(2);
   expect(logged[1]).toMatch(/^error \[Quiet\] error hook "broken" failed: Error: hook failed/);
+});
+
+it("keeps the resume secret out of every hook: message hooks see identified without it", async () => {
+  const recording = recordingWebSocket();
+  const { client: wsc, events } = client(server, freshRoom(), "Secretive", {
+    WebSocket: recording.WebSocket,
+  });
+  const seen: string[] = [];
+  wsc.addOnMessage("log", (message, context) => {
+    seen.push(JSON.stringify(message), JSON.stringify(context.message), context.raw);
+  });
+  wsc.on("message", (message) => seen.push(JSON.stringify(message)));
+  wsc.addCmdFunction("identified", (kwargs, context) => {
+    seen.push(JSON.stringify(kwargs), context.raw);
+  });
+  wsc.on("identified", (info) => seen.push(JSON.stringify(info)));
+  wsc.on("error", (error) => seen.push(error.message));
+  await events.identifiedTimes(1);
+  // Again on a new connection: the identify presents the secret, and the answer carries it.
+  wsc.connectToSocket();
+  await events.identifiedTimes(2);
+  const secrets = recording.received
+    .map((text) => JSON.parse(text) as { data?: { cmd?: unknown; kwargs?: { resume?: unknown } } })
+    .filter((frame) => frame.data?.cmd === "identified")
+    .map((frame) => frame.data?.kwargs?.resume);
+  expect(secrets).toHaveLength(2);
+  const [secret] = secrets;
+  if (typeof secret !== "string") throw new Error("the relay sent no resume secret");
+  expect(recording.sent.filter((text) => text.includes(secret))).toHaveLength(1);
+  // The message hooks saw both answers, without the secret; nothing else saw it either.
+  const answers = events.messages.filter((m) => (m.data as { cmd?: unknown }).cmd === "identified");
+  expect(answers).toHaveLength(2);
+  expect(answers[0]).toMatchObject({
+    type: "cmd",
+    from: "server",
+    data: { cmd: "identified", kwargs: { name: "Secretive" } },
+  });
+  expect(answers[0]?.data).not.toHaveProperty("kwargs.resume");
+  expect(seen.length).toBeGreaterThan(10);
+  expect(seen.filter((text) => text.includes(secret))).toEqual([]);
+  expect([...events.warnings, ...events.errors.map((e) => e.message)].join()).not.toContain(secret);
+  wsc.close();
 });

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ClientErrorCode, type QueueOverflowError } from "../../src/client/node.js";
+import {
+  ClientClosedError,
+  type ClientError,
+  ClientErrorCode,
+  type QueueOverflowError,
+} from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, join, startRelay } from "../support/relay.js";
+import { TcpProxy } from "../support/tcp-proxy.js";
 import { client, recordingWebSocket } from "./helpers.js";
 
 let server: SocketServer;
@@ -11,6 +17,12 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const note = (n: number, target = "Reader") => ({ type: "note", data: n, target: [target] });
+
+/** The `data` of the frames each `CLIENT_CLOSED` error reports, error by error. */
+const droppedData = (errors: readonly ClientError[]): unknown[][] =>
+  errors
+    .filter((error) => error instanceof ClientClosedError)
+    .map((error) => error.frames.map((frame) => JSON.parse(frame).data));
 
 it("queues frames written before the identify and sends them in order right after it", async () => {
   const room = freshRoom();
@@ -109,11 +121,76 @@ it("close() discards the queue and later writes are dropped until connectToSocke
   expect(wsc.close()).toBe(2);
   expect(wsc.queuedFrames).toBe(0);
   expect(wsc.writeToSocket(note(3))).toBe("dropped");
-  expect(events.errors.map((e) => e.code)).toEqual([ClientErrorCode.clientClosed]);
+  // What the queue held, then the frame written after: each reported with its text.
+  expect(events.errors.map((e) => e.code)).toEqual([
+    ClientErrorCode.clientClosed,
+    ClientErrorCode.clientClosed,
+  ]);
+  expect(droppedData(events.errors)).toEqual([[1, 2], [3]]);
   wsc.connectToSocket();
   await events.identifiedTimes(1);
   expect(wsc.writeToSocket(note(4))).toBe("sent");
   expect((await reader.next()).data).toBe(4);
   wsc.close();
   reader.socket.close();
+});
+
+it("after a fatal close, reports what the queue held and drops every later frame", async () => {
+  const room = freshRoom();
+  const holder = client(server, room, "Twin");
+  await holder.events.identifiedTimes(1);
+  const { client: wsc, events } = client(server, room, "Twin", { autoConnect: false });
+  expect([1, 2].map((n) => wsc.writeToSocket(note(n)))).toEqual(["queued", "queued"]);
+  wsc.connectToSocket();
+  await events.until(() => events.closes.length === 1, "the close");
+  expect(events.closes[0]).toMatchObject({ code: 4009, reconnecting: false });
+  expect(wsc.state).toBe("closed");
+  expect(wsc.queuedFrames).toBe(0);
+  // The fatal close, then what the queue held, before the close hooks ran.
+  expect(events.errors.map((e) => e.code)).toEqual([
+    ClientErrorCode.relayError,
+    ClientErrorCode.fatalClose,
+    ClientErrorCode.clientClosed,
+  ]);
+  expect(droppedData(events.errors)).toEqual([[1, 2]]);
+  expect(events.errors[2]?.message).toMatch(/4009/);
+  expect(wsc.writeToSocket(note(3))).toBe("dropped");
+  expect(wsc.queuedFrames).toBe(0);
+  expect(droppedData(events.errors)).toEqual([[1, 2], [3]]);
+  holder.client.close();
+});
+
+it("with reconnect off, reports what the queue held and drops every later frame", async () => {
+  const room = freshRoom();
+  const proxy = await TcpProxy.start(server);
+  try {
+    // Turned off while a reconnect is pending: the queue will never go out.
+    const later = client(proxy.url, room, "Later", {
+      reconnectBaseDelay: 60_000,
+      reconnectMaxDelay: 60_000,
+    });
+    // Off from the start: the first close is final.
+    const off = client(proxy.url, room, "Off", { reconnect: false });
+    await later.events.identifiedTimes(1);
+    await off.events.identifiedTimes(1);
+    proxy.dropAll();
+    await later.events.until(() => later.client.state === "reconnecting", "the pending reconnect");
+    expect(later.client.writeToSocket(note(1))).toBe("queued");
+    expect(later.client.writeToSocket(note(2))).toBe("queued");
+    later.client.reconnect = false;
+    expect(later.client.state).toBe("closed");
+    expect(later.client.queuedFrames).toBe(0);
+    expect(droppedData(later.events.errors)).toEqual([[1, 2]]);
+    expect(later.client.writeToSocket(note(3))).toBe("dropped");
+    expect(droppedData(later.events.errors)).toEqual([[1, 2], [3]]);
+
+    await off.events.until(() => off.events.closes.length === 1, "the close");
+    expect(off.client.state).toBe("closed");
+    expect(off.client.writeToSocket(note(4))).toBe("dropped");
+    expect(off.client.queuedFrames).toBe(0);
+    expect(droppedData(off.events.errors)).toEqual([[4]]);
+    expect(off.events.errors.at(-1)?.message).toMatch(/reconnect is off/);
+  } finally {
+    await proxy.close();
+  }
 });

@@ -20,6 +20,7 @@ import {
   decodeIdentified,
   decodeSetTime,
   type JsonObject,
+  relayBatchFrames,
   withIdText,
 } from "../../src/protocol/index.js";
 
@@ -96,6 +97,25 @@ describe("decoders of the relay's frames", () => {
       expect(decodeAckData({ id } as JsonObject)).toBeUndefined();
     }
     expect(decodeAckData(undefined)).toBeUndefined();
+  });
+
+  it("relay batch: its frames, a peer's frame of type batch among them", () => {
+    const peer = { type: "batch", data: [{ type: "batch", data: [] }], from: "A", target: ["B"] };
+    const ack = { type: "ack", data: { id: 3 }, from: "server", target: ["B"] };
+    const batch = (data: JsonObject[keyof JsonObject]) => ({
+      type: "batch",
+      data,
+      from: "server",
+      target: ["B"],
+      id: 9,
+    });
+    expect(relayBatchFrames(batch([peer, ack]))).toEqual([peer, ack]);
+    for (const data of [[], [peer, 1], {}, null]) {
+      expect(relayBatchFrames(batch(data))).toMatchObject({
+        code: "BAD_BATCH",
+        ref: { type: "batch", id: 9 },
+      });
+    }
   });
 });
 

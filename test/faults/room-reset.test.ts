@@ -11,9 +11,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { afterEach, expect, it } from "vitest";
-import type { Envelope, Json } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
-import { client, eventually, type Recorder, recordingWebSocket } from "../client/helpers.js";
+import { client, eventually, recordingWebSocket } from "../client/helpers.js";
 import { freshRoom, startRelay } from "../support/relay.js";
 import {
   Burst,
@@ -29,13 +28,6 @@ const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-/** The resume secrets the relay handed out, in the `identified` answers a client saw. */
-function resumeSecrets(recorder: Recorder): Json[] {
-  return recorder.messages
-    .filter((m: Envelope) => (m.data as { cmd?: unknown } | undefined)?.cmd === "identified")
-    .map((m) => (m.data as { kwargs: { resume?: Json } }).kwargs.resume ?? null);
-}
 
 it("a relay restart mid-burst: reconnects with jitter, resumes, and loses nothing unreported", async () => {
   const dir = await mkdtemp(joinPath(tmpdir(), "wscomsrv-reset-"));
@@ -86,7 +78,7 @@ it("a relay restart mid-burst: reconnects with jitter, resumes, and loses nothin
       Array(events.identified.length).fill(wsc.name),
     );
     // The secret survived the restart: presented at the re-identify, it was kept.
-    const secrets = resumeSecrets(events);
+    const secrets = events.resumeSecrets;
     expect(typeof secrets[0]).toBe("string");
     expect(new Set(secrets)).toEqual(new Set([secrets[0]]));
   }
