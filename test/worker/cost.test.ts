@@ -124,9 +124,9 @@ describe("the cost of one event", () => {
     expect(pages).toHaveLength(Math.floor(DEFAULT_LIMITS.maxEventDeliveries / names));
     expect(refused).toHaveLength(1_000 - pages.length);
     expect(refused[0]?.data).toMatchObject({ code: "COST_LIMIT" });
-    const page = (pages[0]?.data as { kwargs: { names: string[]; next?: string } }).kwargs;
-    expect(page.names).toHaveLength(1_000);
-    expect(page.next).toBe(page.names.at(-1));
+    const page = (pages[0] as Frame).data as { kwargs: { names: string[]; next?: string } };
+    expect(page.kwargs.names).toHaveLength(1_000);
+    expect(page.kwargs.next).toBe(page.kwargs.names.at(-1));
     expect(texts.reduce((sum, text) => sum + text.length, 0)).toBeLessThan(
       DEFAULT_LIMITS.maxEventBytes,
     );

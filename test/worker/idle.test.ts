@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../src/protocol/index.js";
 import { SqlNameStore } from "../../src/worker/name-store.js";
 import { newSession, type Session } from "../../src/worker/session.js";
-import { sweep } from "../../src/worker/sweep.js";
+import { type SweepResult, sweep } from "../../src/worker/sweep.js";
 import { cmd } from "../support/inbox.js";
 import { commandOf, sync } from "../support/session.js";
 import { freshRoom, join, open, roomStub } from "./connect.js";
@@ -26,10 +26,10 @@ function wakesOver(durationMs: number, sessions: Map<string, Session>, beatMs: n
   let alarm: number | undefined = start + DEFAULT_LIMITS.heartbeatSweepMs; // set at identify
   let wakes = 0;
   while (alarm !== undefined && alarm <= start + durationMs) {
-    const now = alarm;
+    const now: number = alarm;
     wakes += 1;
-    const lastBeat = now - ((now - start) % beatMs);
-    const found = sweep(sessions, () => lastBeat, DEFAULT_LIMITS, now);
+    const lastBeat: number = now - ((now - start) % beatMs);
+    const found: SweepResult<string> = sweep(sessions, () => lastBeat, DEFAULT_LIMITS, now);
     expect(found.silent).toEqual([]);
     alarm = found.next;
   }
