@@ -28,6 +28,8 @@ export type ClientEvent =
       type: "identified";
       room: string;
       name: string;
+      /** How it proved it may hold the name: `"token"`, `"secret"` or `"none"`. */
+      proof: string | undefined;
       time: Date;
     }
   | {
@@ -134,7 +136,15 @@ function decodeEvent(text: string, time: Date): ClientEvent | undefined {
     case "connect":
       return { type: "connect", room, time };
     case "identified":
-      return name === undefined ? undefined : { type: "identified", room, name, time };
+      return name === undefined
+        ? undefined
+        : {
+            type: "identified",
+            room,
+            name,
+            proof: typeof fields.proof === "string" ? fields.proof : undefined,
+            time,
+          };
     case "refused":
       return typeof fields.reason === "string"
         ? { type: "refused", room, name, reason: fields.reason, time }

@@ -52,7 +52,9 @@ it("reconnects after the relay drops the socket, re-identifies and sends the que
     expect(identifies).toHaveLength(3);
     expect(identifies[0]?.data?.kwargs?.resume).toBeUndefined();
     expect(typeof identifies[1]?.data?.kwargs?.resume).toBe("string");
-    expect(identifies[2]?.data?.kwargs?.resume).toBe(identifies[1]?.data?.kwargs?.resume);
+    // Each identify got a fresh secret; the client presents the latest.
+    expect(typeof identifies[2]?.data?.kwargs?.resume).toBe("string");
+    expect(identifies[2]?.data?.kwargs?.resume).not.toBe(identifies[1]?.data?.kwargs?.resume);
     wsc.close();
     reader.socket.close();
   } finally {

@@ -144,8 +144,9 @@ it("comes back at once after a restart with the resume secret of the earlier run
     await events.identifiedTimes(1);
     expect(identifies(recording.sent)[0]?.data?.kwargs?.resume).toBe(secret);
     expect(events.relayErrors).toEqual([]);
-    // The relay keeps the secret for its proven owner.
-    expect(wsc.resumeSecret).toBe(secret);
+    // The secret proved the name; the relay hands its proven owner a fresh one.
+    expect(typeof wsc.resumeSecret).toBe("string");
+    expect(wsc.resumeSecret).not.toBe(secret);
     expect(wsc.writeToSocket(note(1))).toBe("sent");
     expect(await reader.next()).toMatchObject({ from: "Phoenix", data: 1 });
     earlier.client.close();

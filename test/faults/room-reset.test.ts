@@ -77,10 +77,10 @@ it("a relay restart mid-burst: reconnects with jitter, resumes, and loses nothin
     expect(events.identified.map((info) => info.name)).toEqual(
       Array(events.identified.length).fill(wsc.name),
     );
-    // The secret survived the restart: presented at the re-identify, it was kept.
+    // Every identify got a fresh secret, and the client presented the latest one.
     const secrets = events.resumeSecrets;
     expect(typeof secrets[0]).toBe("string");
-    expect(new Set(secrets)).toEqual(new Set([secrets[0]]));
+    expect(new Set(secrets).size).toBe(secrets.length);
   }
   // Full jitter: the clients did not all wait the same time before coming back.
   const delays = everyone.map(({ events }) => events.closes[0]?.delay);
