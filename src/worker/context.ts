@@ -44,10 +44,8 @@ export interface RoomContext<S extends Socket = Socket> {
   readonly scheduleSweep: (deadline: number) => void;
   /** The two handshake frames, serialised once. */
   readonly handshake: readonly [string, string];
-  /** Which heartbeating sockets are dead. */
+  /** Which heartbeating sockets are dead, and when each last had a heartbeat answered. */
   readonly liveness: Liveness<S>;
-  /** When the runtime last answered a heartbeat of a socket, if ever (ms since 1970). */
-  readonly lastHeartbeat: (socket: S) => number | undefined;
   /** Wrong passwords the room still takes, from all sockets together. */
   readonly passwordFailures: FailureBudget;
 }
@@ -61,7 +59,7 @@ export function closeIfDead<S extends Socket>(
   socket: S,
   now: number,
 ): boolean {
-  if (!room.liveness.isDead(socket, room.connections.find(socket), now)) return false;
+  if (!room.liveness.isDead(socket, now)) return false;
   logEvent(room.name, "timeout", {
     name: room.connections.find(socket)?.name,
     reason: "heartbeat timeout",
@@ -70,19 +68,27 @@ export function closeIfDead<S extends Socket>(
   return true;
 }
 
-/** The report for a frame refused because it would cost the event too much. */
-export function costReport<S extends Socket>(
+/**
+ * Whether the current event may still make `deliveries` deliveries of `chars` characters in
+ * all (see {@link Outbox.admit}); when it may not, the sender is told with `COST_LIMIT`, and
+ * the caller sends nothing.
+ */
+export function afford<S extends Socket>(
   room: RoomContext<S>,
+  socket: S,
+  session: Session,
   deliveries: number,
   chars: number,
   ref: FrameRef,
-): Report {
+): boolean {
+  if (room.outbox.admit(deliveries, chars)) return true;
   const { maxEventDeliveries, maxEventBytes } = room.limits;
-  return {
+  report(room, socket, session, {
     code: ErrorCode.costLimit,
-    message: `delivered to no one: one event may cause at most ${maxEventDeliveries} deliveries and ${maxEventBytes} characters out, and this frame (${deliveries} recipients of ${chars} characters) would pass them; send fewer frames at once, or to fewer recipients`,
+    message: `delivered to no one: one event may cause at most ${maxEventDeliveries} deliveries and ${maxEventBytes} characters out, and this frame (${deliveries} deliveries, ${chars} characters) would pass them; send fewer frames at once, or to fewer recipients`,
     ref,
-  };
+  });
+  return false;
 }
 
 /** Builds the serialised handshake of a room. */

@@ -129,9 +129,9 @@ export function handleFrame<S extends Socket>(
 ): void {
   if (room.connections.isRetired(socket)) return;
   const session = room.connections.session(socket);
-  if (session.probedAt > 0) {
-    // Asked whether it is still there, it is: any frame answers (its identify may follow).
-    session.probedAt = -1;
+  if (session.probedAt !== 0) {
+    // Asked whether it is still there, it is: any frame answers.
+    session.probedAt = 0;
     room.connections.save(socket, session);
   }
   if (!withinRate(room, socket, session)) return;

@@ -38,7 +38,7 @@ import { close, closeIfDead, type RoomContext, report, send, sendHandshake } fro
 import { logEvent } from "./log.js";
 import { newSecret } from "./name-store.js";
 import { secretMatches } from "./secrets.js";
-import { has, isCapability, outranks, type Proof, type Session } from "./session.js";
+import { has, isCapability, outranks, type Proof, type Session, type Waiting } from "./session.js";
 
 function requestedCapabilities(kwargs: JsonObject): CapabilityName[] {
   const asked = own(kwargs, IdentifyField.capabilities);
@@ -213,7 +213,7 @@ export function identify<S extends Socket>(
       close(room, holder, CloseCode.replaced, "replaced by a new connection");
       logEvent(room.name, "replaced", { name });
     } else if (!closeIfDead(room, holder, now)) {
-      awaitHolder(room, socket, session, holder, held, { name, capabilities, until: 0 }, now);
+      awaitHolder(room, socket, session, holder, held, { name, capabilities }, now);
       return;
     }
   }
@@ -231,17 +231,22 @@ function reidentify<S extends Socket>(
   session: Session,
   name: string,
 ): void {
-  // A holder that was asked whether it is there (probedAt > 0: the question is open; < 0: it
-  // answered with another frame first) answers with this identify: no `identified` for it.
-  const probed = session.probedAt !== 0;
-  if (probed) {
-    session.probedAt = 0;
-    room.connections.save(socket, session);
-  }
-  if (room.outbox.proven(socket) || probed) return;
-  if (session.capabilities.length === 0) return;
-  const ack = identified({ name, capabilities: session.capabilities, time: room.epoch });
+  // The answer to the room's probe (whether it reads, whether it is there) needs no answer.
+  if (room.outbox.proven(socket)) return;
   const secret = has(session, Capability.resume) ? room.names.secretOf(name) : undefined;
+  sendIdentified(room, socket, session, secret);
+}
+
+/** Sends `identified` to a client that asked for any capability, with its secret if any. */
+function sendIdentified<S extends Socket>(
+  room: RoomContext<S>,
+  socket: S,
+  session: Session,
+  secret: string | undefined,
+): void {
+  const { name, capabilities } = session;
+  if (name === undefined || capabilities.length === 0) return;
+  const ack = identified({ name, capabilities, time: room.epoch });
   if (secret !== undefined) ack.data.kwargs.resume = secret;
   send(room, socket, JSON.stringify(ack));
 }
@@ -256,19 +261,19 @@ function awaitHolder<S extends Socket>(
   session: Session,
   holder: S,
   held: Session | undefined,
-  waiting: Session["waiting"] & object,
+  wanted: Omit<Waiting, "until">,
   now: number,
 ): void {
-  waiting.until = now + room.limits.takeoverProbeMs;
-  session.waiting = waiting;
+  const until = now + room.limits.takeoverProbeMs;
+  session.waiting = { ...wanted, until };
   room.connections.save(socket, session);
-  if (held !== undefined && held.probedAt <= 0) {
+  if (held !== undefined && held.probedAt === 0) {
     held.probedAt = now;
     room.connections.save(holder, held);
-    send(room, holder, room.handshake[0]);
-    logEvent(room.name, "probe", { name: waiting.name });
+    room.outbox.ask(holder);
+    logEvent(room.name, "probe", { name: wanted.name });
   }
-  room.scheduleSweep(waiting.until);
+  room.scheduleSweep(until);
 }
 
 /**
@@ -285,8 +290,8 @@ export function endWait<S extends Socket>(room: RoomContext<S>, socket: S, now: 
   const holder = room.connections.byName(waiting.name);
   const held = holder === undefined ? undefined : room.connections.find(holder);
   if (holder !== undefined && held !== undefined && !closeIfDead(room, holder, now)) {
-    const heartbeat = room.lastHeartbeat(holder) ?? 0;
-    const silent = held.probedAt > 0 && heartbeat < held.probedAt;
+    const heartbeat = room.liveness.lastHeartbeat(holder) ?? 0;
+    const silent = held.probedAt !== 0 && heartbeat < held.probedAt;
     if (!silent) {
       const reportTo: Session = {
         ...session,
@@ -326,10 +331,7 @@ function grant<S extends Socket>(
   } else {
     room.names.forget(name);
   }
-  if (granted.capabilities.length === 0) return;
-  const ack = identified({ name, capabilities: granted.capabilities, time: room.epoch });
-  if (resume !== undefined) ack.data.kwargs.resume = resume;
-  send(room, socket, JSON.stringify(ack));
+  sendIdentified(room, socket, granted, resume);
 }
 
 function refuse<S extends Socket>(

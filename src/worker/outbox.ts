@@ -70,6 +70,14 @@ interface Backlog {
 }
 
 /**
+ * The most characters a text may hold and still be at most `maxBytes` of UTF-8, whatever
+ * they are: a character (UTF-16 code unit) is at most 3 bytes (a surrogate pair: 4 for 2).
+ */
+export function charsWithin(maxBytes: number): number {
+  return Math.floor(maxBytes / 3);
+}
+
+/**
  * Groups frame texts into batches of at most `maxChars` characters each (a frame longer than
  * that goes alone), keeping their order.
  */
@@ -96,6 +104,8 @@ export class Outbox<S extends Socket> {
   readonly #closes = new Map<S, [number, string]>();
   readonly #acks = new Map<S, string>();
   readonly #backlogs = new WeakMap<S, Backlog>();
+  /** Sockets to probe at the end of this event, whatever their backlog. */
+  readonly #asked = new Set<S>();
   readonly #room: OutboxRoom<S>;
   readonly #ackDelayMs: number;
   /** The largest batch the room builds, in characters: one that cannot pass `maxFrameBytes`. */
@@ -108,8 +118,8 @@ export class Outbox<S extends Socket> {
   constructor(room: OutboxRoom<S>, ackDelayMs = ACK_DELAY_MS) {
     this.#room = room;
     this.#ackDelayMs = ackDelayMs;
-    // A character is at most 3 bytes of UTF-8 (a surrogate pair: 4 for 2).
-    this.#maxBatchChars = Math.floor(room.limits.maxFrameBytes / 3) - 128;
+    // Room for the batch's own envelope.
+    this.#maxBatchChars = charsWithin(room.limits.maxFrameBytes) - 128;
   }
 
   /**
@@ -154,10 +164,20 @@ export class Outbox<S extends Socket> {
   }
 
   /**
+   * Asks `socket` to identify again (the room's probe), at the end of this event, after what
+   * is queued for it; a socket already asked, whose answer has not come, is not asked twice.
+   * The answer shows that it reads ({@link proven}) and that it is alive.
+   */
+  ask(socket: S): void {
+    this.#asked.add(socket);
+    if (!this.#frames.has(socket)) this.#frames.set(socket, []);
+  }
+
+  /**
    * Takes an identify from `socket` as its answer to an outstanding probe: everything sent
    * before the probe has been read.
    *
-   * @returns true when a probe was outstanding.
+   * @returns true when a probe was outstanding (the identify answers it, and needs no answer).
    */
   proven(socket: S): boolean {
     const backlog = this.#backlogs.get(socket);
@@ -165,12 +185,6 @@ export class Outbox<S extends Socket> {
     backlog.proven = backlog.probeAt;
     backlog.probeAt = undefined;
     return true;
-  }
-
-  /** Characters sent to `socket` that it has not shown it read. */
-  unread(socket: S): number {
-    const backlog = this.#backlogs.get(socket);
-    return backlog === undefined ? 0 : backlog.sent - backlog.proven;
   }
 
   /** Sends everything queued (with the acks that can ride along), then closes what was to be closed. */
@@ -184,6 +198,7 @@ export class Outbox<S extends Socket> {
     for (const [socket, texts] of this.#frames) {
       if (!this.#account(socket, texts)) continue;
       const session = texts.length > 1 ? this.#room.sessionOf(socket) : undefined;
+      if (texts.length === 0) continue;
       if (session?.name !== undefined && has(session, Capability.batch)) {
         for (const group of batchGroups(texts, this.#maxBatchChars)) {
           if (group.length === 1) sendNow(socket, group[0] as string);
@@ -194,6 +209,7 @@ export class Outbox<S extends Socket> {
       }
     }
     this.#frames.clear();
+    this.#asked.clear();
     this.#deliveries = 0;
     this.#chars = 0;
     for (const [socket, [code, reason]] of this.#closes) {
@@ -208,8 +224,9 @@ export class Outbox<S extends Socket> {
   }
 
   /**
-   * Counts what is about to be sent to `socket`: past a quarter of the backlog budget it adds a
-   * probe to `texts`; past the whole budget it retires the socket and queues its close.
+   * Counts what is about to be sent to `socket`: when it was asked, or past a quarter of the
+   * backlog budget, it adds a probe to `texts` (unless one is outstanding); past the whole
+   * budget it retires the socket and queues its close.
    *
    * @returns false when nothing may be sent to the socket.
    */
@@ -229,7 +246,11 @@ export class Outbox<S extends Socket> {
       return false;
     }
     backlog.sent += chars;
-    if (backlog.probeAt === undefined && backlog.sent - backlog.proven > budget / 4) {
+    if (
+      backlog.probeAt === undefined &&
+      (backlog.sent - backlog.proven > budget / 4 ||
+        (this.#asked.size > 0 && this.#asked.has(socket)))
+    ) {
       texts.push(this.#room.probe);
       backlog.sent += this.#room.probe.length;
       backlog.probeAt = backlog.sent;

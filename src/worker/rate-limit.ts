@@ -10,15 +10,26 @@ import type { Limits } from "../protocol/index.js";
 /** What to do with a frame. */
 export type RateVerdict = "pass" | "first-drop" | "drop" | "close";
 
+/** A token bucket: what is left, and when it was last refilled (ms since 1970). */
 interface Bucket {
   tokens: number;
   updated: number;
+}
+
+/** Refills `bucket` for the time since its last refill, at `perSecond`, up to `size`. */
+function refill(bucket: Bucket, now: number, size: number, perSecond: number): void {
+  if (now <= bucket.updated) return;
+  bucket.tokens = Math.min(size, bucket.tokens + ((now - bucket.updated) * perSecond) / 1000);
+  bucket.updated = now;
+}
+
+interface SocketBucket extends Bucket {
   dropped: number;
 }
 
 /** One token bucket per socket. */
 export class RateLimiter {
-  readonly #buckets = new WeakMap<object, Bucket>();
+  readonly #buckets = new WeakMap<object, SocketBucket>();
   readonly #limits: Pick<Limits, "framesPerSecond" | "frameBurst" | "maxDroppedFrames">;
 
   /** Uses `framesPerSecond`, `frameBurst` and `maxDroppedFrames`. */
@@ -37,12 +48,8 @@ export class RateLimiter {
     if (bucket === undefined) {
       bucket = { tokens: frameBurst, updated: now, dropped: 0 };
       this.#buckets.set(socket, bucket);
-    } else if (now > bucket.updated) {
-      bucket.tokens = Math.min(
-        frameBurst,
-        bucket.tokens + ((now - bucket.updated) * framesPerSecond) / 1000,
-      );
-      bucket.updated = now;
+    } else {
+      refill(bucket, now, frameBurst, framesPerSecond);
     }
     // An episode of dropping ends once the sender has let the bucket fill halfway again.
     if (bucket.dropped > 0 && bucket.tokens >= frameBurst / 2) bucket.dropped = 0;
@@ -63,40 +70,32 @@ export class RateLimiter {
  */
 export class FailureBudget {
   readonly #perMinute: number;
-  #left: number;
-  #updated = 0;
+  readonly #bucket: Bucket;
 
   /** A full budget of `perMinute` failures. */
   constructor(perMinute: number) {
     this.#perMinute = perMinute;
-    this.#left = perMinute;
+    this.#bucket = { tokens: perMinute, updated: 0 };
   }
 
-  #refill(now: number): void {
-    if (now > this.#updated) {
-      this.#left = Math.min(
-        this.#perMinute,
-        this.#left + ((now - this.#updated) * this.#perMinute) / 60_000,
-      );
-      this.#updated = now;
-    }
+  #left(now: number): number {
+    refill(this.#bucket, now, this.#perMinute, this.#perMinute / 60);
+    return this.#bucket.tokens;
   }
 
   /** True when no failure is left: the room stops checking for a while. */
   exhausted(now: number): boolean {
-    this.#refill(now);
-    return this.#left < 1;
+    return this.#left(now) < 1;
   }
 
   /** Counts one failure. */
   fail(now: number): void {
-    this.#refill(now);
-    this.#left = Math.max(0, this.#left - 1);
+    this.#bucket.tokens = Math.max(0, this.#left(now) - 1);
   }
 
   /** Milliseconds until one failure is allowed again. */
   retryAfterMs(now: number): number {
-    this.#refill(now);
-    return this.#left >= 1 ? 0 : Math.ceil(((1 - this.#left) * 60_000) / this.#perMinute);
+    const left = this.#left(now);
+    return left >= 1 ? 0 : Math.ceil(((1 - left) * 60_000) / this.#perMinute);
   }
 }

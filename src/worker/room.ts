@@ -59,8 +59,6 @@ export class Room extends DurableObject<Env> {
     const epoch = loadEpoch(storage.kv);
     const connections = new Connections(this.ctx.getWebSockets());
     const handshake = handshakeFrames(password !== undefined, epoch);
-    const lastHeartbeat = (ws: WebSocket) =>
-      this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime();
     this.#room = {
       name,
       epoch,
@@ -80,8 +78,11 @@ export class Room extends DurableObject<Env> {
       rateLimiter: new RateLimiter(config.limits),
       handshake,
       scheduleSweep: (deadline) => this.#armAlarm(deadline),
-      liveness: new Liveness(lastHeartbeat, config.limits.heartbeatTimeoutMs),
-      lastHeartbeat,
+      liveness: new Liveness(
+        (ws) => connections.find(ws),
+        (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime(),
+        config.limits.heartbeatTimeoutMs,
+      ),
       passwordFailures: new FailureBudget(config.limits.passwordFailuresPerMinute),
     };
     return this.#room;
@@ -177,7 +178,7 @@ export class Room extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const room = this.#context(null);
     const now = Date.now();
-    const found = sweep(room.connections.sessions(), room.lastHeartbeat, room.limits, now);
+    const found = sweep(room.connections.sessions(), room.liveness.lastHeartbeat, room.limits, now);
     for (const ws of found.waits) endWait(room, ws, now);
     const expire = (ws: WebSocket, code: number, reason: string) => {
       logEvent(room.name, "timeout", { name: room.connections.session(ws).name, reason });

@@ -13,7 +13,7 @@ import {
   SERVER,
 } from "../protocol/index.js";
 import type { Connections, Socket } from "./connections.js";
-import { closeIfDead, costReport, type RoomContext, report, send } from "./context.js";
+import { afford, closeIfDead, type RoomContext, report, send } from "./context.js";
 import { runServerCommand } from "./server-commands.js";
 import type { Session } from "./session.js";
 
@@ -41,12 +41,9 @@ export function resolveTargets<S>(
 ): Delivery<S> {
   const recipients = new Set<S>();
   const missing: string[] = [];
-  const seen = new Set<string>();
   let toServer = false;
   let everyone = false;
   for (const target of targets) {
-    if (seen.has(target)) continue;
-    seen.add(target);
     if (target === SERVER) {
       toServer = true;
     } else if (target === EVERYONE) {
@@ -54,7 +51,7 @@ export function resolveTargets<S>(
     } else {
       const socket = connections.byName(target);
       if (socket !== undefined && !isDead(socket)) recipients.add(socket);
-      else missing.push(target);
+      else if (!missing.includes(target)) missing.push(target);
     }
   }
   if (everyone) {
@@ -79,8 +76,10 @@ export function route<S extends Socket>(
 ): void {
   const { envelope, fields } = frame;
   // A walk of the whole room is paid for before it is made.
-  if (envelope.target.includes(EVERYONE) && !room.outbox.admit(room.connections.size - 1, 0)) {
-    report(room, socket, session, costReport(room, room.connections.size - 1, 0, refOf(fields)));
+  if (
+    envelope.target.includes(EVERYONE) &&
+    !afford(room, socket, session, room.connections.size - 1, 0, refOf(fields))
+  ) {
     return;
   }
   const now = Date.now();
@@ -102,10 +101,7 @@ export function route<S extends Socket>(
     fields.from = name; // the decoded object is the room's own: stamp it in place
     const text = JSON.stringify(fields);
     const count = delivery.recipients.size;
-    if (!room.outbox.admit(count, count * text.length)) {
-      report(room, socket, session, costReport(room, count, text.length, refOf(fields)));
-      return;
-    }
+    if (!afford(room, socket, session, count, count * text.length, refOf(fields))) return;
     for (const recipient of delivery.recipients) send(room, recipient, text);
   }
   if (delivery.missing.length > 0) {

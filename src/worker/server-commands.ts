@@ -14,8 +14,9 @@ import {
   serverCommand,
 } from "../protocol/index.js";
 import type { Socket } from "./connections.js";
-import { closeIfDead, costReport, type RoomContext, report, send } from "./context.js";
+import { afford, closeIfDead, type RoomContext, report, send } from "./context.js";
 import { identify } from "./identify.js";
+import { charsWithin } from "./outbox.js";
 import type { Session } from "./session.js";
 
 /** Most names in one `clients` answer. */
@@ -67,16 +68,14 @@ function listClients<S extends Socket>(
   socket: S,
   session: Session,
   name: string,
-  frame: CommandEnvelope,
+  kwargs: JsonObject,
   ref: FrameRef,
 ): void {
-  const { kwargs } = frame.data;
   const size = room.connections.size;
-  const maxChars = Math.max(256, Math.floor(room.limits.maxFrameBytes / 3) - 256);
-  if (!room.outbox.admit(size, Math.min(maxChars, size * 70))) {
-    report(room, socket, session, costReport(room, size, Math.min(maxChars, size * 70), ref));
-    return;
-  }
+  // Room for the answer's envelope and the sender's name.
+  const maxChars = Math.max(256, charsWithin(room.limits.maxFrameBytes) - 256);
+  // A name is at most 64 characters: at most 70 of JSON with its quotes and comma.
+  if (!afford(room, socket, session, size, Math.min(maxChars, size * 70), ref)) return;
   room.outbox.charge(size);
   const now = Date.now();
   for (const [, held] of room.connections.identified()) closeIfDead(room, held, now);
@@ -117,12 +116,11 @@ export function runServerCommand<S extends Socket>(
       const text = JSON.stringify(
         serverCommand(Command.pong, { ...kwargs, time: Date.now() / 1000 }, [name]),
       );
-      if (room.outbox.admit(1, text.length)) send(room, socket, text);
-      else report(room, socket, session, costReport(room, 1, text.length, ref));
+      if (afford(room, socket, session, 1, text.length, ref)) send(room, socket, text);
       return;
     }
     case Command.listClients:
-      listClients(room, socket, session, name, frame, ref);
+      listClients(room, socket, session, name, kwargs, ref);
       return;
     case Command.closeSocket:
       report(room, socket, session, {

@@ -57,8 +57,7 @@ export interface Session {
   proof: Proof;
   /**
    * When the room asked this socket, which holds a name someone else asked for, whether it is
-   * still there, while the question is open; -1 when it answered with a frame other than its
-   * identify (which is still to come); 0 when no question is open.
+   * still there; 0 when no question is open (never asked, or it answered with any frame).
    */
   probedAt: number;
   /** The name this socket waits for, while its holder is asked; `undefined`: not waiting. */
@@ -117,8 +116,7 @@ export function decodeSession(attachment: unknown): Session {
   session.identifiedAt = count(own(attachment, "identifiedAt"));
   const proof = own(attachment, "proof");
   session.proof = isProof(proof) ? proof : "none";
-  const probedAt = own(attachment, "probedAt");
-  session.probedAt = typeof probedAt === "number" && Number.isFinite(probedAt) ? probedAt : 0;
+  session.probedAt = count(own(attachment, "probedAt"));
   session.waiting = decodeWaiting(own(attachment, "waiting"));
   return session;
 }

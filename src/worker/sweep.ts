@@ -13,6 +13,7 @@
  */
 
 import { Capability, type Limits } from "../protocol/index.js";
+import { heartbeatDeadline } from "./liveness.js";
 import { has, type Session } from "./session.js";
 
 /** What a sweep found. */
@@ -64,8 +65,7 @@ export function sweep<S>(
       }
       exact = earliest(exact, identifyBy);
     } else if (has(session, Capability.heartbeat)) {
-      const deadline =
-        Math.max(lastHeartbeat(socket) ?? 0, session.identifiedAt) + limits.heartbeatTimeoutMs;
+      const deadline = heartbeatDeadline(session, lastHeartbeat(socket), limits.heartbeatTimeoutMs);
       if (deadline <= now) result.silent.push(socket);
       else heartbeat = earliest(heartbeat, deadline);
     }

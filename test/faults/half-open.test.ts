@@ -4,10 +4,9 @@
  * reconnect loop goes on. Both against the local relay with its defaults.
  */
 
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../src/protocol/index.js";
-import type { SocketServer } from "../../src/server/index.js";
-import { freshRoom, join, startRelay } from "../support/relay.js";
+import { freshRoom, join, relayForFile } from "../support/relay.js";
 import { SeedClient } from "../support/seed-client.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 
@@ -25,13 +24,10 @@ async function pointUntil(
   }
 }
 
-let server: SocketServer;
-beforeAll(async () => {
-  server = await startRelay();
-});
-afterAll(() => server.close());
+const relay = relayForFile();
 
 it("gives a seed client its name back after a blip left its old socket half-open", async () => {
+  const server = relay();
   const room = freshRoom();
   const proxy = await TcpProxy.start(server);
   const plotter = await join(server, room, "Plotter");
@@ -62,6 +58,7 @@ it("gives a seed client its name back after a blip left its old socket half-open
 }, 30_000);
 
 it("refuses a seed client a name a live client holds only after the wait, so that it keeps trying", async () => {
+  const server = relay();
   const room = freshRoom();
   const holder = new SeedClient(`${server.wsAddress}/${room}`, "gui");
   await holder.until(() => holder.connections.length === 1, "the holder's connection");

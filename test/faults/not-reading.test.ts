@@ -6,20 +6,16 @@
  */
 
 import type { Socket } from "node:net";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../src/protocol/index.js";
-import type { SocketServer } from "../../src/server/index.js";
 import type { Inbox } from "../support/inbox.js";
-import { freshRoom, join, startRelay } from "../support/relay.js";
+import { freshRoom, join, relayForFile } from "../support/relay.js";
 import { sync } from "../support/session.js";
 
-let server: SocketServer;
-beforeAll(async () => {
-  server = await startRelay();
-});
-afterAll(() => server.close());
+const relay = relayForFile();
 
 it("closes a socket that does not read once the room holds more than its budget for it", async () => {
+  const server = relay();
   const room = freshRoom();
   const crowd: Inbox[] = [];
   for (let start = 0; start < 1_000; start += 200) {
@@ -28,7 +24,7 @@ it("closes a socket that does not read once the room holds more than its budget 
   }
   const p = await join(server, room, "P");
   const q = await join(server, room, "Q");
-  const sender = await join(server, room, "Sender");
+  const sender = await join(server, room, "Sender", { capabilities: ["undelivered"] });
   const sink = await join(server, room, "Sink");
   const closed = new Promise<{ reason: string }>((resolve) => {
     server.on("client", (event) => {
@@ -51,6 +47,8 @@ it("closes a socket that does not read once the room holds more than its budget 
   expect(got).toEqual([...Array(talked).keys()]);
   // The sink's name is free; the rest of the room is as it was.
   sender.send({ type: "t", data: "after", target: ["Sink", "c999"] });
-  expect((await sync(sender, "Sender")).length).toBe(0);
+  const reports = await sync(sender, "Sender");
+  expect(reports).toHaveLength(1);
+  expect(reports[0]?.data).toMatchObject({ code: "UNDELIVERED", targets: ["Sink"] });
   expect(await crowd[999]?.next()).toMatchObject({ data: "after", from: "Sender" });
 }, 120_000);

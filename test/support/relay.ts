@@ -2,6 +2,7 @@
  * Node-side test helpers: a relay on a free port, and `ws` clients with an {@link Inbox}.
  */
 
+import { afterAll, beforeAll } from "vitest";
 import WebSocket from "ws";
 import { SocketServer, type SocketServerOptions } from "../../src/server/index.js";
 import { Inbox } from "./inbox.js";
@@ -10,6 +11,22 @@ import { identifyAs } from "./session.js";
 /** Starts a relay on a free port of 127.0.0.1. */
 export function startRelay(options: SocketServerOptions = {}): Promise<SocketServer> {
   return SocketServer.start({ port: 0, ...options });
+}
+
+/**
+ * One relay on a free port for the tests of a file: started before the first, closed after
+ * the last. The returned function gives it.
+ */
+export function relayForFile(options: SocketServerOptions = {}): () => SocketServer {
+  let server: SocketServer | undefined;
+  beforeAll(async () => {
+    server = await startRelay(options);
+  });
+  afterAll(() => server?.close());
+  return () => {
+    if (server === undefined) throw new Error("the relay is not started yet");
+    return server;
+  };
 }
 
 /** A room name no other test uses. */

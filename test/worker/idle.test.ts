@@ -5,6 +5,7 @@ import { SqlNameStore } from "../../src/worker/name-store.js";
 import { newSession, type Session } from "../../src/worker/session.js";
 import { type SweepResult, sweep } from "../../src/worker/sweep.js";
 import { cmd } from "../support/inbox.js";
+import { WORKER_LIMITS } from "../support/secure-env.js";
 import { commandOf, sync } from "../support/session.js";
 import { freshRoom, join, open, roomStub } from "./connect.js";
 
@@ -92,7 +93,7 @@ describe("a held name whose holder may be gone", () => {
     newcomer.send(cmd("indentify", { name: "Scope", capabilities: ["errors"] }));
     expect(await newcomer.next()).toMatchObject({ data: { code: "NAME_TAKEN" } });
     expect(await newcomer.closed()).toEqual({ code: 4009, reason: "name taken" });
-    expect(Date.now() - asked).toBeGreaterThanOrEqual(150);
+    expect(Date.now() - asked).toBeGreaterThanOrEqual(WORKER_LIMITS.takeoverProbeMs);
     expect(holder.probesAnswered).toBe(1);
     const other = await join(room, "Other");
     other.send({ type: "t", data: "still yours", target: "Scope" });
