@@ -6,7 +6,6 @@
 
 import type { ErrorCodeName } from "../protocol/index.js";
 import {
-  CloseCode,
   ErrorCode,
   errorFrame,
   type FrameRef,
@@ -16,7 +15,6 @@ import {
 } from "../protocol/index.js";
 import type { Connections, Socket } from "./connections.js";
 import type { Liveness } from "./liveness.js";
-import { logEvent } from "./log.js";
 import type { NameStore } from "./name-store.js";
 import type { Outbox } from "./outbox.js";
 import type { FailureBudget, RateLimiter } from "./rate-limit.js";
@@ -44,28 +42,13 @@ export interface RoomContext<S extends Socket = Socket> {
   readonly scheduleSweep: (deadline: number) => void;
   /** The two handshake frames, serialised once. */
   readonly handshake: readonly [string, string];
-  /** Which heartbeating sockets are dead, and when each last had a heartbeat answered. */
+  /**
+   * Which heartbeating sockets are dead (closing them with 4011 when found), and when each
+   * last had a heartbeat answered.
+   */
   readonly liveness: Liveness<S>;
   /** Wrong passwords the room still takes, from all sockets together. */
   readonly passwordFailures: FailureBudget;
-}
-
-/**
- * True when `socket` heartbeats and has been silent too long: then it is closed with 4011
- * and its name freed, at once. One map look-up for a socket known to be alive.
- */
-export function closeIfDead<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  now: number,
-): boolean {
-  if (!room.liveness.isDead(socket, now)) return false;
-  logEvent(room.name, "timeout", {
-    name: room.connections.find(socket)?.name,
-    reason: "heartbeat timeout",
-  });
-  close(room, socket, CloseCode.heartbeatTimeout, "heartbeat timeout");
-  return true;
 }
 
 /**
@@ -112,7 +95,6 @@ export function close<S extends Socket>(
   reason: string,
 ): void {
   room.connections.retire(socket);
-  room.liveness.forget(socket);
   room.outbox.close(socket, code, reason);
 }
 

@@ -37,9 +37,10 @@ function withinRate<S extends Socket>(
   room: RoomContext<S>,
   socket: S,
   session: Session,
+  now: number,
   count = 1,
 ): boolean {
-  const verdict = room.rateLimiter.take(socket, Date.now(), count);
+  const verdict = room.rateLimiter.take(socket, now, count);
   if (verdict === "pass") return true;
   if (has(session, Capability.acks)) {
     // Acks are cumulative: an ack after a dropped frame would confirm it. Close instead, and
@@ -85,6 +86,7 @@ function routeBatch<S extends Socket>(
   session: Session,
   name: string,
   envelope: Envelope,
+  now: number,
 ): boolean {
   const items = batchItems(envelope, room.limits);
   if (!Array.isArray(items)) {
@@ -92,10 +94,10 @@ function routeBatch<S extends Socket>(
     return true;
   }
   // The batch took one token already; its other frames take theirs now.
-  if (items.length > 1 && !withinRate(room, socket, session, items.length - 1)) return false;
+  if (items.length > 1 && !withinRate(room, socket, session, now, items.length - 1)) return false;
   for (const item of items) {
     const decoded = decodeObject(item, room.limits);
-    if (decoded.ok) route(room, socket, session, name, decoded.frame);
+    if (decoded.ok) route(room, socket, session, name, decoded.frame, now);
     else report(room, socket, session, decoded.error);
   }
   return true;
@@ -134,7 +136,8 @@ export function handleFrame<S extends Socket>(
     session.probedAt = 0;
     room.connections.save(socket, session);
   }
-  if (!withinRate(room, socket, session)) return;
+  const now = Date.now();
+  if (!withinRate(room, socket, session, now)) return;
   if (typeof message !== "string") {
     if (session.name === undefined) sendHandshake(room, socket);
     else {
@@ -171,7 +174,7 @@ export function handleFrame<S extends Socket>(
   }
   const { envelope } = result.frame;
   if (isBatch(session, envelope)) {
-    if (!routeBatch(room, socket, session, name, envelope)) return;
+    if (!routeBatch(room, socket, session, name, envelope, now)) return;
   } else if (
     envelope.type === FrameType.batch &&
     nestsDeeperThan(result.frame.fields, room.limits.maxDepth)
@@ -183,7 +186,7 @@ export function handleFrame<S extends Socket>(
       ref: refOf(result.frame.fields),
     });
   } else {
-    route(room, socket, session, name, result.frame);
+    route(room, socket, session, name, result.frame, now);
   }
   acknowledge(room, socket, session, envelope.id);
 }

@@ -34,7 +34,7 @@ import {
   passwordReset,
 } from "../protocol/index.js";
 import type { Socket } from "./connections.js";
-import { close, closeIfDead, type RoomContext, report, send, sendHandshake } from "./context.js";
+import { close, type RoomContext, report, send, sendHandshake } from "./context.js";
 import { logEvent } from "./log.js";
 import { newSecret } from "./name-store.js";
 import { secretMatches } from "./secrets.js";
@@ -212,7 +212,7 @@ export function identify<S extends Socket>(
     if (held !== undefined && outranks(proof, held.proof)) {
       close(room, holder, CloseCode.replaced, "replaced by a new connection");
       logEvent(room.name, "replaced", { name });
-    } else if (!closeIfDead(room, holder, now)) {
+    } else if (!room.liveness.closeIfDead(holder, now)) {
       awaitHolder(room, socket, session, holder, held, { name, capabilities }, now);
       return;
     }
@@ -289,7 +289,7 @@ export function endWait<S extends Socket>(room: RoomContext<S>, socket: S, now: 
   room.connections.save(socket, session);
   const holder = room.connections.byName(waiting.name);
   const held = holder === undefined ? undefined : room.connections.find(holder);
-  if (holder !== undefined && held !== undefined && !closeIfDead(room, holder, now)) {
+  if (holder !== undefined && held !== undefined && !room.liveness.closeIfDead(holder, now)) {
     const heartbeat = room.liveness.lastHeartbeat(holder) ?? 0;
     const silent = held.probedAt !== 0 && heartbeat < held.probedAt;
     if (!silent) {
@@ -321,9 +321,11 @@ function grant<S extends Socket>(
   now: number,
 ): void {
   const granted = room.connections.identify(socket, name, capabilities, now, proof);
-  room.liveness.forget(socket);
   logEvent(room.name, "identified", { name, proof });
-  if (has(granted, Capability.heartbeat)) room.scheduleSweep(now + room.limits.heartbeatSweepMs);
+  if (has(granted, Capability.heartbeat)) {
+    room.liveness.aliveUntil(now + room.limits.heartbeatTimeoutMs);
+    room.scheduleSweep(now + room.limits.heartbeatSweepMs);
+  }
   let resume: string | undefined;
   if (has(granted, Capability.resume)) {
     resume = newSecret();

@@ -24,50 +24,69 @@ export function heartbeatDeadline(
   return Math.max(lastHeartbeat ?? 0, session.identifiedAt) + timeoutMs;
 }
 
-/** Tells live sockets from dead ones, looking at the heartbeat time at most once per timeout. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * Tells live sockets from dead ones. It keeps one number, the earliest time any heartbeating
+ * socket could be dead; until then a check costs one comparison. Past it, one pass over the
+ * sockets closes those that are dead and finds the next such time (at least the heartbeat
+ * timeout minus the heartbeat interval later while clients heartbeat).
+ */
 export class Liveness<S extends object> {
-  /** Until when each socket is known to be alive (`Infinity`: it does not heartbeat). */
-  readonly #aliveUntil = new Map<S, number>();
-  readonly #sessionOf: (socket: S) => Session | undefined;
+  /** No heartbeating socket can be dead before this (ms since 1970); -Infinity: not known. */
+  #earliest = Number.NEGATIVE_INFINITY;
+  readonly #sessions: () => Iterable<[S, Session]>;
+  readonly #onDead: (socket: S) => void;
   readonly #timeoutMs: number;
   /** When the runtime last answered a heartbeat of `socket`, if ever (ms since 1970). */
   readonly lastHeartbeat: (socket: S) => number | undefined;
 
   /**
-   * @param sessionOf - The socket's session, if the room knows it.
+   * @param sessions - Every socket the room knows, with its session.
    * @param lastHeartbeat - When the runtime last answered a heartbeat of the socket, if ever.
    * @param timeoutMs - Silence after which a heartbeating socket is dead (`heartbeatTimeoutMs`).
+   * @param onDead - Closes a socket found dead (and frees its name).
    */
   constructor(
-    sessionOf: (socket: S) => Session | undefined,
+    sessions: () => Iterable<[S, Session]>,
     lastHeartbeat: (socket: S) => number | undefined,
     timeoutMs: number,
+    onDead: (socket: S) => void,
   ) {
-    this.#sessionOf = sessionOf;
+    this.#sessions = sessions;
     this.lastHeartbeat = lastHeartbeat;
     this.#timeoutMs = timeoutMs;
+    this.#onDead = onDead;
   }
 
   /**
-   * True when `socket` heartbeats and has been silent for `heartbeatTimeoutMs` by `now`. Costs
-   * one map look-up while the socket is known to be alive.
+   * Closes every heartbeating socket that has been silent for `heartbeatTimeoutMs` by `now`.
+   * Costs one comparison until one of them could be.
+   *
+   * @returns the sockets it closed.
    */
-  isDead(socket: S, now: number): boolean {
-    const until = this.#aliveUntil.get(socket);
-    if (until !== undefined && until > now) return false;
-    const session = this.#sessionOf(socket);
-    if (session === undefined) return false;
-    const deadline = heartbeatDeadline(session, this.lastHeartbeat(socket), this.#timeoutMs);
-    if (deadline > now) {
-      this.#aliveUntil.set(socket, deadline);
-      return false;
+  closeDead(now: number): readonly S[] {
+    if (now < this.#earliest) return NONE;
+    const dead: S[] = [];
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const [socket, session] of this.#sessions()) {
+      if (session.name === undefined) continue;
+      const deadline = heartbeatDeadline(session, this.lastHeartbeat(socket), this.#timeoutMs);
+      if (deadline <= now) dead.push(socket);
+      else if (deadline < earliest) earliest = deadline;
     }
-    this.#aliveUntil.delete(socket);
-    return true;
+    this.#earliest = earliest;
+    for (const socket of dead) this.#onDead(socket);
+    return dead;
   }
 
-  /** Forgets what is known of `socket` (it closed, or it identified again). */
-  forget(socket: S): void {
-    this.#aliveUntil.delete(socket);
+  /** True when `socket` was found dead by `now`, and closed (see {@link closeDead}). */
+  closeIfDead(socket: S, now: number): boolean {
+    return now >= this.#earliest && this.closeDead(now).includes(socket);
+  }
+
+  /** Notes that a socket that just identified with heartbeats is alive until `until`. */
+  aliveUntil(until: number): void {
+    if (until < this.#earliest) this.#earliest = until;
   }
 }

@@ -61,8 +61,21 @@ export interface OutboxRoom<S> {
   readonly limits: OutboxLimits;
 }
 
-/** What the room sent one socket, in characters, and how much of it the socket showed it read. */
-interface Backlog {
+/**
+ * One socket's queue: the frames of the current event, and what the room sent it in all, in
+ * characters, and how much of that the socket showed it read. Kept between events, so that a
+ * delivery costs one map look-up for both.
+ */
+interface Queue<S> {
+  readonly socket: S;
+  /** The frames of the current event. */
+  texts: string[];
+  /** Their characters. */
+  chars: number;
+  /** True while the queue is in this event's list (it has frames, or a probe to send). */
+  touched: boolean;
+  /** True when the room asked for a probe in this event. */
+  asked: boolean;
   sent: number;
   proven: number;
   /** `sent` when the outstanding probe went out; `undefined` when none is outstanding. */
@@ -100,12 +113,11 @@ export function batchGroups(texts: readonly string[], maxChars: number): string[
 
 /** The frames and closes of one event, per socket, in order, and the acks not yet sent. */
 export class Outbox<S extends Socket> {
-  readonly #frames = new Map<S, string[]>();
+  readonly #queues = new Map<S, Queue<S>>();
+  /** The queues with something to send in this event, in the order they got it. */
+  readonly #touched: Queue<S>[] = [];
   readonly #closes = new Map<S, [number, string]>();
   readonly #acks = new Map<S, string>();
-  readonly #backlogs = new WeakMap<S, Backlog>();
-  /** Sockets to probe at the end of this event, whatever their backlog. */
-  readonly #asked = new Set<S>();
   readonly #room: OutboxRoom<S>;
   readonly #ackDelayMs: number;
   /** The largest batch the room builds, in characters: one that cannot pass `maxFrameBytes`. */
@@ -149,13 +161,36 @@ export class Outbox<S extends Socket> {
     this.#acks.set(socket, text);
   }
 
+  /** The queue of `socket`, in this event's list. */
+  #queue(socket: S): Queue<S> {
+    let queue = this.#queues.get(socket);
+    if (queue === undefined) {
+      queue = {
+        socket,
+        texts: [],
+        chars: 0,
+        touched: false,
+        asked: false,
+        sent: 0,
+        proven: 0,
+        probeAt: undefined,
+      };
+      this.#queues.set(socket, queue);
+    }
+    if (!queue.touched) {
+      queue.touched = true;
+      this.#touched.push(queue);
+    }
+    return queue;
+  }
+
   /** Queues a frame for `socket`, counted against the event's budget. */
   push(socket: S, text: string): void {
     this.#deliveries += 1;
     this.#chars += text.length;
-    const queue = this.#frames.get(socket);
-    if (queue === undefined) this.#frames.set(socket, [text]);
-    else queue.push(text);
+    const queue = this.#queue(socket);
+    queue.texts.push(text);
+    queue.chars += text.length;
   }
 
   /** Queues a close of `socket`, after the frames queued for it. */
@@ -169,8 +204,7 @@ export class Outbox<S extends Socket> {
    * The answer shows that it reads ({@link proven}) and that it is alive.
    */
   ask(socket: S): void {
-    this.#asked.add(socket);
-    if (!this.#frames.has(socket)) this.#frames.set(socket, []);
+    this.#queue(socket).asked = true;
   }
 
   /**
@@ -180,42 +214,53 @@ export class Outbox<S extends Socket> {
    * @returns true when a probe was outstanding (the identify answers it, and needs no answer).
    */
   proven(socket: S): boolean {
-    const backlog = this.#backlogs.get(socket);
-    if (backlog?.probeAt === undefined) return false;
-    backlog.proven = backlog.probeAt;
-    backlog.probeAt = undefined;
+    const queue = this.#queues.get(socket);
+    if (queue?.probeAt === undefined) return false;
+    queue.proven = queue.probeAt;
+    queue.probeAt = undefined;
     return true;
+  }
+
+  /** Forgets a socket that closed. */
+  forget(socket: S): void {
+    this.#queues.delete(socket);
   }
 
   /** Sends everything queued (with the acks that can ride along), then closes what was to be closed. */
   flush(): void {
     for (const [socket, text] of this.#acks) {
-      const queue = this.#frames.get(socket);
-      if (queue === undefined) continue;
-      queue.push(text);
+      const queue = this.#queues.get(socket);
+      if (queue === undefined || queue.texts.length === 0) continue;
+      queue.texts.push(text);
+      queue.chars += text.length;
       this.#acks.delete(socket);
     }
-    for (const [socket, texts] of this.#frames) {
-      if (!this.#account(socket, texts)) continue;
-      const session = texts.length > 1 ? this.#room.sessionOf(socket) : undefined;
-      if (texts.length === 0) continue;
-      if (session?.name !== undefined && has(session, Capability.batch)) {
-        for (const group of batchGroups(texts, this.#maxBatchChars)) {
-          if (group.length === 1) sendNow(socket, group[0] as string);
-          else sendNow(socket, batchText(session.name, group));
+    for (const queue of this.#touched) {
+      const { socket, texts } = queue;
+      if (this.#account(queue) && texts.length > 0) {
+        const session = texts.length > 1 ? this.#room.sessionOf(socket) : undefined;
+        if (session?.name !== undefined && has(session, Capability.batch)) {
+          for (const group of batchGroups(texts, this.#maxBatchChars)) {
+            if (group.length === 1) sendNow(socket, group[0] as string);
+            else sendNow(socket, batchText(session.name, group));
+          }
+        } else {
+          for (const text of texts) sendNow(socket, text);
         }
-      } else {
-        for (const text of texts) sendNow(socket, text);
       }
+      queue.texts.length = 0;
+      queue.chars = 0;
+      queue.touched = false;
+      queue.asked = false;
     }
-    this.#frames.clear();
-    this.#asked.clear();
+    this.#touched.length = 0;
     this.#deliveries = 0;
     this.#chars = 0;
     for (const [socket, [code, reason]] of this.#closes) {
       // What the room took from a socket it closes is still confirmed.
       this.sendAckNow(socket);
       closeNow(socket, code, reason);
+      this.#queues.delete(socket);
     }
     this.#closes.clear();
     if (this.#acks.size > 0 && this.#ackTimer === undefined) {
@@ -224,36 +269,26 @@ export class Outbox<S extends Socket> {
   }
 
   /**
-   * Counts what is about to be sent to `socket`: when it was asked, or past a quarter of the
-   * backlog budget, it adds a probe to `texts` (unless one is outstanding); past the whole
-   * budget it retires the socket and queues its close.
+   * Counts what is about to be sent to the queue's socket: when it was asked, or past a
+   * quarter of the backlog budget, it adds a probe to its frames (unless one is outstanding);
+   * past the whole budget it retires the socket and queues its close.
    *
    * @returns false when nothing may be sent to the socket.
    */
-  #account(socket: S, texts: string[]): boolean {
-    let chars = 0;
-    for (const text of texts) chars += text.length;
-    let backlog = this.#backlogs.get(socket);
-    if (backlog === undefined) {
-      backlog = { sent: 0, proven: 0, probeAt: undefined };
-      this.#backlogs.set(socket, backlog);
-    }
+  #account(queue: Queue<S>): boolean {
+    const { chars } = queue;
     const budget = this.#room.limits.maxSocketBacklogBytes;
-    if (backlog.sent + chars - backlog.proven > budget) {
-      this.#room.retire(socket);
-      this.#acks.delete(socket);
-      this.close(socket, CloseCode.notReading, "not reading");
+    if (queue.sent + chars - queue.proven > budget) {
+      this.#room.retire(queue.socket);
+      this.#acks.delete(queue.socket);
+      this.close(queue.socket, CloseCode.notReading, "not reading");
       return false;
     }
-    backlog.sent += chars;
-    if (
-      backlog.probeAt === undefined &&
-      (backlog.sent - backlog.proven > budget / 4 ||
-        (this.#asked.size > 0 && this.#asked.has(socket)))
-    ) {
-      texts.push(this.#room.probe);
-      backlog.sent += this.#room.probe.length;
-      backlog.probeAt = backlog.sent;
+    queue.sent += chars;
+    if (queue.probeAt === undefined && (queue.asked || queue.sent - queue.proven > budget / 4)) {
+      queue.texts.push(this.#room.probe);
+      queue.sent += this.#room.probe.length;
+      queue.probeAt = queue.sent;
     }
     return true;
   }

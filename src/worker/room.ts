@@ -79,9 +79,17 @@ export class Room extends DurableObject<Env> {
       handshake,
       scheduleSweep: (deadline) => this.#armAlarm(deadline),
       liveness: new Liveness(
-        (ws) => connections.find(ws),
+        () => connections.sessions(),
         (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime(),
         config.limits.heartbeatTimeoutMs,
+        (ws) => {
+          const room = this.#context(null);
+          logEvent(name, "timeout", {
+            name: connections.find(ws)?.name,
+            reason: "heartbeat timeout",
+          });
+          close(room, ws, CloseCode.heartbeatTimeout, "heartbeat timeout");
+        },
       ),
       passwordFailures: new FailureBudget(config.limits.passwordFailuresPerMinute),
     };
@@ -138,7 +146,7 @@ export class Room extends DurableObject<Env> {
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     const room = this.#context(null);
     const session = room.connections.remove(ws);
-    room.liveness.forget(ws);
+    room.outbox.forget(ws);
     if (session?.name !== undefined) room.names.touch(session.name, Date.now());
     logEvent(room.name, "close", { name: session?.name, code });
     if (code === CloseCode.noStatus || code === CloseCode.abnormal) return;
@@ -156,7 +164,7 @@ export class Room extends DurableObject<Env> {
     const room = this.#context(null);
     const session = room.connections.find(ws);
     room.connections.retire(ws);
-    room.liveness.forget(ws);
+    room.outbox.forget(ws);
     if (session?.name !== undefined) room.names.touch(session.name, Date.now());
     logEvent(room.name, "error", { name: session?.name, message: String(error) });
   }

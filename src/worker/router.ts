@@ -13,7 +13,8 @@ import {
   SERVER,
 } from "../protocol/index.js";
 import type { Connections, Socket } from "./connections.js";
-import { afford, closeIfDead, type RoomContext, report, send } from "./context.js";
+import { afford, type RoomContext, report, send } from "./context.js";
+import type { Liveness } from "./liveness.js";
 import { runServerCommand } from "./server-commands.js";
 import type { Session } from "./session.js";
 
@@ -31,13 +32,14 @@ export interface Delivery<S> {
  * Resolves a target list: whole-name matches; `"*"` is every identified client but the
  * sender; `"server"` is the relay. Repeated names, and repeated `"*"`, count once, so a list's
  * cost is one walk of the room at most plus one look-up per entry. A recipient that
- * `isDead` finds dead counts as missing.
+ * `liveness` finds dead by `now` (and closes) counts as missing.
  */
 export function resolveTargets<S>(
   targets: readonly string[],
   sender: S,
   connections: Pick<Connections<S & Socket>, "byName" | "identified">,
-  isDead: (socket: S) => boolean = () => false,
+  liveness?: Pick<Liveness<S & object>, "closeIfDead">,
+  now = 0,
 ): Delivery<S> {
   const recipients = new Set<S>();
   const missing: string[] = [];
@@ -50,13 +52,13 @@ export function resolveTargets<S>(
       everyone = true;
     } else {
       const socket = connections.byName(target);
-      if (socket !== undefined && !isDead(socket)) recipients.add(socket);
+      if (socket !== undefined && !liveness?.closeIfDead(socket, now)) recipients.add(socket);
       else if (!missing.includes(target)) missing.push(target);
     }
   }
   if (everyone) {
     for (const [, socket] of connections.identified()) {
-      if (socket !== sender && !isDead(socket)) recipients.add(socket);
+      if (socket !== sender && !liveness?.closeIfDead(socket, now)) recipients.add(socket);
     }
   }
   return { recipients, missing, toServer };
@@ -73,6 +75,7 @@ export function route<S extends Socket>(
   session: Session,
   name: string,
   frame: DecodedFrame,
+  now: number,
 ): void {
   const { envelope, fields } = frame;
   // A walk of the whole room is paid for before it is made.
@@ -82,10 +85,7 @@ export function route<S extends Socket>(
   ) {
     return;
   }
-  const now = Date.now();
-  const delivery = resolveTargets(envelope.target, socket, room.connections, (recipient) =>
-    closeIfDead(room, recipient, now),
-  );
+  const delivery = resolveTargets(envelope.target, socket, room.connections, room.liveness, now);
   if (delivery.toServer) {
     if (isCommand(envelope)) {
       runServerCommand(room, socket, session, name, envelope, refOf(fields));

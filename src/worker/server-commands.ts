@@ -14,7 +14,7 @@ import {
   serverCommand,
 } from "../protocol/index.js";
 import type { Socket } from "./connections.js";
-import { afford, closeIfDead, type RoomContext, report, send } from "./context.js";
+import { afford, type RoomContext, report, send } from "./context.js";
 import { identify } from "./identify.js";
 import { charsWithin } from "./outbox.js";
 import type { Session } from "./session.js";
@@ -77,8 +77,7 @@ function listClients<S extends Socket>(
   // A name is at most 64 characters: at most 70 of JSON with its quotes and comma.
   if (!afford(room, socket, session, size, Math.min(maxChars, size * 70), ref)) return;
   room.outbox.charge(size);
-  const now = Date.now();
-  for (const [, held] of room.connections.identified()) closeIfDead(room, held, now);
+  room.liveness.closeDead(Date.now());
   const after = own(kwargs, "after");
   const limit = own(kwargs, "limit");
   const page = rosterPage(

@@ -81,11 +81,15 @@ export async function isFree(port: number, host = "127.0.0.1"): Promise<boolean>
 
 /**
  * Holds `count` successive ports and returns the servers, the first port first; retries
- * with another start when one of them is taken.
+ * with another start when one of them is taken. The ports lie below the kernel's range of
+ * ephemeral ports (from 32768), so that a port a test releases on purpose is not taken
+ * meanwhile by some other test's outgoing connection.
  */
 export async function holdSuccessive(count: number): Promise<Server[]> {
   for (let tries = 0; tries < 20; tries += 1) {
-    const first = await hold();
+    const start = 20_000 + Math.floor(Math.random() * 12_000);
+    const first = await hold(start).catch(() => undefined);
+    if (first === undefined) continue;
     const held = [first];
     try {
       for (let i = 1; i < count; i += 1) held.push(await hold(portOf(first) + i));
