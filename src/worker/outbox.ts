@@ -240,9 +240,13 @@ export class Outbox<S extends Socket> {
       if (this.#account(queue) && texts.length > 0) {
         const session = texts.length > 1 ? this.#room.sessionOf(socket) : undefined;
         if (session?.name !== undefined && has(session, Capability.batch)) {
-          for (const group of batchGroups(texts, this.#maxBatchChars)) {
-            if (group.length === 1) sendNow(socket, group[0] as string);
-            else sendNow(socket, batchText(session.name, group));
+          if (queue.chars + texts.length <= this.#maxBatchChars) {
+            sendNow(socket, batchText(session.name, texts));
+          } else {
+            for (const group of batchGroups(texts, this.#maxBatchChars)) {
+              if (group.length === 1) sendNow(socket, group[0] as string);
+              else sendNow(socket, batchText(session.name, group));
+            }
           }
         } else {
           for (const text of texts) sendNow(socket, text);
@@ -287,6 +291,7 @@ export class Outbox<S extends Socket> {
     queue.sent += chars;
     if (queue.probeAt === undefined && (queue.asked || queue.sent - queue.proven > budget / 4)) {
       queue.texts.push(this.#room.probe);
+      queue.chars += this.#room.probe.length;
       queue.sent += this.#room.probe.length;
       queue.probeAt = queue.sent;
     }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { DEFAULT_CAPABILITIES, type Json, WebSocketClient } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { cmd } from "../support/inbox.js";
-import { freshRoom, join, startRelay } from "../support/relay.js";
+import { freshRoom, join, open, startRelay } from "../support/relay.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 import { client, deliver, eventually, recordingWebSocket } from "./helpers.js";
 
@@ -161,4 +161,31 @@ it("refuses a resume option that is not a non-empty string", () => {
   expect(() => new WebSocketClient("A", { resume: "" })).toThrow(TypeError);
   expect(() => new WebSocketClient("A", { resume: 3 as unknown as string })).toThrow(TypeError);
   expect(new WebSocketClient("A").resumeSecret).toBeUndefined();
+});
+
+it("keeps its name when the relay itself asks it, for a newcomer without proof", async () => {
+  const room = freshRoom();
+  const reader = await join(server, room, "Reader", { password: PASSWORD });
+  const recording = recordingWebSocket();
+  const { client: wsc, events } = client(server, room, "Holder", {
+    WebSocket: recording.WebSocket,
+    password: PASSWORD,
+  });
+  await events.identifiedTimes(1);
+  const before = identifies(recording.sent).length;
+  // A client asks for the name without proof: the relay asks the holder, which answers.
+  const newcomer = await open(server, room);
+  await newcomer.take(2);
+  newcomer.send(cmd("indentify", { name: "Holder", password: PASSWORD, capabilities: ["errors"] }));
+  expect(await newcomer.next()).toMatchObject({ data: { code: "NAME_TAKEN" } });
+  expect(await newcomer.closed()).toMatchObject({ code: 4009 });
+  expect(identifies(recording.sent).length).toBe(before + 1);
+  expect(recording.received.filter((text) => text.includes('"cmd":"identified"'))).toHaveLength(1);
+  expect(events.identified).toHaveLength(1);
+  expect(events.closes).toEqual([]);
+  expect(events.errors).toEqual([]);
+  expect(wsc.writeToSocket(note(1))).toBe("sent");
+  expect(await reader.next()).toMatchObject({ from: "Holder", data: 1 });
+  wsc.close();
+  reader.socket.close();
 });
