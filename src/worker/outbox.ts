@@ -252,7 +252,7 @@ export class Outbox<S extends Socket> {
           for (const text of texts) sendNow(socket, text);
         }
       }
-      queue.texts.length = 0;
+      queue.texts = [];
       queue.chars = 0;
       queue.touched = false;
       queue.asked = false;
