@@ -36,7 +36,8 @@ const identifiedSecret = (texts: readonly string[]): string => {
   return secret;
 };
 
-it("answers an indentify mid-session at once, and nothing else changes", async () => {
+/** A reader and an identified SDK client "Holder" whose frames are recorded, in a fresh room. */
+async function holderWithReader() {
   const room = freshRoom();
   const reader = await join(server, room, "Reader", { password: PASSWORD });
   const recording = recordingWebSocket();
@@ -45,6 +46,11 @@ it("answers an indentify mid-session at once, and nothing else changes", async (
     password: PASSWORD,
   });
   await events.identifiedTimes(1);
+  return { room, reader, recording, wsc, events };
+}
+
+it("answers an indentify mid-session at once, and nothing else changes", async () => {
+  const { reader, recording, wsc, events } = await holderWithReader();
   const secret = identifiedSecret(recording.received);
   const [socket] = recording.sockets;
   if (socket === undefined) throw new Error("no socket");
@@ -164,14 +170,7 @@ it("refuses a resume option that is not a non-empty string", () => {
 });
 
 it("keeps its name when the relay itself asks it, for a newcomer without proof", async () => {
-  const room = freshRoom();
-  const reader = await join(server, room, "Reader", { password: PASSWORD });
-  const recording = recordingWebSocket();
-  const { client: wsc, events } = client(server, room, "Holder", {
-    WebSocket: recording.WebSocket,
-    password: PASSWORD,
-  });
-  await events.identifiedTimes(1);
+  const { room, reader, recording, wsc, events } = await holderWithReader();
   const before = identifies(recording.sent).length;
   // A client asks for the name without proof: the relay asks the holder, which answers.
   const newcomer = await open(server, room);
