@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Limits } from "../src/protocol/limits.js";
+import type { Limits } from "wscomsrv-protocol";
 
 /** Raised limits for the bench; everything not named here is the relay's default. */
 export const BENCH_RELAY_LIMITS = {

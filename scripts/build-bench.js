@@ -10,7 +10,10 @@ await build({
   platform: "node",
   format: "esm",
   target: "node22",
+  // npm dependencies stay external; the wire module (a workspace package of TypeScript source)
+  // is bundled in.
   packages: "external",
+  alias: { "wscomsrv-protocol": "./src/protocol/index.ts" },
   sourcemap: true,
   logLevel: "warning",
 });

@@ -9,7 +9,10 @@ const common = {
   platform: "node",
   format: "esm",
   target: "node20",
+  // npm dependencies stay external; the wire module (a workspace package of TypeScript source)
+  // is bundled in.
   packages: "external",
+  alias: { "wscomsrv-protocol": "./src/protocol/index.ts" },
   sourcemap: true,
   logLevel: "warning",
 };

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { checkName, checkRoomName } from "../protocol/names.js";
+import { checkName, checkRoomName } from "wscomsrv-protocol";
 import { fromBase64Url, toBase64Url } from "./base64url.js";
 
 const VERSION = "v1";

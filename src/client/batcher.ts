@@ -10,7 +10,7 @@
  * @module
  */
 
-import { BATCH_WRAPPER_BYTES, DEFAULT_LIMITS } from "../protocol/index.js";
+import { BATCH_WRAPPER_BYTES, DEFAULT_LIMITS } from "wscomsrv-protocol";
 import type { Outgoing } from "./outgoing.js";
 import { utf8Length } from "./utf8.js";
 

@@ -24,7 +24,7 @@ import {
   SERVER,
   SUBPROTOCOL,
   TOKEN_SUBPROTOCOL_PREFIX,
-} from "../protocol/index.js";
+} from "wscomsrv-protocol";
 import { backoffDelay } from "./backoff.js";
 import { ClientHooks } from "./client-hooks.js";
 import { Dispatcher, malformed } from "./dispatch.js";

@@ -27,7 +27,7 @@ import {
   type Limits,
   relayBatchFrames,
   SERVER,
-} from "../protocol/index.js";
+} from "wscomsrv-protocol";
 import type { WebSocketClient } from "./client.js";
 import type { ClientEmitter } from "./emitter.js";
 import {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { DecodeError, ErrorData, FrameRef } from "../protocol/index.js";
+import type { DecodeError, ErrorData, FrameRef } from "wscomsrv-protocol";
 
 /**
  * The stable codes of {@link ClientError}. Never renamed; new ones may be added.

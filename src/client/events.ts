@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { CapabilityName, Envelope, Json, JsonObject } from "../protocol/index.js";
+import type { CapabilityName, Envelope, Json, JsonObject } from "wscomsrv-protocol";
 import type { WebSocketClient } from "./client.js";
 import type { ClientError, RelayError, UnconfirmedError } from "./errors.js";
 

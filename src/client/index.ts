@@ -37,7 +37,7 @@ export {
   SERVER,
   simpleMessage,
   type Target,
-} from "../protocol/index.js";
+} from "wscomsrv-protocol";
 export {
   type BackoffOptions,
   backoffCeiling,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { Capability, type CapabilityName } from "../protocol/index.js";
+import { Capability, type CapabilityName } from "wscomsrv-protocol";
 import { type BackoffOptions, checkBackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
 import { type BatchLimits, DEFAULT_BATCH_LIMITS } from "./batcher.js";
 import type { WebSocketClient } from "./client.js";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { isJsonObject, isValidId, type Json, own } from "../protocol/index.js";
+import { isJsonObject, isValidId, type Json, own } from "wscomsrv-protocol";
 
 /**
  * A frame handed to the send path.

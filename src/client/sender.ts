@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Capability, type CapabilityName, clientBatchText, withIdText } from "../protocol/index.js";
+import { Capability, type CapabilityName, clientBatchText, withIdText } from "wscomsrv-protocol";
 import { Batcher, type BatchLimits } from "./batcher.js";
 import { type ClientError, ConnectionError, UnconfirmedError } from "./errors.js";
 import { type Outgoing, outgoingOf, serialize, takesIdDirectly } from "./outgoing.js";

@@ -9,6 +9,7 @@ export * from "./client-frames.js";
 export * from "./decode.js";
 export * from "./envelope.js";
 export * from "./error-codes.js";
+export * from "./errors.js";
 export * from "./limits.js";
 export * from "./names.js";
 export * from "./relay-frames.js";

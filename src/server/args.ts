@@ -6,8 +6,8 @@
  */
 
 import { parseArgs as parseNodeArgs } from "node:util";
+import { DEFAULT_LIMITS } from "wscomsrv-protocol";
 import { MAX_TOKEN_LIFETIME_SECONDS } from "../auth/token.js";
-import { DEFAULT_LIMITS } from "../protocol/limits.js";
 import type { PolicySetting } from "./flag-values.js";
 import * as decode from "./flag-values.js";
 import { DEFAULT_HOST, DEFAULT_PORT, type RoomLimits } from "./options.js";

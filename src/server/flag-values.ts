@@ -6,9 +6,14 @@
  * @module
  */
 
+import {
+  checkName,
+  checkRoomName,
+  DEFAULT_LIMITS,
+  isLimitName,
+  parseLimits,
+} from "wscomsrv-protocol";
 import { isKeyId, isStrongSecret, MIN_SECRET_BYTES } from "../auth/token.js";
-import { DEFAULT_LIMITS, isLimitName, parseLimits } from "../protocol/limits.js";
-import { checkName, checkRoomName } from "../protocol/names.js";
 import type { RoomLimits, RoomPolicy } from "./options.js";
 import { UsageError } from "./usage-error.js";
 

@@ -6,7 +6,7 @@
  */
 
 import { resolve } from "node:path";
-import { type Limits, parseLimits } from "../protocol/limits.js";
+import { type Limits, parseLimits } from "wscomsrv-protocol";
 
 /**
  * The address the server listens on by default, as the seed's `SockerServer`: `"127.0.0.1"`.

@@ -6,8 +6,8 @@
  * @module
  */
 
+import { type Limits, parseLimits } from "wscomsrv-protocol";
 import { isKeyId, isStrongSecret, MIN_SECRET_BYTES } from "../auth/token.js";
-import { type Limits, parseLimits } from "../protocol/index.js";
 import type { Env } from "./env.js";
 
 /** How a room lets clients in. */

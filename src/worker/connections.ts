@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CapabilityName } from "../protocol/index.js";
+import type { CapabilityName } from "wscomsrv-protocol";
 import { decodeSession, newSession, type Proof, type Session } from "./session.js";
 
 /** A socket as the room uses it: the parts of the runtime's `WebSocket` it needs. */

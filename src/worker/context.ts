@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ErrorCodeName } from "../protocol/index.js";
+import type { ErrorCodeName } from "wscomsrv-protocol";
 import {
   ErrorCode,
   errorFrame,
@@ -12,7 +12,7 @@ import {
   identifyRequest,
   type Limits,
   setTime,
-} from "../protocol/index.js";
+} from "wscomsrv-protocol";
 import type { Connections, Socket } from "./connections.js";
 import type { Liveness } from "./liveness.js";
 import type { NameStore } from "./name-store.js";

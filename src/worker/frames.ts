@@ -19,7 +19,7 @@ import {
   nestsDeeperThan,
   refOf,
   SERVER,
-} from "../protocol/index.js";
+} from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
 import { close, type Report, type RoomContext, report, sendHandshake } from "./context.js";
 import { identify } from "./identify.js";

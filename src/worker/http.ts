@@ -6,7 +6,6 @@
  * @module
  */
 
-import { verifyToken } from "../auth/token.js";
 import {
   checkRoomName,
   DEFAULT_ROOM,
@@ -14,7 +13,8 @@ import {
   SUBPROTOCOL,
   TOKEN_QUERY_PARAMETER,
   TOKEN_SUBPROTOCOL_PREFIX,
-} from "../protocol/index.js";
+} from "wscomsrv-protocol";
+import { verifyToken } from "../auth/token.js";
 import { relayConfig } from "./config.js";
 import type { Env } from "./env.js";
 

@@ -32,7 +32,7 @@ import {
   type JsonObject,
   own,
   passwordReset,
-} from "../protocol/index.js";
+} from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
 import { close, type RoomContext, report, send, sendHandshake } from "./context.js";
 import { logEvent } from "./log.js";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { Capability } from "../protocol/index.js";
+import { Capability } from "wscomsrv-protocol";
 import { has, type Session } from "./session.js";
 
 /**

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { Capability, CloseCode, FrameType, type Limits, SERVER } from "../protocol/index.js";
+import { Capability, CloseCode, FrameType, type Limits, SERVER } from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
 import { has, type Session } from "./session.js";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Limits } from "../protocol/index.js";
+import type { Limits } from "wscomsrv-protocol";
 
 /** What to do with a frame. */
 export type RateVerdict = "pass" | "first-drop" | "drop" | "close";

@@ -11,7 +11,7 @@ import {
   isCommand,
   refOf,
   SERVER,
-} from "../protocol/index.js";
+} from "wscomsrv-protocol";
 import type { Connections, Socket } from "./connections.js";
 import { afford, type RoomContext, report, send } from "./context.js";
 import type { Liveness } from "./liveness.js";

@@ -12,7 +12,7 @@ import {
   type JsonObject,
   own,
   serverCommand,
-} from "../protocol/index.js";
+} from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
 import { afford, type RoomContext, report, send } from "./context.js";
 import { identify } from "./identify.js";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Capability, type CapabilityName, isJsonObject, own } from "../protocol/index.js";
+import { Capability, type CapabilityName, isJsonObject, own } from "wscomsrv-protocol";
 
 /**
  * How a socket proved it may hold its name, strongest first: a token for the name, the name's

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { Capability, type Limits } from "../protocol/index.js";
+import { Capability, type Limits } from "wscomsrv-protocol";
 import { heartbeatDeadline } from "./liveness.js";
 import { has, type Session } from "./session.js";
 

@@ -11,8 +11,8 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { commandMessage } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
-import { client } from "../client/helpers.js";
 import { freshRoom, startRelay } from "../support/relay.js";
+import { client } from "../support/sdk-client.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const BUNDLE = fileURLToPath(new URL("../../src/client/dist/browser.js", import.meta.url));

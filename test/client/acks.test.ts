@@ -8,8 +8,8 @@ import { ClientErrorCode, type UnconfirmedError } from "../../src/client/node.js
 import type { SocketServer } from "../../src/server/index.js";
 import type { Frame } from "../support/inbox.js";
 import { freshRoom, join, startRelay } from "../support/relay.js";
+import { client, eventually, recordingWebSocket } from "../support/sdk-client.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
-import { client, eventually, recordingWebSocket } from "./helpers.js";
 
 let server: SocketServer;
 beforeAll(async () => {

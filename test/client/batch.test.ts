@@ -8,7 +8,7 @@ import type { Json } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import type { Frame } from "../support/inbox.js";
 import { freshRoom, join, startRelay } from "../support/relay.js";
-import { client, eventually, recordingWebSocket } from "./helpers.js";
+import { client, eventually, recordingWebSocket } from "../support/sdk-client.js";
 
 let server: SocketServer;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { clientBatchText } from "wscomsrv-protocol";
 import { Batcher, DEFAULT_BATCH_LIMITS } from "../../src/client/batcher.js";
 import { type Outgoing, outgoingOfText } from "../../src/client/outgoing.js";
 import { utf8Length } from "../../src/client/utf8.js";
-import { clientBatchText } from "../../src/protocol/index.js";
 
 const frame = (n: number, pad = ""): Outgoing =>
   outgoingOfText(JSON.stringify({ type: "n", data: n, pad, target: "B" }));

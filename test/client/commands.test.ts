@@ -13,7 +13,7 @@ import {
 import type { SocketServer } from "../../src/server/index.js";
 import { cmd } from "../support/inbox.js";
 import { freshRoom, join, startRelay } from "../support/relay.js";
-import { client, recordingWebSocket } from "./helpers.js";
+import { client, recordingWebSocket } from "../support/sdk-client.js";
 
 let server: SocketServer;
 beforeAll(async () => {

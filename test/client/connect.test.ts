@@ -4,7 +4,7 @@ import { WebSocketClient as UniversalClient } from "../../src/client/index.js";
 import { ClientErrorCode, DEFAULT_CAPABILITIES, WebSocketClient } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, open, startRelay } from "../support/relay.js";
-import { client, Recorder, recordingWebSocket } from "./helpers.js";
+import { client, Recorder, recordingWebSocket } from "../support/sdk-client.js";
 
 let server: SocketServer;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { WebSocketClient } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, startRelay } from "../support/relay.js";
-import { client, recordingWebSocket } from "./helpers.js";
+import { client, recordingWebSocket } from "../support/sdk-client.js";
 
 let server: SocketServer;
 beforeAll(async () => {

@@ -7,8 +7,8 @@ import {
 } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, join, startRelay } from "../support/relay.js";
+import { client, recordingWebSocket } from "../support/sdk-client.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
-import { client, recordingWebSocket } from "./helpers.js";
 
 let server: SocketServer;
 beforeAll(async () => {

@@ -3,8 +3,8 @@ import { backoffCeiling } from "../../src/client/backoff.js";
 import { ClientErrorCode, type Json } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, join, startRelay } from "../support/relay.js";
+import { client, FAST, recordingWebSocket } from "../support/sdk-client.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
-import { client, FAST, recordingWebSocket } from "./helpers.js";
 
 const backoff = { baseDelay: FAST.reconnectBaseDelay ?? 0, maxDelay: FAST.reconnectMaxDelay ?? 0 };
 

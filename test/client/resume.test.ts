@@ -9,8 +9,8 @@ import { DEFAULT_CAPABILITIES, type Json, WebSocketClient } from "../../src/clie
 import type { SocketServer } from "../../src/server/index.js";
 import { cmd } from "../support/inbox.js";
 import { freshRoom, join, open, startRelay } from "../support/relay.js";
+import { client, deliver, eventually, recordingWebSocket } from "../support/sdk-client.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
-import { client, deliver, eventually, recordingWebSocket } from "./helpers.js";
 
 const PASSWORD = "pw";
 let server: SocketServer;

@@ -2,7 +2,7 @@ import { afterEach, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { simpleMessage } from "../../src/client/node.js";
 import { handshakeTexts, Inbox } from "../support/inbox.js";
-import { client } from "./helpers.js";
+import { client } from "../support/sdk-client.js";
 
 /**
  * A server that speaks only the seed's protocol: the handshake, and never an answer to the

@@ -9,7 +9,7 @@ import WebSocket from "ws";
 import { ClientErrorCode, type WebSocketConstructor } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, open, startRelay } from "../support/relay.js";
-import { client, recordingWebSocket } from "./helpers.js";
+import { client, recordingWebSocket } from "../support/sdk-client.js";
 
 let server: SocketServer;
 beforeAll(async () => {

@@ -6,13 +6,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  outgoingOfObject,
-  outgoingOfText,
-  serialize,
-  takesIdDirectly,
-} from "../../src/client/outgoing.js";
-import { utf8Length } from "../../src/client/utf8.js";
-import {
   BATCH_WRAPPER_BYTES,
   clientBatchText,
   decodeAckData,
@@ -22,7 +15,14 @@ import {
   type JsonObject,
   relayBatchFrames,
   withIdText,
-} from "../../src/protocol/index.js";
+} from "wscomsrv-protocol";
+import {
+  outgoingOfObject,
+  outgoingOfText,
+  serialize,
+  takesIdDirectly,
+} from "../../src/client/outgoing.js";
+import { utf8Length } from "../../src/client/utf8.js";
 
 describe("withIdText", () => {
   it("adds the id and keeps every other character", () => {

@@ -5,7 +5,7 @@
  */
 
 import type { Json, SendResult, WebSocketClient } from "../../src/client/node.js";
-import type { Recorder } from "../client/helpers.js";
+import type { Recorder } from "../support/sdk-client.js";
 
 /** The frame type of burst frames. */
 export const SEQ = "seq";

@@ -5,7 +5,7 @@
  */
 
 import { expect, it } from "vitest";
-import { DEFAULT_LIMITS } from "../../src/protocol/index.js";
+import { DEFAULT_LIMITS } from "wscomsrv-protocol";
 import { freshRoom, join, relayForFile } from "../support/relay.js";
 import { SeedClient } from "../support/seed-client.js";
 import { TcpProxy } from "../support/tcp-proxy.js";

@@ -7,7 +7,7 @@
 
 import type { Socket } from "node:net";
 import { expect, it } from "vitest";
-import { DEFAULT_LIMITS } from "../../src/protocol/index.js";
+import { DEFAULT_LIMITS } from "wscomsrv-protocol";
 import type { Inbox } from "../support/inbox.js";
 import { freshRoom, join, relayForFile } from "../support/relay.js";
 import { sync } from "../support/session.js";

@@ -11,8 +11,8 @@
 
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { SocketServer } from "../../src/server/index.js";
-import { client, eventually, recordingWebSocket } from "../client/helpers.js";
 import { freshRoom, startRelay } from "../support/relay.js";
+import { client, eventually, recordingWebSocket } from "../support/sdk-client.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 import {
   Burst,

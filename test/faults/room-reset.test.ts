@@ -12,8 +12,8 @@ import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import type { SocketServer } from "../../src/server/index.js";
-import { client, eventually, recordingWebSocket } from "../client/helpers.js";
 import { freshRoom, startRelay } from "../support/relay.js";
+import { client, eventually, recordingWebSocket } from "../support/sdk-client.js";
 import {
   Burst,
   Deliveries,

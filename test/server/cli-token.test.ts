@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from "../../src/protocol/index.js";
+import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from "wscomsrv-protocol";
 import { verifyToken } from "../../src/server/index.js";
 import { cmd } from "../support/inbox.js";
 import { stop } from "../support/process.js";

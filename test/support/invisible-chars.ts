@@ -5,7 +5,7 @@
  * Pure, so that the same walk runs in workerd and in Node.
  */
 
-import { checkName } from "../../src/protocol/names.js";
+import { checkName } from "wscomsrv-protocol";
 
 /**
  * Default_Ignorable_Code_Point, as listed in Unicode's DerivedCoreProperties.txt (unchanged from

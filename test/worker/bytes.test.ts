@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exceedsBytes } from "../../src/protocol/index.js";
+import { exceedsBytes } from "wscomsrv-protocol";
 
 const utf8 = (text: string) => new TextEncoder().encode(text).byteLength;
 

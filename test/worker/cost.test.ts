@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS } from "../../src/protocol/index.js";
+import { DEFAULT_LIMITS } from "wscomsrv-protocol";
 import { cmd, type Frame, type Inbox } from "../support/inbox.js";
 import { sync } from "../support/session.js";
 import { crowd, freshRoom, join } from "./connect.js";

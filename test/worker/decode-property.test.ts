@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS, decodeFrame } from "../../src/protocol/index.js";
+import { DEFAULT_LIMITS, decodeFrame } from "wscomsrv-protocol";
 
 const name = fc.string({ minLength: 1, maxLength: 8 });
 const envelope = fc.record(

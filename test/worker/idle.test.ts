@@ -1,6 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS } from "../../src/protocol/index.js";
+import { DEFAULT_LIMITS } from "wscomsrv-protocol";
 import { SqlNameStore } from "../../src/worker/name-store.js";
 import { newSession, type Session } from "../../src/worker/session.js";
 import { type SweepResult, sweep } from "../../src/worker/sweep.js";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkName } from "../../src/protocol/names.js";
+import { checkName } from "wscomsrv-protocol";
 import {
   DEFAULT_IGNORABLE,
   FILLERS,
