@@ -1,10 +1,10 @@
-// Bundles the Node side of the relay into dist/server: the API (index.js) and the CLI
-// (cli.js, the `wscomsrv` bin, with a shebang). Declarations come from `npm run build:types`.
+// Bundles the Node side of the relay: the API into dist/server (index.js) and the CLI into
+// dist/cli (main.js, the `wscomsrv` bin, with a shebang). The CLI imports the API as the
+// built dist/server/index.js, not a copy of it. Declarations come from `npm run build:types`.
 import { chmod } from "node:fs/promises";
 import { build } from "esbuild";
 
 const common = {
-  outdir: "dist/server",
   bundle: true,
   platform: "node",
   format: "esm",
@@ -17,10 +17,13 @@ const common = {
   logLevel: "warning",
 };
 
-await build({ ...common, entryPoints: ["src/server/index.ts"] });
+await build({ ...common, entryPoints: ["src/server/index.ts"], outdir: "dist/server" });
 await build({
   ...common,
-  entryPoints: ["src/server/cli.ts"],
+  entryPoints: ["src/cli/main.ts"],
+  outdir: "dist/cli",
+  // The same relative path from dist/cli/main.js reaches the built API.
+  external: ["../server/index.js"],
   banner: { js: "#!/usr/bin/env node" },
 });
-await chmod("dist/server/cli.js", 0o755);
+await chmod("dist/cli/main.js", 0o755);

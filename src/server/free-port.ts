@@ -5,7 +5,8 @@
  * @module
  */
 
-import { isAddressInUseError, NoFreePortError } from "./errors.js";
+import { isWsComSrvError } from "wscomsrv-protocol";
+import { NoFreePortError } from "./errors.js";
 import { checkPort, DEFAULT_HOST, DEFAULT_PORT, type SocketServerOptions } from "./options.js";
 import { SocketServer } from "./socket-server.js";
 
@@ -72,7 +73,7 @@ async function tryPorts(
     try {
       return await attempt;
     } catch (error) {
-      if (!isAddressInUseError(error)) throw error;
+      if (!isWsComSrvError(error, "EADDRINUSE")) throw error;
       if (port >= lastPort) {
         throw new NoFreePortError(options.host ?? DEFAULT_HOST, startPort, lastPort, {
           cause: error,

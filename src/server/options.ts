@@ -6,7 +6,13 @@
  */
 
 import { resolve } from "node:path";
-import { type Limits, parseLimits } from "wscomsrv-protocol";
+import { WsComSrvError } from "wscomsrv-protocol";
+import {
+  checkRelayConfig,
+  type RelaySettings,
+  type RoomLimits,
+  relayVariables,
+} from "../config/index.js";
 
 /**
  * The address the server listens on by default, as the seed's `SockerServer`: `"127.0.0.1"`.
@@ -30,18 +36,6 @@ export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 8888;
 
 /**
- * Limits for every room (the Worker's `LIMITS`); each field left out keeps the relay's default
- * (`DEFAULT_LIMITS` in `src/protocol/limits.ts`). Positive integers; `maxNameLength` at most 64.
- *
- * @example
- * ```ts
- * const limits: RoomLimits = { maxConnections: 50, framesPerSecond: 100 };
- * await SocketServer.start({ limits });
- * ```
- */
-export type RoomLimits = Partial<Limits>;
-
-/**
  * The limits the local server changes from the edge's defaults (`DEFAULT_LIMITS`), unless
  * `limits` sets them: no per-socket rate limit to speak of (a million frames a second, a
  * million at once). On one machine there is no bill and no neighbour to protect: a data
@@ -62,16 +56,6 @@ export const LOCAL_LIMITS: Readonly<RoomLimits> = Object.freeze({
 });
 
 /**
- * How a room lets clients in: anyone, with the password, or with a signed token.
- *
- * @example
- * ```ts
- * await SocketServer.start({ password: "pw", roomPolicy: { "lab-*": "password", "*": "open" } });
- * ```
- */
-export type RoomPolicy = "open" | "password" | "token";
-
-/**
  * Options of `SocketServer.start` and `connectToFirstFreePort`; every one is optional.
  *
  * @example
@@ -80,7 +64,7 @@ export type RoomPolicy = "open" | "password" | "token";
  * const server = await SocketServer.start(options);
  * ```
  */
-export interface SocketServerOptions {
+export interface SocketServerOptions extends RelaySettings {
   /**
    * Address to listen on: an IP address or a host name. `"0.0.0.0"` or `"::"` listen on every
    * interface. Default `"127.0.0.1"`.
@@ -89,33 +73,10 @@ export interface SocketServerOptions {
   /** Port to listen on, 0 to 65535; `0` picks a free one. Default `8888`. */
   port?: number;
   /**
-   * The room password (the Worker's `ROOM_PASSWORD`). With one, rooms ask for it at identify
-   * unless `roomPolicy` says otherwise. Unset or `""`: no password. Default: unset.
-   */
-  password?: string;
-  /**
-   * How rooms let clients in (the Worker's `ROOM_POLICY`): one policy for every room, or a
-   * map from room names, name prefixes ending in `*`, and `"*"` to policies. `"password"`
-   * needs `password`, `"token"` needs `tokenKeys`. Default: `"password"` when a password is
-   * set, else `"open"`.
-   */
-  roomPolicy?: RoomPolicy | Readonly<Record<string, RoomPolicy>>;
-  /**
-   * Token signing secrets by key id (the Worker's `TOKEN_KEYS`), for rooms with the `"token"`
-   * policy. Key ids are 1 to 32 of `A-Z a-z 0-9 _ -`; secrets have at least 32 bytes.
-   * Default: none.
-   */
-  tokenKeys?: Readonly<Record<string, string>>;
-  /**
-   * Origins browsers may connect from (the Worker's `ALLOWED_ORIGINS`), e.g.
-   * `["https://app.example"]`. Default: unset, any origin.
-   */
-  allowedOrigins?: readonly string[];
-  /**
    * Limits for every room (the Worker's `LIMITS`). Default: the relay's defaults, but for
    * {@link LOCAL_LIMITS} (no per-socket rate limit to speak of); each field given here wins.
    */
-  limits?: RoomLimits;
+  limits?: RoomLimits | undefined;
   /**
    * Directory for the rooms' durable state (their epochs, names' resume secrets…), created
    * when missing. With one, that state survives a restart. Without one, nothing is kept: the
@@ -141,13 +102,16 @@ export interface ResolvedOptions {
 }
 
 /**
- * Applies the defaults, checks every option, and turns the room options into the Worker's
- * variables. The Worker checks their values once more (a configuration it refuses makes it
- * answer every connection with HTTP 500 and log `relay misconfigured: …`).
+ * Applies the defaults, checks every option, the room options with the relay's own rules
+ * (`src/config`), and turns the room options into the Worker's variables.
  *
  * @throws TypeError or RangeError naming the option, for a caller's mistake.
+ * @returns The resolved options, or an `ERR_CONFIG` error when the room options contradict
+ *   each other (a `"token"` room without token keys).
  */
-export function resolveOptions(options: SocketServerOptions): ResolvedOptions {
+export function resolveOptions(
+  options: SocketServerOptions,
+): ResolvedOptions | WsComSrvError<"ERR_CONFIG"> {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`options must be an object, got ${describe(options)}`);
   }
@@ -159,28 +123,33 @@ export function resolveOptions(options: SocketServerOptions): ResolvedOptions {
   checkPort("options.port", port, 0);
   const persist = optionalString("options.persist", options.persist);
   const scriptPath = optionalString("options.scriptPath", options.scriptPath);
+  const checked = checkRelayConfig(
+    { ...options, limits: withLocalLimits(options.limits) },
+    (setting) => `options.${setting}`,
+  );
+  if (!checked.ok) {
+    if (checked.kind === "type") throw new TypeError(checked.problem);
+    if (checked.kind === "range") throw new RangeError(checked.problem);
+    return new WsComSrvError(
+      "ERR_CONFIG",
+      `the relay refuses this configuration: ${checked.problem}`,
+    );
+  }
   return {
     host,
     port,
     persist: persist === undefined || persist === "" ? undefined : resolve(persist),
     scriptPath: scriptPath === undefined || scriptPath === "" ? undefined : resolve(scriptPath),
-    bindings: workerBindings(options),
+    bindings: relayVariables(checked.config),
   };
 }
 
-function workerBindings(options: SocketServerOptions): Record<string, string> {
-  const bindings: Record<string, string> = {};
-  const password = optionalString("options.password", options.password);
-  if (password !== undefined && password !== "") bindings.ROOM_PASSWORD = password;
-  const policy = checkPolicy(options.roomPolicy);
-  if (policy !== undefined) bindings.ROOM_POLICY = policy;
-  const keys = checkStringMap("options.tokenKeys", options.tokenKeys);
-  if (keys !== undefined) bindings.TOKEN_KEYS = JSON.stringify(keys);
-  const origins = checkOrigins(options.allowedOrigins);
-  if (origins !== undefined) bindings.ALLOWED_ORIGINS = origins.join(",");
-  const limits = checkLimits({ ...LOCAL_LIMITS, ...checkLimits(options.limits) });
-  bindings.LIMITS = JSON.stringify(limits);
-  return bindings;
+/** {@link LOCAL_LIMITS} under the limits given; anything but an object is left to the check. */
+function withLocalLimits(limits: unknown): unknown {
+  if (limits === undefined) return LOCAL_LIMITS;
+  if (typeof limits !== "object" || limits === null || Array.isArray(limits)) return limits;
+  const given = Object.entries(limits).filter(([, value]) => value !== undefined);
+  return { ...LOCAL_LIMITS, ...Object.fromEntries(given) };
 }
 
 /**
@@ -201,67 +170,8 @@ function optionalString(what: string, value: unknown): string | undefined {
   throw new TypeError(`${what} must be a string, got ${describe(value)}`);
 }
 
-const POLICIES: ReadonlySet<unknown> = new Set(["open", "password", "token"]);
-
-function checkPolicy(policy: unknown): string | undefined {
-  if (policy === undefined) return undefined;
-  if (POLICIES.has(policy)) return policy as string;
-  const map = checkStringMap("options.roomPolicy", policy);
-  for (const [pattern, value] of Object.entries(map ?? {})) {
-    if (!POLICIES.has(value)) {
-      throw new TypeError(
-        `options.roomPolicy["${pattern}"] must be "open", "password" or "token", got ${describe(value)}`,
-      );
-    }
-  }
-  return JSON.stringify(map);
-}
-
-function checkStringMap(what: string, value: unknown): Record<string, string> | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(`${what} must be an object, got ${describe(value)}`);
-  }
-  for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== "string") {
-      throw new TypeError(`${what}["${key}"] must be a string, got ${describe(entry)}`);
-    }
-  }
-  return { ...(value as Record<string, string>) };
-}
-
-function checkOrigins(origins: unknown): string[] | undefined {
-  if (origins === undefined) return undefined;
-  if (!Array.isArray(origins)) {
-    throw new TypeError(`options.allowedOrigins must be an array, got ${describe(origins)}`);
-  }
-  for (const origin of origins) {
-    if (typeof origin !== "string" || !/^[^\s,]+$/.test(origin)) {
-      throw new TypeError(
-        `options.allowedOrigins must hold origins like "https://app.example", got ${describe(origin)}`,
-      );
-    }
-  }
-  return [...origins] as string[];
-}
-
-function checkLimits(limits: unknown): RoomLimits | undefined {
-  if (limits === undefined) return undefined;
-  if (typeof limits !== "object" || limits === null || Array.isArray(limits)) {
-    throw new TypeError(`options.limits must be an object, got ${describe(limits)}`);
-  }
-  const given = Object.fromEntries(
-    Object.entries(limits).filter(([, value]) => value !== undefined),
-  ) as RoomLimits;
-  // The Worker's own rules, from the shared module.
-  const problem = parseLimits(given);
-  if (typeof problem === "string") throw new RangeError(`options.limits: ${problem}`);
-  return given;
-}
-
 function describe(value: unknown): string {
   if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number") return String(value);
   return typeof value;

@@ -1,17 +1,24 @@
 /**
  * The relay on one machine: the production Worker bundle running on workerd through
- * Miniflare, started from this process. The seed's `SockerServer`, in TypeScript.
+ * Miniflare, started from this process. The seed's `SockerServer`, in TypeScript, with its
+ * typed hooks and the quick check of the address before workerd starts.
  *
  * @module
  */
 
+import { createServer } from "node:net";
 import { Miniflare } from "miniflare";
+import { WsComSrvError } from "wscomsrv-protocol";
 import { findBundle, WORKER } from "./bundle.js";
-import { fromStartFailure, RuntimeStartError } from "./errors.js";
-import { Hooks } from "./hooks.js";
+import {
+  AddressInUseError,
+  fromStartFailure,
+  ListenError,
+  runtimeStartError,
+  systemCode,
+} from "./errors.js";
 import { miniflareOptions } from "./miniflare-options.js";
 import { type ResolvedOptions, resolveOptions, type SocketServerOptions } from "./options.js";
-import { probePort } from "./port-probe.js";
 import { type ClientEvent, type ConsoleEntry, decodeRuntimeLog } from "./runtime-log.js";
 
 /**
@@ -75,10 +82,12 @@ export class SocketServer {
    * Defaults: host `"127.0.0.1"`, port `8888`, open rooms, nothing persisted.
    *
    * @throws TypeError or RangeError at once for a bad option.
-   * @returns A promise that rejects with an {@link AddressInUseError} (`code` `"EADDRINUSE"`)
-   *   when the port is taken, a `ListenError` (`"ERR_LISTEN"`) when the address cannot be
-   *   listened on, a `BundleMissingError` (`"ERR_BUNDLE_MISSING"`) before `npm run build`, or
-   *   a {@link RuntimeStartError} (`"ERR_RUNTIME_START"`). No process is left behind.
+   * @returns A promise that rejects with a `WsComSrvError` (`code` `"ERR_CONFIG"`), before
+   *   anything starts, when the room options contradict each other (a `"token"` room without
+   *   `tokenKeys`); with an {@link AddressInUseError} (`"EADDRINUSE"`) when the port is taken,
+   *   a `ListenError` (`"ERR_LISTEN"`) when the address cannot be listened on, a
+   *   `BundleMissingError` (`"ERR_BUNDLE_MISSING"`) before `npm run build`, or a
+   *   `WsComSrvError` with `"ERR_RUNTIME_START"` when workerd fails. No process is left behind.
    *
    * @example
    * ```ts
@@ -88,7 +97,9 @@ export class SocketServer {
    * ```
    */
   static start(options: SocketServerOptions = {}): Promise<SocketServer> {
-    return SocketServer.#launch(resolveOptions(options));
+    const resolved = resolveOptions(options);
+    if (resolved instanceof WsComSrvError) return Promise.reject(resolved);
+    return SocketServer.#launch(resolved);
   }
 
   static async #launch(options: ResolvedOptions): Promise<SocketServer> {
@@ -106,7 +117,7 @@ export class SocketServer {
         }),
       );
     } catch (error) {
-      throw new RuntimeStartError({ cause: error });
+      throw runtimeStartError(error);
     }
     try {
       await miniflare.ready;
@@ -167,4 +178,65 @@ export class SocketServer {
     this.#closing ??= this.#miniflare.dispose().finally(() => this.#hooks.clear());
     return this.#closing;
   }
+}
+
+/**
+ * A small typed hook list: `on()` returns the function that removes the hook, and the list is
+ * copied before it is called, so a hook may remove itself or add others.
+ */
+class Hooks<Events> {
+  readonly #lists = new Map<keyof Events, Set<(value: never) => void>>();
+
+  /** Adds a hook; returns the function that removes it. */
+  on<K extends keyof Events>(type: K, hook: (value: Events[K]) => void): () => void {
+    let list = this.#lists.get(type);
+    if (list === undefined) {
+      list = new Set();
+      this.#lists.set(type, list);
+    }
+    // Wrapped, so that adding the same function twice gives two independent hooks.
+    const entry = (value: Events[K]) => hook(value);
+    list.add(entry as (value: never) => void);
+    return () => {
+      list.delete(entry as (value: never) => void);
+    };
+  }
+
+  /** Calls every hook of `type` with `value`, in the order they were added. */
+  emit<K extends keyof Events>(type: K, value: Events[K]): void {
+    const list = this.#lists.get(type);
+    if (list === undefined) return;
+    for (const hook of [...list]) (hook as (value: Events[K]) => void)(value);
+  }
+
+  /** Removes every hook. */
+  clear(): void {
+    this.#lists.clear();
+  }
+}
+
+/**
+ * Binds a plain TCP server to `host:port` and closes it again: a taken port is then reported
+ * in about a millisecond, without a process to clean up. The check leaves a short gap before
+ * workerd binds; the caller still maps workerd's own address-in-use failure. With port `0` it
+ * checks the host alone.
+ *
+ * @throws AddressInUseError (rejects) when the port is taken, ListenError for any other
+ *   failure to listen.
+ */
+function probePort(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", (error) => {
+      reject(
+        systemCode(error) === "EADDRINUSE"
+          ? new AddressInUseError(host, port, { cause: error })
+          : new ListenError(host, port, { cause: error }),
+      );
+    });
+    server.listen({ host, port, exclusive: true }, () => {
+      server.close(() => resolve());
+    });
+  });
 }

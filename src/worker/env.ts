@@ -4,20 +4,15 @@
  * @module
  */
 
+import type { RelayVariables } from "../config/index.js";
 import type { Room } from "./room.js";
 
-/** The Worker's environment, as configured in `wrangler.toml` and with `wrangler secret`. */
-export interface Env {
+/**
+ * The Worker's environment, as configured in `wrangler.toml` and with `wrangler secret`: the
+ * rooms, and the relay's variables (`ROOM_PASSWORD`, `TOKEN_KEYS`, `ALLOWED_ORIGINS`,
+ * `ROOM_POLICY`, `LIMITS`).
+ */
+export interface Env extends RelayVariables {
   /** One Room Durable Object per room name. */
   ROOMS: DurableObjectNamespace<Room>;
-  /** The room password (a secret). Unset or empty: no password. */
-  ROOM_PASSWORD?: string;
-  /** Token signing secrets by key id, as JSON `{"k1": "secret"}` (a secret). */
-  TOKEN_KEYS?: string;
-  /** Origins browsers may connect from, separated by commas or spaces. Unset: any. */
-  ALLOWED_ORIGINS?: string;
-  /** `open`, `password`, `token`, or JSON `{"room": policy, "prefix*": policy, "*": policy}`. */
-  ROOM_POLICY?: string;
-  /** Overrides of the default limits, as JSON `{"framesPerSecond": 100}`. */
-  LIMITS?: string;
 }

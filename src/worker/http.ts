@@ -15,7 +15,7 @@ import {
   TOKEN_SUBPROTOCOL_PREFIX,
 } from "wscomsrv-protocol";
 import { verifyToken } from "../auth/token.js";
-import { relayConfig } from "./config.js";
+import { relayConfig } from "../config/index.js";
 import type { Env } from "./env.js";
 
 /** The health route, for load balancers and scripts. */

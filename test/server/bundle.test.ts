@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { describe, expect, it } from "vitest";
 import { findBundle, WORKER } from "../../src/server/bundle.js";
-import { AddressInUseError, fromStartFailure, RuntimeStartError } from "../../src/server/errors.js";
+import { AddressInUseError, fromStartFailure } from "../../src/server/errors.js";
+import { WsComSrvError } from "../../src/server/index.js";
 import { hold, portOf, release, workerdBelow } from "./children.js";
 
 describe("the Worker the local server runs", () => {
@@ -50,7 +51,7 @@ describe("Miniflare on a taken port (the gap after the probe)", () => {
   it("maps any other start failure to ERR_RUNTIME_START", () => {
     const cause = Object.assign(new Error("boom"), { code: "ERR_RUNTIME_FAILURE" });
     const mapped = fromStartFailure("127.0.0.1", 1, cause);
-    expect(mapped).toBeInstanceOf(RuntimeStartError);
+    expect(mapped).toBeInstanceOf(WsComSrvError);
     expect(mapped).toMatchObject({ code: "ERR_RUNTIME_START", cause });
   });
 });

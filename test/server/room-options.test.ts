@@ -1,13 +1,18 @@
+import { Miniflare } from "miniflare";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { findBundle, WORKER } from "../../src/server/bundle.js";
 import {
   type ClientEvent,
   type ConsoleEntry,
   SocketServer,
   type SocketServerOptions,
 } from "../../src/server/index.js";
+import { miniflareOptions } from "../../src/server/miniflare-options.js";
+import { decodeRuntimeLog } from "../../src/server/runtime-log.js";
 import { cmd } from "../support/inbox.js";
 import { freshRoom, open } from "../support/relay.js";
+import { workerdBelow } from "./children.js";
 
 const started: SocketServer[] = [];
 async function start(options: SocketServerOptions): Promise<SocketServer> {
@@ -101,17 +106,46 @@ describe("room options reach the Worker", () => {
     expect(await inbox.take(2)).toHaveLength(2);
   });
 
-  it("a configuration the Worker refuses shows on the console hook", async () => {
-    const server = await start({
-      roomPolicy: "token",
-      tokenKeys: { k1: "too short" },
+  it("a configuration the relay refuses stops the start before workerd runs", async () => {
+    expect(() =>
+      SocketServer.start({ roomPolicy: "token", tokenKeys: { k1: "too short" } }),
+    ).toThrow('options.tokenKeys: the secret of "k1" needs at least 32 bytes');
+    await expect(SocketServer.start({ port: 0, roomPolicy: "token" })).rejects.toMatchObject({
+      code: "ERR_CONFIG",
+      message:
+        'the relay refuses this configuration: room policy "token" for "*" needs options.tokenKeys',
     });
-    const logged = first(server, "console", (entry) => entry.message.includes("misconfigured"));
-    const response = await fetch(httpAddress(server, freshRoom()));
-    expect(response.status).toBe(500);
-    await expect(logged).resolves.toMatchObject({
-      level: "error",
-      message: expect.stringContaining('the secret of "k1" needs at least 32 bytes'),
+    expect(workerdBelow()).toEqual([]);
+  });
+
+  it("a configuration the Worker refuses, set outside the server, shows on its console", async () => {
+    // The Worker's variables as an operator could set them on the edge, where no check of the
+    // server's options runs: the Worker answers 500 and logs why.
+    let onEntry: (entry: ConsoleEntry) => void = () => {};
+    const logged = new Promise<ConsoleEntry>((resolve) => {
+      onEntry = (entry) => {
+        if (entry.message.includes("misconfigured")) resolve(entry);
+      };
     });
+    const bindings = { ROOM_POLICY: "token", TOKEN_KEYS: '{"k1":"too short"}' };
+    const resolved = { host: "127.0.0.1", port: 0, persist: undefined, scriptPath: undefined };
+    const miniflare = new Miniflare(
+      miniflareOptions({ ...resolved, bindings }, await findBundle(), (log) => {
+        const decoded = decodeRuntimeLog(log);
+        if (decoded.kind === "console") onEntry(decoded.entry);
+      }),
+    );
+    try {
+      const url = await miniflare.unsafeGetDirectURL(WORKER.name);
+      const response = await fetch(new URL(`/${freshRoom()}`, url));
+      await response.body?.cancel();
+      expect(response.status).toBe(500);
+      await expect(logged).resolves.toMatchObject({
+        level: "error",
+        message: expect.stringContaining('the secret of "k1" needs at least 32 bytes'),
+      });
+    } finally {
+      await miniflare.dispose();
+    }
   });
 });

@@ -2,8 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   AddressInUseError,
   type ClientEvent,
-  isAddressInUseError,
-  isSocketServerError,
+  isWsComSrvError,
   SocketServer,
 } from "../../src/server/index.js";
 import { cmd } from "../support/inbox.js";
@@ -73,8 +72,8 @@ describe("SocketServer", () => {
       );
       const elapsed = performance.now() - t0;
       expect(error).toBeInstanceOf(AddressInUseError);
-      expect(isAddressInUseError(error)).toBe(true);
-      expect(isSocketServerError(error)).toBe(true);
+      expect(isWsComSrvError(error, "EADDRINUSE")).toBe(true);
+      expect(isWsComSrvError(error)).toBe(true);
       expect(error).toMatchObject({ code: "EADDRINUSE", host: "127.0.0.1", port });
       expect((error as Error).cause).toMatchObject({ code: "EADDRINUSE" });
       expect(elapsed).toBeLessThan(1_000);

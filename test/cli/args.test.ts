@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseArgs, UsageError } from "../../src/server/args.js";
+import { parseArgs, UsageError } from "../../src/cli/args.js";
 
 const SECRET = "s3cret-0123456789-0123456789-0123456789";
 const OTHER_SECRET = "other-0123456789-0123456789-0123456789";

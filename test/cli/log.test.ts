@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatClientEvent, formatConsoleEntry } from "../../src/server/log-format.js";
+import { formatClientEvent, formatConsoleEntry } from "../../src/cli/log-format.js";
 import { decodeRuntimeLog } from "../../src/server/runtime-log.js";
 
 const timestamp = new Date(2026, 10, 26, 12, 0, 1).getTime();

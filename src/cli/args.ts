@@ -7,13 +7,17 @@
 
 import { parseArgs as parseNodeArgs } from "node:util";
 import { DEFAULT_LIMITS } from "wscomsrv-protocol";
-import { MAX_TOKEN_LIFETIME_SECONDS } from "../auth/token.js";
-import type { PolicySetting } from "./flag-values.js";
+import type { PolicySetting } from "../config/index.js";
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  MAX_TOKEN_LIFETIME_SECONDS,
+  type RoomLimits,
+} from "../server/index.js";
 import * as decode from "./flag-values.js";
-import { DEFAULT_HOST, DEFAULT_PORT, type RoomLimits } from "./options.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "./flag-values.js";
 
-export { UsageError } from "./usage-error.js";
+export { UsageError } from "./flag-values.js";
 
 /** The environment variable read for the password when `--password` is not given. */
 export const PASSWORD_ENV = "WSCOMSRV_PASSWORD";

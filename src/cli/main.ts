@@ -6,7 +6,8 @@
  */
 
 import { readFileSync } from "node:fs";
-import { mintToken } from "../auth/token.js";
+import { checkRelayConfig, SETTING_VARIABLES, type SettingName } from "../config/index.js";
+import { isWsComSrvError, mintToken, SocketServer } from "../server/index.js";
 import {
   type Command,
   HELP,
@@ -16,10 +17,7 @@ import {
   UsageError,
 } from "./args.js";
 import { banner } from "./banner.js";
-import { refusedConfiguration } from "./config-check.js";
-import { isSocketServerError } from "./errors.js";
 import { formatClientEvent, formatConsoleEntry } from "./log-format.js";
-import { SocketServer } from "./socket-server.js";
 
 /** Exit statuses: clean stop, failed start, bad command line (or a configuration refused). */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -59,6 +57,15 @@ async function token(command: TokenCommand): Promise<number> {
 }
 
 async function serve(command: ServeCommand): Promise<number> {
+  // The flags are each valid (parseArgs checked them); here they are checked together.
+  const configured = checkRelayConfig(
+    command,
+    (setting) => `${SETTING_VARIABLES[setting]} (${FLAG_OF[setting]})`,
+  );
+  if (!configured.ok) {
+    process.stderr.write(`wscomsrv: the relay refuses this configuration: ${configured.problem}\n`);
+    return EXIT.usage;
+  }
   // Listening before the start, so that a signal during the start stops it too.
   let signalled: NodeJS.Signals | undefined;
   let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
@@ -88,20 +95,12 @@ async function serve(command: ServeCommand): Promise<number> {
         }
       });
     } catch (error) {
-      if (!isSocketServerError(error)) throw error;
+      if (!isWsComSrvError(error)) throw error;
       process.stderr.write(`wscomsrv: ${error.message} (${error.code})\n`);
       if (error.code === "EADDRINUSE") {
         process.stderr.write("Pick another port with --port, or --port 0 for any free one.\n");
       }
-      return EXIT.failed;
-    }
-    const refused = await checkConfiguration(server);
-    if (refused !== undefined) {
-      await server.close();
-      process.stderr.write(
-        `wscomsrv: the relay refuses this configuration: ${withFlags(refused)}\n`,
-      );
-      return EXIT.usage;
+      return error.code === "ERR_CONFIG" ? EXIT.usage : EXIT.failed;
     }
     if (!command.quiet) {
       server.on("client", (event) => process.stdout.write(`${formatClientEvent(event)}\n`));
@@ -128,34 +127,14 @@ async function serve(command: ServeCommand): Promise<number> {
   }
 }
 
-/** The Worker's reason for refusing the room options, if it does. */
-async function checkConfiguration(server: SocketServer): Promise<string | undefined> {
-  try {
-    return await refusedConfiguration(server);
-  } catch (error) {
-    // The relay runs; a check that could not run does not stop it.
-    const reason = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`wscomsrv: could not check the relay's configuration: ${reason}\n`);
-    return undefined;
-  }
-}
-
-/** The flag that sets each of the Worker's variables. */
-const FLAG_OF: Readonly<Record<string, string>> = {
-  ROOM_PASSWORD: "--password",
-  ROOM_POLICY: "--policy",
-  TOKEN_KEYS: "--token-keys",
-  ALLOWED_ORIGINS: "--allowed-origins",
-  LIMITS: "--limits",
+/** The flag that sets each of the relay's settings. */
+const FLAG_OF: Readonly<Record<SettingName, string>> = {
+  password: "--password",
+  roomPolicy: "--policy",
+  tokenKeys: "--token-keys",
+  allowedOrigins: "--allowed-origins",
+  limits: "--limits",
 };
-
-/** The Worker's reason with the flag after each variable it names: `TOKEN_KEYS (--token-keys)`. */
-function withFlags(reason: string): string {
-  return reason.replace(
-    /\b(ROOM_PASSWORD|ROOM_POLICY|TOKEN_KEYS|ALLOWED_ORIGINS|LIMITS)\b/g,
-    (variable) => `${variable} (${FLAG_OF[variable]})`,
-  );
-}
 
 function version(): string {
   try {

@@ -5,8 +5,8 @@
  * @module
  */
 
+import type { SocketServer } from "../server/index.js";
 import type { ServeCommand } from "./args.js";
-import type { SocketServer } from "./socket-server.js";
 
 /**
  * The lines printed at the start; with `--quiet`, only the first.

@@ -4,13 +4,13 @@ import { join as joinPath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { hold, isFree, portOf, release, workerdBelow } from "../server/children.js";
 import { cmd, Inbox } from "../support/inbox.js";
 import { type Child, start, stop } from "../support/process.js";
 import { freshRoom } from "../support/relay.js";
 import { sync } from "../support/session.js";
-import { hold, isFree, portOf, release, workerdBelow } from "./children.js";
 
-const CLI = fileURLToPath(new URL("../../dist/server/cli.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

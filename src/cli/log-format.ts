@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ClientEvent, ConsoleEntry } from "./runtime-log.js";
+import type { ClientEvent, ConsoleEntry } from "../server/index.js";
 
 /** Longest console message printed, in characters. */
 const MAX_MESSAGE = 500;

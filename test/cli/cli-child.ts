@@ -1,5 +1,5 @@
 /**
- * The built CLI (`dist/server/cli.js`) in a child process, and `ws` connections to the relay
+ * The built CLI (`dist/cli/main.js`) in a child process, and `ws` connections to the relay
  * it serves: opened, or refused with an HTTP status.
  */
 
@@ -11,7 +11,7 @@ import { Inbox } from "../support/inbox.js";
 import { type Child, start, stop } from "../support/process.js";
 
 /** The `wscomsrv` bin, as `npm run build` writes it. */
-export const CLI = fileURLToPath(new URL("../../dist/server/cli.js", import.meta.url));
+export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
 /** A finished run of the CLI: its exit status and what it printed where. */
 export interface CliRun {
