@@ -83,8 +83,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A value as a message may quote it. */
-function describe(value: unknown): string {
+/**
+ * A value as a message may quote it: a string in quotes, a number, else its kind.
+ *
+ * @example
+ * ```ts
+ * describeValue([1]); // "an array"
+ * ```
+ */
+export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return JSON.stringify(value);
@@ -96,7 +103,7 @@ function describe(value: unknown): string {
 export function checkPassword(value: unknown, what: string): Checked<string | undefined> {
   if (value === undefined || value === "") return ok(undefined);
   if (typeof value !== "string") {
-    return fail("type", `${what} must be a string, got ${describe(value)}`);
+    return fail("type", `${what} must be a string, got ${describeValue(value)}`);
   }
   return ok(value);
 }
@@ -110,7 +117,7 @@ export function checkPolicy(value: unknown, what: string): Checked<PolicySetting
   if (!isObject(value)) {
     return fail(
       "type",
-      `${what} must be "open", "password", "token", or an object of them by room, got ${describe(value)}`,
+      `${what} must be "open", "password", "token", or an object of them by room, got ${describeValue(value)}`,
     );
   }
   const rules: [string, RoomPolicy][] = [];
@@ -126,7 +133,7 @@ export function checkPolicy(value: unknown, what: string): Checked<PolicySetting
     if (!isRoomPolicy(policy)) {
       return fail(
         "type",
-        `${what}: the policy of ${JSON.stringify(pattern)} must be "open", "password" or "token", got ${describe(policy)}`,
+        `${what}: the policy of ${JSON.stringify(pattern)} must be "open", "password" or "token", got ${describeValue(policy)}`,
       );
     }
     rules.push([pattern, policy]);
@@ -143,7 +150,7 @@ export function checkTokenKeys(value: unknown, what: string): Checked<Record<str
   if (!isObject(value)) {
     return fail(
       "type",
-      `${what} must be an object like {"keyId": "secret"}, got ${describe(value)}`,
+      `${what} must be an object like {"keyId": "secret"}, got ${describeValue(value)}`,
     );
   }
   const keys: [string, string][] = [];
@@ -171,7 +178,7 @@ export function checkTokenSecret(secret: string, what: string): Checked<string> 
 /** Origins as browsers send them (`scheme://host[:port]` in lower case, or `null`), at least one. */
 export function checkOrigins(value: unknown, what: string): Checked<string[]> {
   if (!Array.isArray(value)) {
-    return fail("type", `${what} must be an array of origins, got ${describe(value)}`);
+    return fail("type", `${what} must be an array of origins, got ${describeValue(value)}`);
   }
   if (value.length === 0) {
     return fail("range", `${what} needs at least one origin, like https://app.example`);
@@ -181,7 +188,7 @@ export function checkOrigins(value: unknown, what: string): Checked<string[]> {
     if (typeof origin !== "string" || !isOrigin(origin)) {
       return fail(
         "type",
-        `${what}: ${describe(origin)} is not an origin as browsers send it: scheme://host[:port] in lower case, no path, like https://app.example`,
+        `${what}: ${describeValue(origin)} is not an origin as browsers send it: scheme://host[:port] in lower case, no path, like https://app.example`,
       );
     }
     origins.push(origin);

@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import { WsComSrvError } from "wscomsrv-protocol";
 import {
   checkRelayConfig,
+  describeValue,
   type RelaySettings,
   type RoomLimits,
   relayVariables,
@@ -113,11 +114,11 @@ export function resolveOptions(
   options: SocketServerOptions,
 ): ResolvedOptions | WsComSrvError<"ERR_CONFIG"> {
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(`options must be an object, got ${describe(options)}`);
+    throw new TypeError(`options must be an object, got ${describeValue(options)}`);
   }
   const host = options.host ?? DEFAULT_HOST;
   if (typeof host !== "string" || host.trim() === "") {
-    throw new TypeError(`options.host must be a non-empty string, got ${describe(host)}`);
+    throw new TypeError(`options.host must be a non-empty string, got ${describeValue(host)}`);
   }
   const port = options.port ?? DEFAULT_PORT;
   checkPort("options.port", port, 0);
@@ -158,7 +159,7 @@ function withLocalLimits(limits: unknown): unknown {
  */
 export function checkPort(what: string, port: unknown, min: number): asserts port is number {
   if (typeof port !== "number" || !Number.isInteger(port)) {
-    throw new TypeError(`${what} must be an integer, got ${describe(port)}`);
+    throw new TypeError(`${what} must be an integer, got ${describeValue(port)}`);
   }
   if (port < min || port > 65_535) {
     throw new RangeError(`${what} must be from ${min} to 65535, got ${port}`);
@@ -167,12 +168,5 @@ export function checkPort(what: string, port: unknown, min: number): asserts por
 
 function optionalString(what: string, value: unknown): string | undefined {
   if (value === undefined || typeof value === "string") return value;
-  throw new TypeError(`${what} must be a string, got ${describe(value)}`);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number") return String(value);
-  return typeof value;
+  throw new TypeError(`${what} must be a string, got ${describeValue(value)}`);
 }
