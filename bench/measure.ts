@@ -1,6 +1,7 @@
 /**
- * Memory and CPU of a process tree, read from Linux's /proc: the relay is a Node process with
- * workerd below it, the baseline a single Node process.
+ * What the bench reads of the machine: memory and CPU of a server's processes from Linux's
+ * /proc (the relay and the floor are a Node process with workerd below it, the baseline a
+ * single Node process), CPU over a measured window, and medians and percentiles.
  *
  * @module
  */
@@ -107,4 +108,67 @@ export function totalRss(samples: readonly ProcessSample[]): number {
 /** The sum of the samples' CPU time, milliseconds. */
 export function totalCpuMs(samples: readonly ProcessSample[]): number {
   return samples.reduce((sum, sample) => sum + sample.cpuMs, 0);
+}
+
+/**
+ * CPU used in a window, milliseconds: by the server's processes (all threads), in all and per
+ * command, and by the harness itself (a harness near 100 % of one core is the bottleneck, and
+ * the figures say as much about the clients as about the server).
+ */
+export interface CpuUse {
+  /** Every process of the server together. */
+  server: number;
+  /** The server's processes by command name, e.g. `{ node: 3, workerd: 412 }`. */
+  byCommand: Record<string, number>;
+  /** This process (all its threads). */
+  harness: number;
+}
+
+/** Starts a window now; the function returned ends it. The server's pids are read once. */
+export function startCpuWindow(server: { tree(): number[] }): () => CpuUse {
+  const pids = server.tree();
+  const start = sampleProcesses(pids);
+  const harnessStart = process.cpuUsage();
+  return () => {
+    const harness = process.cpuUsage(harnessStart);
+    const end = sampleProcesses(pids);
+    const byCommand: Record<string, number> = {};
+    for (const sample of end) {
+      const before = start.find((item) => item.pid === sample.pid)?.cpuMs ?? 0;
+      byCommand[sample.command] = (byCommand[sample.command] ?? 0) + sample.cpuMs - before;
+    }
+    return {
+      server: totalCpuMs(end) - totalCpuMs(start),
+      byCommand,
+      harness: (harness.user + harness.system) / 1000,
+    };
+  };
+}
+
+/** The median of `values`; `NaN` when there are none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const high = sorted[middle] ?? Number.NaN;
+  if (sorted.length % 2 === 1) return high;
+  return ((sorted[middle - 1] ?? Number.NaN) + high) / 2;
+}
+
+/**
+ * Percentiles of `values` by the nearest-rank method (the smallest value with at least p % of
+ * the values at or below it); `NaN` for each when there are none.
+ *
+ * @example
+ * ```ts
+ * percentiles(latencies, [50, 99, 99.9]); // [p50, p99, p99.9]
+ * ```
+ */
+export function percentiles(values: Float64Array, ps: readonly number[]): number[] {
+  if (values.length === 0) return ps.map(() => Number.NaN);
+  const sorted = Float64Array.from(values).sort();
+  return ps.map((p) => {
+    const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+    return sorted[rank - 1] ?? Number.NaN;
+  });
 }
