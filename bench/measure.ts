@@ -70,23 +70,19 @@ function rssBytes(pid: number): number {
 
 /** `root` and every process below it that is alive now. */
 export function processTree(root: number): number[] {
-  const stats: Stat[] = [];
+  const alive = new Set<number>();
+  const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readStat(Number(entry));
-    if (stat !== undefined) stats.push(stat);
+    if (stat === undefined) continue;
+    alive.add(stat.pid);
+    children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat.pid]);
   }
-  const tree = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const stat of stats) {
-      if (tree.has(stat.ppid) && !tree.has(stat.pid)) {
-        tree.add(stat.pid);
-        grew = true;
-      }
-    }
-  }
-  return stats.filter((stat) => tree.has(stat.pid)).map((stat) => stat.pid);
+  const tree = [root];
+  // The loop walks the pids it adds as well: the tree, breadth first.
+  for (const pid of tree) tree.push(...(children.get(pid) ?? []));
+  return tree.filter((pid) => alive.has(pid));
 }
 
 /** Memory and CPU of each process in `pids` that is still alive. */
