@@ -1,9 +1,10 @@
 /**
- * `npm run bench`: the relay against a bare `ws` relay, driven from this process.
+ * `npm run bench`: the relay against a bare `ws` relay and against a bare Durable Object
+ * relay on its own runtime, driven from this process.
  *
  * Starts the relay (the production Worker bundle on workerd, through the embedded server,
- * with its rate limits raised) and the baseline, each in a process of its own; runs every
- * scenario with SDK clients and with seed-protocol clients, alternating relay and baseline;
+ * with its rate limits raised), the baseline and the floor, each in a process of its own;
+ * runs every scenario with SDK clients and with seed-protocol clients, the servers in turn;
  * prints a table of medians and ratios; writes the JSON result with the raw samples to
  * `bench/results/`. Exits 1 at the first lost or reordered frame, or any other failure, and
  * never leaves a server process behind.
@@ -14,15 +15,18 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { HELP, parseBenchArgs, UsageError } from "./args.js";
-import { gitFacts, machineFacts } from "./machine.js";
-import { FULL_PLAN, type Plan, SMOKE_PLAN } from "./plan.js";
-import { BENCH_RELAY_LIMITS } from "./relay-limits.js";
-import { type BenchResult, formatTable, harnessWarnings, summarize } from "./report.js";
+import { HELP, makePlan, parseBenchArgs, UsageError } from "./plan.js";
+import {
+  type BenchResult,
+  formatTable,
+  gitFacts,
+  harnessWarnings,
+  machineFacts,
+  summarize,
+} from "./report.js";
 import { emptyBenchLog, runBench } from "./runner.js";
-import { scenarios as allScenarios } from "./scenarios/index.js";
-import { killAllServers, stopAllServers } from "./server-process.js";
-import { snapshotBuild } from "./snapshot.js";
+import { scenarios as allScenarios } from "./scenarios.js";
+import { BENCH_RELAY_LIMITS, killAllServers, snapshotBuild, stopAllServers } from "./servers.js";
 
 /** The repository: this file runs from dist/bench. */
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -33,6 +37,10 @@ const DEADLINE_MS = { full: 60 * 60_000, smoke: 5 * 60_000 } as const;
 const LIMITS_NOTE =
   "the relay runs with its per-socket rate limit raised (framesPerSecond, frameBurst, maxDroppedFrames) " +
   "and its socket counts raised (maxConnections, maxUnidentified); every other limit is at its default";
+
+const FLOOR_NOTE =
+  "a bare Durable Object relay (bench/floor-worker.ts): the seed's routing and nothing else, " +
+  "hibernation API, on the relay's workerd through the same embedded server";
 
 function stamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, "-");
@@ -75,8 +83,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const base = options.smoke ? SMOKE_PLAN : FULL_PLAN;
-  const plan: Plan = { ...base, repetitions: options.repetitions ?? base.repetitions };
+  const plan = makePlan(options.smoke ? "smoke" : "full", options.repetitions);
   const selected = allScenarios(plan).filter(
     (scenario) =>
       options.only.length === 0 ||
@@ -104,7 +111,8 @@ async function main(argv: readonly string[]): Promise<number> {
       `load average: ${machine.loadAverage.toFixed(2)}${machine.loadAverage > machine.nproc / 2 ? " (the machine is busy: figures will be noisy)" : ""}`,
       `relay bundle: dist/worker/index.js as built for this run, sha256 ${build.workerSha256.slice(0, 16)}`,
       `relay limits: ${LIMITS_NOTE}: ${JSON.stringify(BENCH_RELAY_LIMITS)}`,
-      `scenarios: ${selected.map((scenario) => scenario.id).join(", ")}; clients: ${options.kinds.join(", ")}; ${plan.repetitions} repetition(s), relay and baseline alternating`,
+      `floor: ${FLOOR_NOTE}; bundle sha256 ${build.floorSha256.slice(0, 16)}`,
+      `scenarios: ${selected.map((scenario) => scenario.id).join(", ")}; clients: ${options.kinds.join(", ")}; ${plan.repetitions} repetition(s), relay, baseline and floor in turn`,
       "",
     ].join("\n"),
   );
@@ -141,6 +149,7 @@ async function main(argv: readonly string[]): Promise<number> {
       note: LIMITS_NOTE,
       bundleSha256: build.workerSha256,
     },
+    floor: { note: FLOOR_NOTE, bundleSha256: build.floorSha256 },
     negotiated: facts.negotiated,
     processes: facts.processes,
     plan,
@@ -157,8 +166,9 @@ async function main(argv: readonly string[]): Promise<number> {
 
   process.stdout.write(`\n${formatTable(summary)}`);
   process.stdout.write(
-    "\nrelay: the Worker bundle on workerd through the embedded server; baseline: bare ws relay in Node.\n" +
-      "Each figure is the median of the runs; relay/baseline is the ratio of the medians.\n",
+    "\nrelay: the Worker bundle on workerd through the embedded server; baseline: bare ws relay in Node;\n" +
+      "floor: bare Durable Object relay on the same workerd, through the same embedded server.\n" +
+      "Each figure is the median of the runs; relay/baseline and relay/floor are ratios of the medians.\n",
   );
   for (const [server, extensions] of Object.entries(facts.negotiated)) {
     process.stdout.write(

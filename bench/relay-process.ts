@@ -1,7 +1,8 @@
 /**
- * The relay under test, in a process of its own: the production Worker bundle
- * (`dist/worker/index.js`, or the copy given with `--script`) on workerd, started through the
- * embedded server (`SocketServer.start`) on 127.0.0.1 with the port and limits given.
+ * A Worker on workerd in a process of its own, through the embedded server
+ * (`SocketServer.start`) on 127.0.0.1 with the port and limits given: the relay (the
+ * production bundle `dist/worker/index.js`, or the copy given with `--script`), or, with
+ * `--script floor-worker.js`, the floor, which so runs the same way as the relay.
  *
  * `node dist/bench/relay-process.js --port 0 --limits '{"framesPerSecond":1000000}'`
  * prints `listening ws://127.0.0.1:PORT` and runs until SIGTERM, SIGINT, or its stdin closes.
@@ -10,7 +11,7 @@
  */
 
 import { SocketServer } from "../src/server/index.js";
-import { announce, serverArgs, stopWhenAsked } from "./child-lifecycle.js";
+import { announce, serverArgs, stopWhenAsked } from "./child.js";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 

@@ -1,16 +1,86 @@
 /**
- * The results: medians per scenario, client kind and metric, the ratio relay/baseline, a
+ * The result: the facts it is only meaningful with (the machine, the runtimes, the commit),
+ * medians per scenario, client kind and metric, the ratios relay/baseline and relay/floor, a
  * table for people and a JSON document for programs.
  *
  * @module
  */
 
-import type { ClientKind } from "./bench-client.js";
-import type { GitFacts, MachineFacts } from "./machine.js";
-import type { Plan } from "./plan.js";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { median } from "./measure.js";
+import type { ClientKind, Plan } from "./plan.js";
 import type { RunnerFacts, RunRecord } from "./runner.js";
-import type { MetricSpec, Scenario } from "./scenarios/scenario.js";
-import { median } from "./stats.js";
+import type { MetricSpec, Scenario } from "./scenarios.js";
+
+/** The machine and the software under test. */
+export interface MachineFacts {
+  nproc: number;
+  cpuModel: string;
+  memoryBytes: number;
+  os: string;
+  node: string;
+  /** `workerd --version`, and the npm package's version. */
+  workerd: string;
+  miniflare: string;
+  ws: string;
+  /** 1-minute load average when the run started: another busy process skews everything. */
+  loadAverage: number;
+}
+
+/** The commit measured, and whether the working tree had changes on top of it. */
+export interface GitFacts {
+  commit: string;
+  dirty: boolean;
+}
+
+function run(command: string, args: string[], cwd: string): string {
+  try {
+    return execFileSync(command, args, { cwd, encoding: "utf8", stdio: "pipe" }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+function packageVersion(root: string, name: string): string {
+  try {
+    const text = readFileSync(join(root, "node_modules", name, "package.json"), "utf8");
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === "object" && parsed !== null && "version" in parsed) {
+      return String(parsed.version);
+    }
+  } catch {
+    // Fall through.
+  }
+  return "unknown";
+}
+
+/** Facts about this machine; `root` is the repository (for node_modules). */
+export function machineFacts(root: string): MachineFacts {
+  const workerdBin = join(root, "node_modules", ".bin", "workerd");
+  return {
+    nproc: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+    memoryBytes: os.totalmem(),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    workerd: `${run(workerdBin, ["--version"], root)} (npm workerd ${packageVersion(root, "workerd")})`,
+    miniflare: packageVersion(root, "miniflare"),
+    ws: packageVersion(root, "ws"),
+    loadAverage: os.loadavg()[0] ?? 0,
+  };
+}
+
+/** The commit of `root` and whether tracked files differ from it. */
+export function gitFacts(root: string): GitFacts {
+  const status = run("git", ["status", "--porcelain", "--untracked-files=no"], root);
+  return {
+    commit: run("git", ["rev-parse", "HEAD"], root),
+    dirty: status !== "" && status !== "unknown",
+  };
+}
 
 /** One line of the table. */
 export interface SummaryRow {
@@ -22,10 +92,14 @@ export interface SummaryRow {
   decimals: number;
   relayMedian: number;
   baselineMedian: number;
-  /** relayMedian / baselineMedian. */
+  floorMedian: number;
+  /** relayMedian / baselineMedian: how far the relay is from a bare Node relay. */
   ratio: number;
+  /** relayMedian / floorMedian: how far the relay is from its runtime's own floor. */
+  ratioToFloor: number;
   relaySamples: number[];
   baselineSamples: number[];
+  floorSamples: number[];
 }
 
 /** The JSON result file. */
@@ -42,6 +116,8 @@ export interface BenchResult {
   git: GitFacts;
   /** The relay's raised limits, and the SHA-256 of the Worker bundle it ran. */
   relay: { limits: Record<string, number>; note: string; bundleSha256: string };
+  /** What the floor is, and the SHA-256 of its Worker bundle. */
+  floor: { note: string; bundleSha256: string };
   negotiated: RunnerFacts["negotiated"];
   /** The server processes started, each the leader of its process group. */
   processes: RunnerFacts["processes"];
@@ -71,8 +147,10 @@ export function summarize(
             .map((run) => run.metrics[metric.id] ?? Number.NaN);
         const relaySamples = samples("relay");
         const baselineSamples = samples("baseline");
+        const floorSamples = samples("floor");
         const relayMedian = median(relaySamples);
         const baselineMedian = median(baselineSamples);
+        const floorMedian = median(floorSamples);
         rows.push({
           scenario: scenario.id,
           kind,
@@ -82,9 +160,12 @@ export function summarize(
           decimals: metric.decimals,
           relayMedian,
           baselineMedian,
+          floorMedian,
           ratio: relayMedian / baselineMedian,
+          ratioToFloor: relayMedian / floorMedian,
           relaySamples,
           baselineSamples,
+          floorSamples,
         });
       }
     }
@@ -100,21 +181,36 @@ function number(value: number, decimals: number): string {
   });
 }
 
-/** The table: scenario, client kind, metric, relay median, baseline median, ratio. */
+function ratio(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}x` : "n/a";
+}
+
+/** The table: scenario, client kind, metric, the three medians, and the relay's two ratios. */
 export function formatTable(rows: readonly SummaryRow[]): string {
-  const header = ["scenario", "client", "metric", "relay", "baseline", "relay/baseline"];
+  const header = [
+    "scenario",
+    "client",
+    "metric",
+    "relay",
+    "baseline",
+    "floor",
+    "relay/baseline",
+    "relay/floor",
+  ];
   const lines = rows.map((row) => [
     row.scenario,
     row.kind,
     `${row.label} (${row.better === "higher" ? "higher" : "lower"} is better)`,
     number(row.relayMedian, row.decimals),
     number(row.baselineMedian, row.decimals),
-    Number.isFinite(row.ratio) ? `${row.ratio.toFixed(2)}x` : "n/a",
+    number(row.floorMedian, row.decimals),
+    ratio(row.ratio),
+    ratio(row.ratioToFloor),
   ]);
   const widths = header.map((title, i) =>
     Math.max(title.length, ...lines.map((line) => line[i]?.length ?? 0)),
   );
-  const right = new Set([3, 4, 5]);
+  const right = new Set([3, 4, 5, 6, 7]);
   const format = (cells: readonly string[]): string =>
     cells
       .map((cell, i) =>

@@ -1,6 +1,6 @@
 /**
  * Runs the scenarios: for each scenario and client kind, repetition after repetition, the
- * relay and then the baseline (A B A B ...), each run in a room of its own. The first failure
+ * relay, the baseline and the floor in turn, each run in a room of its own. The first failure
  * (a lost or reordered frame, a timeout, an unexpected close) ends the whole bench.
  *
  * @module
@@ -8,20 +8,17 @@
 
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import type { ClientKind } from "./bench-client.js";
-import { negotiatedExtensions } from "./negotiated.js";
-import type { Plan } from "./plan.js";
-import type { RunOutcome, Scenario } from "./scenarios/scenario.js";
-import { DRAIN_MS } from "./scenarios/scenario.js";
-import { throughputScenario } from "./scenarios/throughput.js";
+import { Tripwire, within } from "./checks.js";
+import type { ClientKind, Plan } from "./plan.js";
+import { DRAIN_MS, type RunOutcome, type Scenario, warmUpScenario } from "./scenarios.js";
 import {
+  negotiatedExtensions,
   SERVER_NAMES,
+  type ServerBuild,
   type ServerName,
   type ServerProcess,
   startServer,
-} from "./server-process.js";
-import type { ServerBuild } from "./snapshot.js";
-import { Tripwire, within } from "./tripwire.js";
+} from "./servers.js";
 
 /** One measured run. */
 export interface RunRecord {
@@ -104,7 +101,7 @@ export function emptyBenchLog(): BenchLog {
 }
 
 /**
- * Runs `scenarios` for `kinds` on both servers (started from `build`), alternating,
+ * Runs `scenarios` for `kinds` on every server (started from `build`), in turn,
  * `plan.repetitions` times, and adds every run to `into` in the order run.
  *
  * @throws RunFailure (rejects) at the first failing run; every server is stopped by then.
@@ -134,10 +131,9 @@ export async function runBench(
       );
     }
     if (plan.warmUp) {
-      const warmUp = throughputScenario({ label: "64B", bytes: 64, frames: 5_000 });
       for (const kind of kinds) {
         for (const [name, server] of shared) {
-          await runOnce(warmUp, server, kind, plan, `warm-up, ${kind} clients, ${name}`);
+          await runOnce(warmUpScenario, server, kind, plan, `warm-up, ${kind} clients, ${name}`);
         }
       }
       log("warm-up done (not measured)");

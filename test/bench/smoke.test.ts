@@ -1,7 +1,7 @@
 /**
- * The bench's smoke run (`npm run bench -- --smoke`): every scenario, on the relay and the
- * baseline, with SDK and seed-protocol clients, runs to the end with no frame lost or
- * reordered, and leaves no process behind. No timing is asserted: the figures of a smoke run
+ * The bench's smoke run (`npm run bench -- --smoke`): every scenario, on the relay, the
+ * baseline and the floor, with SDK and seed-protocol clients, runs to the end with no frame
+ * lost or reordered, and leaves no process behind. No timing is asserted: the figures of a smoke run
  * mean nothing.
  */
 
@@ -23,7 +23,7 @@ const SCENARIOS = [
   "connect",
 ];
 const KINDS = ["sdk", "seed"];
-const SERVERS = ["relay", "baseline"];
+const SERVERS = ["relay", "baseline", "floor"];
 const RUN_TIMEOUT_MS = 120_000;
 
 /** Pids of live processes in process group `group`. */
@@ -72,7 +72,7 @@ describe("npm run bench -- --smoke", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it(
-    "runs every scenario on both servers with both client kinds, loses nothing, leaves nothing",
+    "runs every scenario on every server with both client kinds, loses nothing, leaves nothing",
     async () => {
       execFileSync(process.execPath, ["scripts/build-bench.js"], { cwd: ROOT, stdio: "pipe" });
       const out = join(dir, "result.json");
@@ -98,13 +98,20 @@ describe("npm run bench -- --smoke", () => {
               row.scenario === scenario && row.kind === kind,
           );
           expect(rows.length, `${scenario} ${kind}`).toBeGreaterThan(0);
+          for (const row of rows) {
+            expect(row.floorSamples, `${scenario} ${kind} ${row.metric}`).toHaveLength(1);
+          }
         }
       }
       expect(result.machine.nproc).toBeGreaterThan(0);
       expect(result.relay.limits.framesPerSecond).toBeGreaterThan(5_000);
 
+      expect(result.floor.bundleSha256).toMatch(/^[0-9a-f]{64}$/);
+      // The floor, like the relay, leaves compression off for a default ws client.
+      expect(result.negotiated).toEqual({ relay: "", baseline: "", floor: "" });
+
       // Each server led a process group of its own; nothing of any group is left.
-      expect(result.processes.length).toBeGreaterThanOrEqual(2);
+      expect(result.processes.length).toBeGreaterThanOrEqual(SERVERS.length);
       for (const { pid } of result.processes) expect(inGroup(pid), `group ${pid}`).toEqual([]);
     },
     RUN_TIMEOUT_MS + 30_000,

@@ -1,20 +1,22 @@
 /**
- * What the two server processes of the bench share: their command line, the line that tells
- * the harness where they listen, and a clean stop on a signal or when the harness goes away.
+ * What the bench's server processes share: their command line, the line that tells the
+ * harness where they listen, and a clean stop on a signal or when the harness goes away.
  *
  * @module
  */
 
+import { isJsonObject } from "wscomsrv-protocol";
+
 /**
  * The command line of a server process: `--port N` (0: any free port), `--limits JSON` and
- * `--script PATH` (the relay's Worker bundle).
+ * `--script PATH` (the Worker bundle: the relay's, or the floor's).
  */
 export interface ServerArgs {
   /** The port to listen on, on 127.0.0.1; 0 picks a free one. */
   port: number;
-  /** Limits for the relay (ignored by the baseline, which has none). */
+  /** Limits for the relay (the baseline and the floor have none). */
   limits: Record<string, number> | undefined;
-  /** The Worker bundle for the relay; the embedded server's default when unset. */
+  /** The Worker bundle to run; the embedded server's default (the relay) when unset. */
   script: string | undefined;
 }
 
@@ -50,9 +52,7 @@ export function serverArgs(argv: readonly string[]): ServerArgs {
 }
 
 function numberRecord(value: unknown, what: string): Record<string, number> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error(`${what} must be a JSON object`);
-  }
+  if (!isJsonObject(value)) throw new Error(`${what} must be a JSON object`);
   const record: Record<string, number> = {};
   for (const [key, item] of Object.entries(value)) {
     if (typeof item !== "number") throw new Error(`${what}: ${key} must be a number`);

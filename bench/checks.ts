@@ -1,7 +1,9 @@
 /**
- * How a run fails loudly: anything that goes wrong in a client callback (a lost or reordered
- * frame, an unexpected close, an SDK error) trips the run's wire, and whatever the run is
- * waiting for rejects with that error at once.
+ * The checks of a run, and how it fails loudly. Each receiver expects one sender's sequence
+ * numbers 0, 1, 2, ... in order ({@link SequenceCheck}); anything that goes wrong in a client
+ * callback (a gap, a repeat, a swap, an unexpected close, an SDK error) trips the run's wire,
+ * and whatever the run is waiting for rejects with that error at once; what does not arrive
+ * in time counts as lost ({@link within}).
  *
  * @module
  */
@@ -84,4 +86,35 @@ export function deferred<T = void>(): Deferred<T> {
     resolve = done;
   });
   return { promise, resolve };
+}
+
+/** The order check of one sender's stream at one receiver. */
+export class SequenceCheck {
+  readonly #who: string;
+  readonly #trip: Tripwire;
+  #next = 0;
+
+  /** `who` names the stream in the failure, e.g. `"B (from A)"`. */
+  constructor(who: string, trip: Tripwire) {
+    this.#who = who;
+    this.#trip = trip;
+  }
+
+  /** Frames received in order so far. */
+  get received(): number {
+    return this.#next;
+  }
+
+  /** Takes the next sequence number; returns false (and trips the run) when it is wrong. */
+  take(seq: number): boolean {
+    if (seq === this.#next) {
+      this.#next += 1;
+      return true;
+    }
+    const what = seq > this.#next ? `${seq - this.#next} lost` : "repeated or reordered";
+    this.#trip.fail(
+      new LossError(`${this.#who}: expected frame ${this.#next}, received ${seq} (${what})`),
+    );
+    return false;
+  }
 }
