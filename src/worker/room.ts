@@ -1,6 +1,7 @@
 /**
  * The Room Durable Object: one per room name. A thin class the runtime needs; the work is
- * done by plain functions (`handleFrame`, `identify`, `route`, `sweep`).
+ * done by plain functions (`handleFrame`, `identify`, `route`, `sweep`). What it learns from
+ * the Worker is in `room-contract.ts`.
  *
  * @module
  */
@@ -13,13 +14,13 @@ import { close, handshakeFrames, type RoomContext, sendHandshake } from "./conte
 import type { Env } from "./env.js";
 import { loadEpoch, loadRoomName } from "./epoch.js";
 import { handleFrame } from "./frames.js";
-import { NAME_HEADER, ROOM_HEADER, text, upgradeHeaders } from "./http.js";
 import { endWait } from "./identify.js";
 import { Liveness } from "./liveness.js";
 import { logEvent } from "./log.js";
 import { SqlNameStore } from "./name-store.js";
 import { closeNow, Outbox } from "./outbox.js";
 import { FailureBudget, RateLimiter } from "./rate-limit.js";
+import { readUpgrade, text, upgradeHeaders } from "./room-contract.js";
 import { sweep } from "./sweep.js";
 
 /** How often, at most, a room prunes the names it has not seen for `nameRetentionMs`. */
@@ -48,7 +49,7 @@ export class Room extends DurableObject<Env> {
    * The room's state, built on first use: epoch and name from storage, policy and limits from
    * the configuration, and the name map from the sockets that survived hibernation.
    */
-  #context(nameFromRequest: string | null): RoomContext<WebSocket> {
+  #context(nameFromRequest: string | undefined): RoomContext<WebSocket> {
     if (this.#room !== undefined) return this.#room;
     const storage = this.ctx.storage;
     const name = loadRoomName(storage.kv, nameFromRequest);
@@ -83,7 +84,7 @@ export class Room extends DurableObject<Env> {
         (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime(),
         config.limits.heartbeatTimeoutMs,
         (ws) => {
-          const room = this.#context(null);
+          const room = this.#context(undefined);
           logEvent(name, "timeout", {
             name: connections.find(ws)?.name,
             reason: "heartbeat timeout",
@@ -104,7 +105,8 @@ export class Room extends DurableObject<Env> {
 
   /** Accepts a WebSocket upgrade (the Worker has checked the room, origin, upgrade and token). */
   override async fetch(request: Request): Promise<Response> {
-    const room = this.#context(request.headers.get(ROOM_HEADER));
+    const forwarded = readUpgrade(request);
+    const room = this.#context(forwarded.room);
     const { sockets, unidentified } = room.connections.counts();
     if (sockets >= room.limits.maxConnections) {
       return text(503, `room "${room.name}" is full (${room.limits.maxConnections} sockets)`);
@@ -112,11 +114,10 @@ export class Room extends DurableObject<Env> {
     if (unidentified >= room.limits.maxUnidentified) {
       return text(429, `room "${room.name}" has too many sockets waiting to identify`);
     }
-    const bound = request.headers.get(NAME_HEADER);
     const now = Date.now();
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    room.connections.add(server, bound === null ? undefined : decodeURIComponent(bound), now);
+    room.connections.add(server, forwarded.boundName, now);
     sendHandshake(room, server);
     room.outbox.flush();
     room.scheduleSweep(now + room.limits.identifyTimeoutMs);
@@ -127,7 +128,7 @@ export class Room extends DurableObject<Env> {
 
   /** Hands every frame to {@link handleFrame}; an exception closes only that socket. */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const room = this.#context(null);
+    const room = this.#context(undefined);
     try {
       handleFrame(room, ws, message);
     } catch (error) {
@@ -144,7 +145,7 @@ export class Room extends DurableObject<Env> {
    * handshake to complete, and answering it can fail after this handler returns.
    */
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    const room = this.#context(null);
+    const room = this.#context(undefined);
     const session = room.connections.remove(ws);
     room.outbox.forget(ws);
     if (session?.name !== undefined) room.names.touch(session.name, Date.now());
@@ -161,7 +162,7 @@ export class Room extends DurableObject<Env> {
 
   /** Frees the name of a socket that failed, and forgets the socket for good. */
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    const room = this.#context(null);
+    const room = this.#context(undefined);
     const session = room.connections.find(ws);
     room.connections.retire(ws);
     room.outbox.forget(ws);
@@ -184,7 +185,7 @@ export class Room extends DurableObject<Env> {
    * time or whose heartbeats stopped.
    */
   override async alarm(): Promise<void> {
-    const room = this.#context(null);
+    const room = this.#context(undefined);
     const now = Date.now();
     const found = sweep(room.connections.sessions(), room.liveness.lastHeartbeat, room.limits, now);
     for (const ws of found.waits) endWait(room, ws, now);
