@@ -81,7 +81,7 @@ export function handshakeFrames(requiresPassword: boolean, epoch: number): [stri
 
 /** Queues a frame for `socket` in the room's outbox. */
 export function send<S extends Socket>(room: RoomContext<S>, socket: S, text: string): void {
-  room.outbox.push(socket, text);
+  room.outbox.send(socket, text);
 }
 
 /**

@@ -106,7 +106,7 @@ function routeBatch<S extends Socket>(
 /**
  * Confirms to a client with the `acks` capability that the relay took the frame `id`. The ack
  * rides with the next frames the room sends that client, or goes alone after a short delay
- * (see {@link Outbox.ack}).
+ * (see {@link Outbox.send}).
  */
 function acknowledge<S extends Socket>(
   room: RoomContext<S>,
@@ -115,7 +115,7 @@ function acknowledge<S extends Socket>(
   id: string | number | undefined,
 ): void {
   if (id === undefined || session.name === undefined || !has(session, Capability.acks)) return;
-  room.outbox.ack(socket, JSON.stringify(ackFrame(session.name, id)));
+  room.outbox.send(socket, JSON.stringify(ackFrame(session.name, id)), "ack");
 }
 
 /**

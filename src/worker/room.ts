@@ -18,13 +18,23 @@ import { endWait } from "./identify.js";
 import { Liveness } from "./liveness.js";
 import { logEvent } from "./log.js";
 import { SqlNameStore } from "./name-store.js";
-import { closeNow, Outbox } from "./outbox.js";
+import { Outbox } from "./outbox.js";
 import { FailureBudget, RateLimiter } from "./rate-limit.js";
 import { readUpgrade, text, upgradeHeaders } from "./room-contract.js";
 import { sweep } from "./sweep.js";
 
 /** How often, at most, a room prunes the names it has not seen for `nameRetentionMs`. */
 const PRUNE_INTERVAL_MS = 3_600_000;
+
+/**
+ * The code that answers a client's close: its own code when it may be echoed (1000, or an
+ * application's 3000-4999), otherwise 1000; none for a close without a code (1005) or
+ * without a close frame (1006).
+ */
+function closeAnswer(code: number): number | undefined {
+  if (code === CloseCode.noStatus || code === CloseCode.abnormal) return undefined;
+  return code === CloseCode.normal || (code >= 3000 && code <= 4999) ? code : CloseCode.normal;
+}
 
 /** One room: its sockets, their names, and its epoch. Hibernates when idle. */
 export class Room extends DurableObject<Env> {
@@ -147,17 +157,9 @@ export class Room extends DurableObject<Env> {
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     const room = this.#context(undefined);
     const session = room.connections.remove(ws);
-    room.outbox.forget(ws);
     if (session?.name !== undefined) room.names.touch(session.name, Date.now());
     logEvent(room.name, "close", { name: session?.name, code });
-    if (code === CloseCode.noStatus || code === CloseCode.abnormal) return;
-    // A client that closes right after sending still learns what the room took.
-    room.outbox.sendAckNow(ws);
-    closeNow(
-      ws,
-      code === CloseCode.normal || (code >= 3000 && code <= 4999) ? code : CloseCode.normal,
-      "",
-    );
+    room.outbox.forget(ws, closeAnswer(code));
   }
 
   /** Frees the name of a socket that failed, and forgets the socket for good. */
