@@ -1,7 +1,7 @@
 /**
- * The Room Durable Object: one per room name. A thin class the runtime needs; the work is
- * done by plain functions (`handleFrame`, `identify`, `route`, `sweep`). What it learns from
- * the Worker is in `room-contract.ts`.
+ * The Room Durable Object: one per room name. A thin class the runtime needs; it builds one
+ * event value per event (`SocketEvent`) and hands it to plain functions (`handleFrame`,
+ * `identify`, `route`, `sweep`). What it learns from the Worker is in `room-contract.ts`.
  *
  * @module
  */
@@ -89,11 +89,11 @@ export class Room extends DurableObject<Env> {
       rateLimiter: new RateLimiter(config.limits),
       handshake,
       scheduleSweep: (deadline) => this.#armAlarm(deadline),
-      liveness: new Liveness(
-        () => connections.sessions(),
-        (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime(),
-        config.limits.heartbeatTimeoutMs,
-        (ws) => {
+      liveness: new Liveness({
+        sessions: () => connections.sessions(),
+        lastHeartbeat: (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime(),
+        timeoutMs: config.limits.heartbeatTimeoutMs,
+        onDead: (ws) => {
           const room = this.#context(undefined);
           logEvent(name, "timeout", {
             name: connections.find(ws)?.name,
@@ -101,7 +101,7 @@ export class Room extends DurableObject<Env> {
           });
           close(room, ws, CloseCode.heartbeatTimeout, "heartbeat timeout");
         },
-      ),
+      }),
       passwordFailures: new FailureBudget(config.limits.passwordFailuresPerMinute),
     };
     return this.#room;
@@ -127,8 +127,8 @@ export class Room extends DurableObject<Env> {
     const now = Date.now();
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    room.connections.add(server, forwarded.boundName, now);
-    sendHandshake(room, server);
+    const session = room.connections.add(server, forwarded.boundName, now);
+    sendHandshake({ room, socket: server, session, now });
     room.outbox.flush();
     room.scheduleSweep(now + room.limits.identifyTimeoutMs);
     logEvent(room.name, "connect");
@@ -136,11 +136,17 @@ export class Room extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client, headers: upgradeHeaders(request) });
   }
 
-  /** Hands every frame to {@link handleFrame}; an exception closes only that socket. */
+  /**
+   * Hands every frame of a socket it has not retired to {@link handleFrame}, in one event
+   * value; an exception closes only that socket.
+   */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const room = this.#context(undefined);
     try {
-      handleFrame(room, ws, message);
+      if (!room.connections.isRetired(ws)) {
+        const session = room.connections.session(ws);
+        handleFrame({ room, socket: ws, session, now: Date.now() }, message);
+      }
     } catch (error) {
       console.error(`room ${room.name}: frame handler failed`, error);
       close(room, ws, CloseCode.internalError, "internal error");
@@ -190,7 +196,11 @@ export class Room extends DurableObject<Env> {
     const room = this.#context(undefined);
     const now = Date.now();
     const found = sweep(room.connections.sessions(), room.liveness.lastHeartbeat, room.limits, now);
-    for (const ws of found.waits) endWait(room, ws, now);
+    for (const socket of found.waits) {
+      // A socket an earlier wait closed is gone.
+      const session = room.connections.find(socket);
+      if (session !== undefined) endWait({ room, socket, session, now });
+    }
     const expire = (ws: WebSocket, code: number, reason: string) => {
       logEvent(room.name, "timeout", { name: room.connections.session(ws).name, reason });
       close(room, ws, code, reason);
