@@ -239,7 +239,7 @@ export class Outbox<S extends Socket> {
    */
   forget(socket: S, answer?: number): void {
     this.#queues.delete(socket);
-    if (answer !== undefined) this.#closeNow(socket, answer, "");
+    if (answer !== undefined) this.#closeAfterAck(socket, answer, "");
   }
 
   /** Sends everything queued (with the acks that can ride along), then closes what was to be closed. */
@@ -277,7 +277,7 @@ export class Outbox<S extends Socket> {
     this.#deliveries = 0;
     this.#chars = 0;
     for (const [socket, [code, reason]] of this.#closes) {
-      this.#closeNow(socket, code, reason);
+      this.#closeAfterAck(socket, code, reason);
       this.#queues.delete(socket);
     }
     this.#closes.clear();
@@ -316,7 +316,7 @@ export class Outbox<S extends Socket> {
    * Closes `socket` now, after its held ack, if it has one: what the room took from a socket
    * it closes, or that closes, is still confirmed.
    */
-  #closeNow(socket: S, code: number, reason: string): void {
+  #closeAfterAck(socket: S, code: number, reason: string): void {
     const text = this.#acks.get(socket);
     if (text !== undefined) {
       this.#acks.delete(socket);
