@@ -1,5 +1,7 @@
 /**
- * What the plain handler functions need to know about their room.
+ * What the plain handler functions read: their room ({@link RoomContext}, built once per
+ * room) and the event they handle ({@link SocketEvent}, built once per event), and the
+ * small acts every handler needs (report, afford, close, the handshake).
  *
  * @module
  */
@@ -52,21 +54,46 @@ export interface RoomContext<S extends Socket = Socket> {
 }
 
 /**
+ * One event on one socket (a frame it sent, its connection, the end of its wait for a name),
+ * as every handler of it reads it. The Room builds it once per event and hands it over; a
+ * handler that acts on another socket (a name's holder) passes that socket alongside.
+ */
+export interface SocketEvent<S extends Socket = Socket> {
+  /** The room. */
+  readonly room: RoomContext<S>;
+  /** The socket the event is about. */
+  readonly socket: S;
+  /** Its session (the object the room keeps: changes to it are the room's). */
+  readonly session: Session;
+  /** The time of the event, read once (ms since 1970). */
+  readonly now: number;
+}
+
+/** An event on a socket that holds a name. */
+export type IdentifiedEvent<S extends Socket = Socket> = SocketEvent<S> & {
+  readonly session: Session & { name: string };
+};
+
+/** True when the event's socket holds a name. */
+export function isIdentified<S extends Socket>(event: SocketEvent<S>): event is IdentifiedEvent<S> {
+  return event.session.name !== undefined;
+}
+
+/**
  * Whether the current event may still make `deliveries` deliveries of `chars` characters in
  * all (see {@link Outbox.admit}); when it may not, the sender is told with `COST_LIMIT`, and
  * the caller sends nothing.
  */
 export function afford<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  session: Session,
+  event: SocketEvent<S>,
   deliveries: number,
   chars: number,
   ref: FrameRef,
 ): boolean {
+  const { room } = event;
   if (room.outbox.admit(deliveries, chars)) return true;
   const { maxEventDeliveries, maxEventBytes } = room.limits;
-  report(room, socket, session, {
+  report(event, {
     code: ErrorCode.costLimit,
     message: `delivered to no one: one event may cause at most ${maxEventDeliveries} deliveries and ${maxEventBytes} characters out, and this frame (${deliveries} deliveries, ${chars} characters) would pass them; send fewer frames at once, or to fewer recipients`,
     ref,
@@ -77,11 +104,6 @@ export function afford<S extends Socket>(
 /** Builds the serialised handshake of a room. */
 export function handshakeFrames(requiresPassword: boolean, epoch: number): [string, string] {
   return [JSON.stringify(identifyRequest(requiresPassword)), JSON.stringify(setTime(epoch))];
-}
-
-/** Queues a frame for `socket` in the room's outbox. */
-export function send<S extends Socket>(room: RoomContext<S>, socket: S, text: string): void {
-  room.outbox.push(socket, text);
 }
 
 /**
@@ -98,10 +120,10 @@ export function close<S extends Socket>(
   room.outbox.close(socket, code, reason);
 }
 
-/** Queues both handshake frames. */
-export function sendHandshake<S extends Socket>(room: RoomContext<S>, socket: S): void {
-  send(room, socket, room.handshake[0]);
-  send(room, socket, room.handshake[1]);
+/** Queues both handshake frames for the event's socket. */
+export function sendHandshake<S extends Socket>({ room, socket }: SocketEvent<S>): void {
+  room.outbox.send(socket, room.handshake[0]);
+  room.outbox.send(socket, room.handshake[1]);
 }
 
 /** An error to report to a client. */
@@ -117,19 +139,22 @@ export interface Report {
 }
 
 /**
- * Sends an error frame to a client that asked for them (the `errors` capability, or
- * `undelivered` for `UNDELIVERED` reports). Other clients get nothing, as with the seed.
+ * Sends an error frame to the event's client when it asked for them (the `errors`
+ * capability, or `undelivered` for `UNDELIVERED` reports). Other clients get nothing, as with
+ * the seed.
+ *
+ * @param reportTo - The session to report as (default: the event's); an identify reports its
+ *   refusals under the name and capabilities it asked for.
  */
 export function report<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  session: Session,
+  event: SocketEvent<S>,
   error: Report,
+  reportTo: Session = event.session,
 ): void {
-  const name = session.name;
+  const name = reportTo.name;
   if (name === undefined) return;
-  if (!has(session, "errors") && !(error.targets !== undefined && has(session, "undelivered"))) {
+  if (!has(reportTo, "errors") && !(error.targets !== undefined && has(reportTo, "undelivered"))) {
     return;
   }
-  send(room, socket, JSON.stringify(errorFrame(name, error)));
+  event.room.outbox.send(event.socket, JSON.stringify(errorFrame(name, error)));
 }

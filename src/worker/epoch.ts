@@ -17,10 +17,10 @@ export function loadEpoch(storage: SyncKvStorage, now: () => number = Date.now):
 }
 
 /** The room's name as stored, or `fallback` (then stored) when the room has none yet. */
-export function loadRoomName(storage: SyncKvStorage, fallback: string | null): string {
+export function loadRoomName(storage: SyncKvStorage, fallback: string | undefined): string {
   const stored = storage.get(NAME_KEY);
   if (typeof stored === "string") return stored;
-  if (fallback === null) return "?";
+  if (fallback === undefined) return "?";
   storage.put(NAME_KEY, fallback);
   return fallback;
 }

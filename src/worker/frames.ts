@@ -21,7 +21,15 @@ import {
   SERVER,
 } from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
-import { close, type Report, type RoomContext, report, sendHandshake } from "./context.js";
+import {
+  close,
+  type IdentifiedEvent,
+  isIdentified,
+  type Report,
+  report,
+  type SocketEvent,
+  sendHandshake,
+} from "./context.js";
 import { identify } from "./identify.js";
 import type { Outbox } from "./outbox.js";
 import { route } from "./router.js";
@@ -33,34 +41,29 @@ import { has, type Session } from "./session.js";
  *
  * @returns true when the frames may be handled.
  */
-function withinRate<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  session: Session,
-  now: number,
-  count = 1,
-): boolean {
-  const verdict = room.rateLimiter.take(socket, now, count);
+function withinRate<S extends Socket>(event: SocketEvent<S>, count = 1): boolean {
+  const { room, socket, session } = event;
+  const verdict = room.rateLimiter.take(socket, event.now, count);
   if (verdict === "pass") return true;
   if (has(session, Capability.acks)) {
     // Acks are cumulative: an ack after a dropped frame would confirm it. Close instead, and
     // the client knows what the relay never took: whatever came after its last ack.
-    report(room, socket, session, rateLimitedReport(room));
+    report(event, rateLimitedReport(room.limits.framesPerSecond));
     close(room, socket, CloseCode.tryAgainLater, "rate limit");
     return false;
   }
   if (verdict === "first-drop") {
-    report(room, socket, session, rateLimitedReport(room));
+    report(event, rateLimitedReport(room.limits.framesPerSecond));
   } else if (verdict === "close") {
     close(room, socket, CloseCode.policyViolation, "rate limit");
   }
   return false;
 }
 
-function rateLimitedReport<S extends Socket>(room: RoomContext<S>): Report {
+function rateLimitedReport(framesPerSecond: number): Report {
   return {
     code: ErrorCode.rateLimited,
-    message: `over ${room.limits.framesPerSecond} frames per second: frames are dropped until the rate falls`,
+    message: `over ${framesPerSecond} frames per second: frames are dropped until the rate falls`,
     ref: {},
   };
 }
@@ -80,25 +83,19 @@ function isBatch(session: Session, envelope: Envelope): boolean {
  *
  * @returns false when the rate limit dropped the batch (it was not taken, so no ack).
  */
-function routeBatch<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  session: Session,
-  name: string,
-  envelope: Envelope,
-  now: number,
-): boolean {
-  const items = batchItems(envelope, room.limits);
+function routeBatch<S extends Socket>(event: IdentifiedEvent<S>, envelope: Envelope): boolean {
+  const { limits } = event.room;
+  const items = batchItems(envelope, limits);
   if (!Array.isArray(items)) {
-    report(room, socket, session, items);
+    report(event, items);
     return true;
   }
   // The batch took one token already; its other frames take theirs now.
-  if (items.length > 1 && !withinRate(room, socket, session, now, items.length - 1)) return false;
+  if (items.length > 1 && !withinRate(event, items.length - 1)) return false;
   for (const item of items) {
-    const decoded = decodeObject(item, room.limits);
-    if (decoded.ok) route(room, socket, session, name, decoded.frame, now);
-    else report(room, socket, session, decoded.error);
+    const decoded = decodeObject(item, limits);
+    if (decoded.ok) route(event, decoded.frame);
+    else report(event, decoded.error);
   }
   return true;
 }
@@ -106,42 +103,38 @@ function routeBatch<S extends Socket>(
 /**
  * Confirms to a client with the `acks` capability that the relay took the frame `id`. The ack
  * rides with the next frames the room sends that client, or goes alone after a short delay
- * (see {@link Outbox.ack}).
+ * (see {@link Outbox.send}).
  */
 function acknowledge<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  session: Session,
+  { room, socket, session }: SocketEvent<S>,
   id: string | number | undefined,
 ): void {
   if (id === undefined || session.name === undefined || !has(session, Capability.acks)) return;
-  room.outbox.ack(socket, JSON.stringify(ackFrame(session.name, id)));
+  room.outbox.send(socket, JSON.stringify(ackFrame(session.name, id)), "ack");
 }
 
 /**
- * Handles one incoming frame. Never throws for bad input: an unidentified socket gets the
- * handshake again (as with the seed); an identified one gets an error frame when it asked for
- * them, and the frame is dropped. A client with `acks` gets an `ack` for every frame or batch
- * with an `id` that the relay took, refused ones included (their error frame comes first).
+ * Handles one incoming frame, in the event the Room built for it (for a socket it has not
+ * retired). Never throws for bad input: an unidentified socket gets the handshake again (as
+ * with the seed); an identified one gets an error frame when it asked for them, and the frame
+ * is dropped. A client with `acks` gets an `ack` for every frame or batch with an `id` that
+ * the relay took, refused ones included (their error frame comes first).
  */
 export function handleFrame<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
+  event: SocketEvent<S>,
   message: string | ArrayBuffer,
 ): void {
-  if (room.connections.isRetired(socket)) return;
-  const session = room.connections.session(socket);
+  const { room, socket, session } = event;
   if (session.probedAt !== 0) {
     // Asked whether it is still there, it is: any frame answers.
     session.probedAt = 0;
     room.connections.save(socket, session);
   }
-  const now = Date.now();
-  if (!withinRate(room, socket, session, now)) return;
+  if (!withinRate(event)) return;
   if (typeof message !== "string") {
-    if (session.name === undefined) sendHandshake(room, socket);
+    if (session.name === undefined) sendHandshake(event);
     else {
-      report(room, socket, session, {
+      report(event, {
         code: ErrorCode.binaryFrame,
         message: "binary frames are not part of the protocol; send JSON in text frames",
         ref: {},
@@ -150,8 +143,7 @@ export function handleFrame<S extends Socket>(
     return;
   }
   const result = decodeFrame(message, room.limits);
-  const name = session.name;
-  if (name === undefined) {
+  if (!isIdentified(event)) {
     if (result.ok) {
       const { envelope, fields } = result.frame;
       if (
@@ -159,34 +151,34 @@ export function handleFrame<S extends Socket>(
         envelope.target.includes(SERVER) &&
         (envelope.data.cmd === Command.identify || envelope.data.cmd === Command.identifyAlias)
       ) {
-        identify(room, socket, session, envelope.data.kwargs, refOf(fields));
-        acknowledge(room, socket, session, envelope.id);
+        identify(event, envelope.data.kwargs, refOf(fields));
+        acknowledge(event, envelope.id);
         return;
       }
     }
-    sendHandshake(room, socket);
+    sendHandshake(event);
     return;
   }
   if (!result.ok) {
-    report(room, socket, session, result.error);
-    acknowledge(room, socket, session, result.error.ref.id);
+    report(event, result.error);
+    acknowledge(event, result.error.ref.id);
     return;
   }
   const { envelope } = result.frame;
   if (isBatch(session, envelope)) {
-    if (!routeBatch(room, socket, session, name, envelope, now)) return;
+    if (!routeBatch(event, envelope)) return;
   } else if (
     envelope.type === FrameType.batch &&
     nestsDeeperThan(result.frame.fields, room.limits.maxDepth)
   ) {
     // decodeFrame allowed a batch's two wrapping levels; this "batch" is an ordinary frame.
-    report(room, socket, session, {
+    report(event, {
       code: ErrorCode.tooDeep,
       message: `the frame nests deeper than ${room.limits.maxDepth} levels`,
       ref: refOf(result.frame.fields),
     });
   } else {
-    route(room, socket, session, name, result.frame, now);
+    route(event, result.frame);
   }
-  acknowledge(room, socket, session, envelope.id);
+  acknowledge(event, envelope.id);
 }

@@ -34,7 +34,7 @@ import {
   passwordReset,
 } from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
-import { close, type RoomContext, report, send, sendHandshake } from "./context.js";
+import { close, report, type SocketEvent, sendHandshake } from "./context.js";
 import { logEvent } from "./log.js";
 import { newSecret } from "./name-store.js";
 import { secretMatches } from "./secrets.js";
@@ -44,6 +44,16 @@ function requestedCapabilities(kwargs: JsonObject): CapabilityName[] {
   const asked = own(kwargs, IdentifyField.capabilities);
   if (!Array.isArray(asked)) return [];
   return [...new Set(asked.filter(isCapability))];
+}
+
+/** One identify command, as the steps of the handshake read it. */
+interface Attempt {
+  /** The command's arguments. */
+  readonly kwargs: JsonObject;
+  /** The command's frame, for reports. */
+  readonly ref: FrameRef;
+  /** The session refusals are reported as: the name and capabilities asked for. */
+  readonly reportTo: Session;
 }
 
 /** An identify that is refused: what the client is told, and whether the socket is closed. */
@@ -61,24 +71,22 @@ interface Refusal {
  *
  * @returns true when the identify may go on.
  */
-function passwordAccepted<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  session: Session,
-  reportTo: Session,
-  kwargs: JsonObject,
-  ref: FrameRef,
-): boolean {
+function passwordAccepted<S extends Socket>(event: SocketEvent<S>, attempt: Attempt): boolean {
+  const { room, socket, session, now } = event;
+  const { kwargs, ref, reportTo } = attempt;
   if (room.password === undefined) return true;
-  const now = Date.now();
   if (room.passwordFailures.exhausted(now)) {
     const seconds = Math.ceil(room.passwordFailures.retryAfterMs(now) / 1000);
     logEvent(room.name, "refused", { name: reportTo.name, reason: ErrorCode.rateLimited });
-    report(room, socket, reportTo, {
-      code: ErrorCode.rateLimited,
-      message: `too many wrong passwords in this room: no password is checked for about ${seconds} s`,
-      ref,
-    });
+    report(
+      event,
+      {
+        code: ErrorCode.rateLimited,
+        message: `too many wrong passwords in this room: no password is checked for about ${seconds} s`,
+        ref,
+      },
+      reportTo,
+    );
     close(room, socket, CloseCode.tryAgainLater, "too many wrong passwords in the room");
     return false;
   }
@@ -88,27 +96,30 @@ function passwordAccepted<S extends Socket>(
   session.passwordTries += 1;
   room.connections.save(socket, session);
   logEvent(room.name, "refused", { name: reportTo.name, reason: ErrorCode.badPassword });
-  report(room, socket, reportTo, {
-    code: ErrorCode.badPassword,
-    message: typeof given === "string" ? "wrong password" : "this room needs a password",
-    ref,
-  });
+  report(
+    event,
+    {
+      code: ErrorCode.badPassword,
+      message: typeof given === "string" ? "wrong password" : "this room needs a password",
+      ref,
+    },
+    reportTo,
+  );
   if (session.passwordTries >= room.limits.maxPasswordTries) {
     close(room, socket, CloseCode.badPassword, "too many wrong passwords");
   } else {
-    send(room, socket, JSON.stringify(passwordReset()));
-    sendHandshake(room, socket);
+    room.outbox.send(socket, JSON.stringify(passwordReset()));
+    sendHandshake(event);
   }
   return false;
 }
 
 /**
- * What `socket` proves about `name`: a token for it, the resume secret issued for it last, or
- * nothing.
+ * What the event's socket proves about `name`: a token for it, the resume secret issued for
+ * it last, or nothing.
  */
 function proofOf<S extends Socket>(
-  room: RoomContext<S>,
-  session: Session,
+  { room, session }: SocketEvent<S>,
   name: string,
   kwargs: JsonObject,
 ): Proof {
@@ -119,10 +130,9 @@ function proofOf<S extends Socket>(
   return issued !== undefined && secretMatches(presented, issued) ? "secret" : "none";
 }
 
-/** The name this socket may take, or why it may not take the one it asked for. */
+/** The name the event's socket may take, or why it may not take the one it asked for. */
 function acceptableName<S extends Socket>(
-  room: RoomContext<S>,
-  session: Session,
+  { room, session }: SocketEvent<S>,
   name: unknown,
 ): string | Refusal {
   const problem =
@@ -159,7 +169,7 @@ const NAME_TAKEN: (name: string) => Refusal = (name) => ({
 });
 
 /**
- * Handles an identify command (either spelling) from a socket.
+ * Handles an identify command (either spelling) from the event's socket.
  *
  * Order: capabilities (so that refusals can be reported), password, name rules and token,
  * then the name's holder: free, this socket, or another socket, which a newcomer with a
@@ -167,12 +177,11 @@ const NAME_TAKEN: (name: string) => Refusal = (name) => ({
  * the two), and which is otherwise asked whether it is still there.
  */
 export function identify<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  session: Session,
+  event: SocketEvent<S>,
   kwargs: JsonObject,
   ref: FrameRef,
 ): void {
+  const { room, socket, session, now } = event;
   const capabilities = requestedCapabilities(kwargs);
   const asked = own(kwargs, IdentifyField.name);
   // Refusals are reported under the name asked for, with the capabilities asked for.
@@ -181,22 +190,23 @@ export function identify<S extends Socket>(
     name: session.name ?? (typeof asked === "string" ? asked : "?"),
     capabilities: session.name === undefined ? capabilities : session.capabilities,
   };
+  const attempt: Attempt = { kwargs, ref, reportTo };
   // A socket that holds a name passed the password when it took it.
   if (
     session.name === undefined &&
     session.waiting === undefined &&
-    !passwordAccepted(room, socket, session, reportTo, kwargs, ref)
+    !passwordAccepted(event, attempt)
   ) {
     return;
   }
 
-  const name = acceptableName(room, session, asked);
+  const name = acceptableName(event, asked);
   if (typeof name !== "string") {
-    refuse(room, socket, reportTo, name, ref);
+    refuse(event, name, attempt);
     return;
   }
   if (session.name === name) {
-    reidentify(room, socket, session, name);
+    reidentify(event);
     return;
   }
   if (session.waiting !== undefined) {
@@ -204,8 +214,8 @@ export function identify<S extends Socket>(
     return;
   }
 
-  const now = Date.now();
-  const proof = proofOf(room, session, name, kwargs);
+  const proof = proofOf(event, name, kwargs);
+  const wanted = { name, capabilities };
   const holder = room.connections.byName(name);
   if (holder !== undefined && holder !== socket) {
     const held = room.connections.find(holder);
@@ -213,11 +223,11 @@ export function identify<S extends Socket>(
       close(room, holder, CloseCode.replaced, "replaced by a new connection");
       logEvent(room.name, "replaced", { name });
     } else if (!room.liveness.closeIfDead(holder, now)) {
-      awaitHolder(room, socket, session, holder, held, { name, capabilities }, now);
+      awaitHolder(event, holder, wanted);
       return;
     }
   }
-  grant(room, socket, name, capabilities, proof, now);
+  grant(event, wanted, proof);
 }
 
 /**
@@ -225,48 +235,46 @@ export function identify<S extends Socket>(
  * whether it is still there (answered with nothing), or a client identifying again (answered
  * with `identified`, its capabilities and secret unchanged).
  */
-function reidentify<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  session: Session,
-  name: string,
-): void {
+function reidentify<S extends Socket>(event: SocketEvent<S>): void {
+  const { room, socket, session } = event;
   // The answer to the room's probe (whether it reads, whether it is there) needs no answer.
   if (room.outbox.proven(socket)) return;
-  const secret = has(session, Capability.resume) ? room.names.secretOf(name) : undefined;
-  sendIdentified(room, socket, session, secret);
+  const secret =
+    session.name !== undefined && has(session, Capability.resume)
+      ? room.names.secretOf(session.name)
+      : undefined;
+  sendIdentified(event, secret);
 }
 
-/** Sends `identified` to a client that asked for any capability, with its secret if any. */
+/**
+ * Sends `identified` to the event's client when it asked for any capability, with its
+ * secret if any.
+ */
 function sendIdentified<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  session: Session,
+  { room, socket, session }: SocketEvent<S>,
   secret: string | undefined,
 ): void {
   const { name, capabilities } = session;
   if (name === undefined || capabilities.length === 0) return;
   const ack = identified({ name, capabilities, time: room.epoch });
   if (secret !== undefined) ack.data.kwargs.resume = secret;
-  send(room, socket, JSON.stringify(ack));
+  room.outbox.send(socket, JSON.stringify(ack));
 }
 
 /**
- * Makes `socket` wait for `name` while the room asks its holder, with the seed's `indentify`,
- * whether it is still there (once: a holder already asked is not asked again).
+ * Makes the event's socket wait for the name it wants while the room asks `holder`, with the
+ * seed's `indentify`, whether it is still there (once: a holder already asked is not asked
+ * again).
  */
 function awaitHolder<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  session: Session,
+  { room, socket, session, now }: SocketEvent<S>,
   holder: S,
-  held: Session | undefined,
   wanted: Omit<Waiting, "until">,
-  now: number,
 ): void {
   const until = now + room.limits.takeoverProbeMs;
   session.waiting = { ...wanted, until };
   room.connections.save(socket, session);
+  const held = room.connections.find(holder);
   if (held !== undefined && held.probedAt === 0) {
     held.probedAt = now;
     room.connections.save(holder, held);
@@ -277,14 +285,15 @@ function awaitHolder<S extends Socket>(
 }
 
 /**
- * Ends the wait of `socket` for a held name (its time is up): the name goes to it when its
- * holder is gone or stayed silent (closed with 4011), and it is refused with 4009 when the
- * holder answered.
+ * Ends the wait of the event's socket for a held name (its time is up): the name goes to it
+ * when its holder is gone or stayed silent (closed with 4011), and it is refused with 4009
+ * when the holder answered. The Room builds the event from its alarm, for a socket it still
+ * knows.
  */
-export function endWait<S extends Socket>(room: RoomContext<S>, socket: S, now: number): void {
-  const session = room.connections.find(socket);
-  const waiting = session?.waiting;
-  if (session === undefined || waiting === undefined) return;
+export function endWait<S extends Socket>(event: SocketEvent<S>): void {
+  const { room, socket, session, now } = event;
+  const waiting = session.waiting;
+  if (waiting === undefined) return;
   session.waiting = undefined;
   room.connections.save(socket, session);
   const holder = room.connections.byName(waiting.name);
@@ -298,28 +307,28 @@ export function endWait<S extends Socket>(room: RoomContext<S>, socket: S, now: 
         name: waiting.name,
         capabilities: waiting.capabilities,
       };
-      refuse(room, socket, reportTo, NAME_TAKEN(waiting.name), {});
+      refuse(event, NAME_TAKEN(waiting.name), { reportTo, ref: {} });
       return;
     }
     logEvent(room.name, "timeout", { name: waiting.name, reason: "did not answer" });
     close(room, holder, CloseCode.heartbeatTimeout, "did not answer");
   }
-  grant(room, socket, waiting.name, waiting.capabilities, "none", now);
+  grant(event, waiting, "none");
 }
 
 /**
- * Gives `name` to `socket`, with a fresh resume secret for a client that asked for `resume`
- * (the name's old secret stops working either way), and sends `identified` to a client that
- * asked for any capability.
+ * Gives the name `wanted` to the event's socket, with the capabilities it asked for and a
+ * fresh resume secret for a client that asked for `resume` (the name's old secret stops
+ * working either way), and sends `identified` to a client that asked for any capability.
  */
 function grant<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  name: string,
-  capabilities: CapabilityName[],
+  event: SocketEvent<S>,
+  wanted: Omit<Waiting, "until">,
   proof: Proof,
-  now: number,
 ): void {
+  const { room, socket, now } = event;
+  const { name, capabilities } = wanted;
+  // The event's own session, now holding the name.
   const granted = room.connections.identify(socket, name, capabilities, now, proof);
   logEvent(room.name, "identified", { name, proof });
   if (has(granted, Capability.heartbeat)) {
@@ -333,18 +342,17 @@ function grant<S extends Socket>(
   } else {
     room.names.forget(name);
   }
-  sendIdentified(room, socket, granted, resume);
+  sendIdentified(event, resume);
 }
 
+/** Refuses an identify: logs it, reports it as the attempt asked, and closes when it says so. */
 function refuse<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  reportTo: Session,
+  event: SocketEvent<S>,
   refusal: Refusal,
-  ref: FrameRef,
+  { reportTo, ref }: Pick<Attempt, "reportTo" | "ref">,
 ): void {
   const { code, message, close: closing } = refusal;
-  logEvent(room.name, "refused", { name: reportTo.name, reason: code });
-  report(room, socket, reportTo, { code, message, ref });
-  if (closing !== undefined) close(room, socket, closing.code, closing.reason);
+  logEvent(event.room.name, "refused", { name: reportTo.name, reason: code });
+  report(event, { code, message, ref }, reportTo);
+  if (closing !== undefined) close(event.room, event.socket, closing.code, closing.reason);
 }

@@ -26,6 +26,18 @@ export function heartbeatDeadline(
 
 const NONE: readonly never[] = Object.freeze([]);
 
+/** What {@link Liveness} needs from its room. */
+export interface LivenessRoom<S> {
+  /** Every socket the room knows, with its session. */
+  readonly sessions: () => Iterable<[S, Session]>;
+  /** When the runtime last answered a heartbeat of the socket, if ever (ms since 1970). */
+  readonly lastHeartbeat: (socket: S) => number | undefined;
+  /** Silence after which a heartbeating socket is dead (`heartbeatTimeoutMs`). */
+  readonly timeoutMs: number;
+  /** Closes a socket found dead (and frees its name). */
+  readonly onDead: (socket: S) => void;
+}
+
 /**
  * Tells live sockets from dead ones. It keeps one number, the earliest time any heartbeating
  * socket could be dead; until then a check costs one comparison. Past it, one pass over the
@@ -41,22 +53,12 @@ export class Liveness<S extends object> {
   /** When the runtime last answered a heartbeat of `socket`, if ever (ms since 1970). */
   readonly lastHeartbeat: (socket: S) => number | undefined;
 
-  /**
-   * @param sessions - Every socket the room knows, with its session.
-   * @param lastHeartbeat - When the runtime last answered a heartbeat of the socket, if ever.
-   * @param timeoutMs - Silence after which a heartbeating socket is dead (`heartbeatTimeoutMs`).
-   * @param onDead - Closes a socket found dead (and frees its name).
-   */
-  constructor(
-    sessions: () => Iterable<[S, Session]>,
-    lastHeartbeat: (socket: S) => number | undefined,
-    timeoutMs: number,
-    onDead: (socket: S) => void,
-  ) {
-    this.#sessions = sessions;
-    this.lastHeartbeat = lastHeartbeat;
-    this.#timeoutMs = timeoutMs;
-    this.#onDead = onDead;
+  /** Watches the sockets `room` gives, closing dead ones with its `onDead`. */
+  constructor(room: LivenessRoom<S>) {
+    this.#sessions = room.sessions;
+    this.lastHeartbeat = room.lastHeartbeat;
+    this.#timeoutMs = room.timeoutMs;
+    this.#onDead = room.onDead;
   }
 
   /**

@@ -7,6 +7,10 @@
  * characters one event queues ({@link Outbox.admit}), and what each socket has been sent
  * without showing that it reads ({@link Outbox.proven}).
  *
+ * Every frame the room sends a socket goes in through one door, {@link Outbox.send}, and
+ * out through {@link Outbox.flush}; nothing else in the room calls the socket's `send`. The
+ * only frame the outbox writes itself is its probe, which {@link Outbox.ask} asks for.
+ *
  * @module
  */
 
@@ -15,7 +19,7 @@ import type { Socket } from "./connections.js";
 import { has, type Session } from "./session.js";
 
 /** Sends a frame now, ignoring a socket that is already closing. */
-export function sendNow(socket: Socket, text: string): void {
+function sendNow(socket: Socket, text: string): void {
   try {
     socket.send(text);
   } catch {
@@ -24,7 +28,7 @@ export function sendNow(socket: Socket, text: string): void {
 }
 
 /** Closes a socket now, ignoring one that is already closed. */
-export function closeNow(socket: Socket, code: number, reason: string): void {
+function closeNow(socket: Socket, code: number, reason: string): void {
   try {
     socket.close(code, reason);
   } catch {
@@ -39,6 +43,12 @@ export function closeNow(socket: Socket, code: number, reason: string): void {
 export function batchText(name: string, frames: readonly string[]): string {
   return `{"type":"${FrameType.batch}","data":[${frames.join(",")}],"from":"${SERVER}","target":${JSON.stringify([name])}}`;
 }
+
+/**
+ * How a frame rides out: `"event"` with the other frames of the current event; `"ack"` held
+ * as the socket's ack until something else goes to it (see {@link Outbox.send}).
+ */
+export type Ride = "event" | "ack";
 
 /** How long an ack waits for other frames to ride with, in milliseconds. */
 export const ACK_DELAY_MS = 20;
@@ -151,16 +161,6 @@ export class Outbox<S extends Socket> {
     this.#deliveries += deliveries;
   }
 
-  /**
-   * Holds an ack for `socket`, replacing one it holds already (acks are cumulative: the later
-   * id confirms the earlier frames too). It goes out at the end of the first event that sends
-   * `socket` anything else, as part of the same batch, or on its own after the ack delay: so
-   * a client that is sent frames anyway pays no extra message for its acks.
-   */
-  ack(socket: S, text: string): void {
-    this.#acks.set(socket, text);
-  }
-
   /** The queue of `socket`, in this event's list. */
   #queue(socket: S): Queue<S> {
     let queue = this.#queues.get(socket);
@@ -184,8 +184,19 @@ export class Outbox<S extends Socket> {
     return queue;
   }
 
-  /** Queues a frame for `socket`, counted against the event's budget. */
-  push(socket: S, text: string): void {
+  /**
+   * The one way in for a frame to `socket`. With `ride` `"event"` (the default), queues it
+   * with the frames of the current event, counted against the event's budget. With `"ack"`,
+   * holds it as the socket's ack, replacing one held already (acks are cumulative: the later
+   * id confirms the earlier frames too); it goes out at the end of the first event that sends
+   * `socket` anything else, as part of the same batch, or on its own after the ack delay: so
+   * a client that is sent frames anyway pays no extra message for its acks.
+   */
+  send(socket: S, text: string, ride: Ride = "event"): void {
+    if (ride === "ack") {
+      this.#acks.set(socket, text);
+      return;
+    }
     this.#deliveries += 1;
     this.#chars += text.length;
     const queue = this.#queue(socket);
@@ -221,9 +232,14 @@ export class Outbox<S extends Socket> {
     return true;
   }
 
-  /** Forgets a socket that closed. */
-  forget(socket: S): void {
+  /**
+   * Forgets a socket that closed. With `answer`, completes its close handshake with that
+   * code, after the ack it holds: a client that closes right after sending still learns what
+   * the room took.
+   */
+  forget(socket: S, answer?: number): void {
     this.#queues.delete(socket);
+    if (answer !== undefined) this.#closeAfterAck(socket, answer, "");
   }
 
   /** Sends everything queued (with the acks that can ride along), then closes what was to be closed. */
@@ -261,9 +277,7 @@ export class Outbox<S extends Socket> {
     this.#deliveries = 0;
     this.#chars = 0;
     for (const [socket, [code, reason]] of this.#closes) {
-      // What the room took from a socket it closes is still confirmed.
-      this.sendAckNow(socket);
-      closeNow(socket, code, reason);
+      this.#closeAfterAck(socket, code, reason);
       this.#queues.delete(socket);
     }
     this.#closes.clear();
@@ -298,18 +312,23 @@ export class Outbox<S extends Socket> {
     return true;
   }
 
-  /** Sends `socket`'s held ack now, if it has one (before the room answers its close). */
-  sendAckNow(socket: S): void {
+  /**
+   * Closes `socket` now, after its held ack, if it has one: what the room took from a socket
+   * it closes, or that closes, is still confirmed.
+   */
+  #closeAfterAck(socket: S, code: number, reason: string): void {
     const text = this.#acks.get(socket);
-    if (text === undefined) return;
-    this.#acks.delete(socket);
-    sendNow(socket, text);
+    if (text !== undefined) {
+      this.#acks.delete(socket);
+      sendNow(socket, text);
+    }
+    closeNow(socket, code, reason);
   }
 
   /** Sends the acks that found no company in time. */
   #flushAcks(): void {
     this.#ackTimer = undefined;
-    for (const [socket, text] of this.#acks) this.push(socket, text);
+    for (const [socket, text] of this.#acks) this.send(socket, text);
     this.#acks.clear();
     this.flush();
   }

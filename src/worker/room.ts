@@ -1,6 +1,7 @@
 /**
- * The Room Durable Object: one per room name. A thin class the runtime needs; the work is
- * done by plain functions (`handleFrame`, `identify`, `route`, `sweep`).
+ * The Room Durable Object: one per room name. A thin class the runtime needs; it builds one
+ * event value per event (`SocketEvent`) and hands it to plain functions (`handleFrame`,
+ * `identify`, `route`, `sweep`). What it learns from the Worker is in `room-contract.ts`.
  *
  * @module
  */
@@ -13,17 +14,27 @@ import { close, handshakeFrames, type RoomContext, sendHandshake } from "./conte
 import type { Env } from "./env.js";
 import { loadEpoch, loadRoomName } from "./epoch.js";
 import { handleFrame } from "./frames.js";
-import { NAME_HEADER, ROOM_HEADER, text, upgradeHeaders } from "./http.js";
 import { endWait } from "./identify.js";
 import { Liveness } from "./liveness.js";
 import { logEvent } from "./log.js";
 import { SqlNameStore } from "./name-store.js";
-import { closeNow, Outbox } from "./outbox.js";
+import { Outbox } from "./outbox.js";
 import { FailureBudget, RateLimiter } from "./rate-limit.js";
+import { readUpgrade, text, upgradeHeaders } from "./room-contract.js";
 import { sweep } from "./sweep.js";
 
 /** How often, at most, a room prunes the names it has not seen for `nameRetentionMs`. */
 const PRUNE_INTERVAL_MS = 3_600_000;
+
+/**
+ * The code that answers a client's close: its own code when it may be echoed (1000, or an
+ * application's 3000-4999), otherwise 1000; none for a close without a code (1005) or
+ * without a close frame (1006).
+ */
+function closeAnswer(code: number): number | undefined {
+  if (code === CloseCode.noStatus || code === CloseCode.abnormal) return undefined;
+  return code === CloseCode.normal || (code >= 3000 && code <= 4999) ? code : CloseCode.normal;
+}
 
 /** One room: its sockets, their names, and its epoch. Hibernates when idle. */
 export class Room extends DurableObject<Env> {
@@ -48,7 +59,7 @@ export class Room extends DurableObject<Env> {
    * The room's state, built on first use: epoch and name from storage, policy and limits from
    * the configuration, and the name map from the sockets that survived hibernation.
    */
-  #context(nameFromRequest: string | null): RoomContext<WebSocket> {
+  #context(nameFromRequest: string | undefined): RoomContext<WebSocket> {
     if (this.#room !== undefined) return this.#room;
     const storage = this.ctx.storage;
     const name = loadRoomName(storage.kv, nameFromRequest);
@@ -78,19 +89,19 @@ export class Room extends DurableObject<Env> {
       rateLimiter: new RateLimiter(config.limits),
       handshake,
       scheduleSweep: (deadline) => this.#armAlarm(deadline),
-      liveness: new Liveness(
-        () => connections.sessions(),
-        (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime(),
-        config.limits.heartbeatTimeoutMs,
-        (ws) => {
-          const room = this.#context(null);
+      liveness: new Liveness({
+        sessions: () => connections.sessions(),
+        lastHeartbeat: (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime(),
+        timeoutMs: config.limits.heartbeatTimeoutMs,
+        onDead: (ws) => {
+          const room = this.#context(undefined);
           logEvent(name, "timeout", {
             name: connections.find(ws)?.name,
             reason: "heartbeat timeout",
           });
           close(room, ws, CloseCode.heartbeatTimeout, "heartbeat timeout");
         },
-      ),
+      }),
       passwordFailures: new FailureBudget(config.limits.passwordFailuresPerMinute),
     };
     return this.#room;
@@ -104,7 +115,8 @@ export class Room extends DurableObject<Env> {
 
   /** Accepts a WebSocket upgrade (the Worker has checked the room, origin, upgrade and token). */
   override async fetch(request: Request): Promise<Response> {
-    const room = this.#context(request.headers.get(ROOM_HEADER));
+    const forwarded = readUpgrade(request);
+    const room = this.#context(forwarded.room);
     const { sockets, unidentified } = room.connections.counts();
     if (sockets >= room.limits.maxConnections) {
       return text(503, `room "${room.name}" is full (${room.limits.maxConnections} sockets)`);
@@ -112,12 +124,11 @@ export class Room extends DurableObject<Env> {
     if (unidentified >= room.limits.maxUnidentified) {
       return text(429, `room "${room.name}" has too many sockets waiting to identify`);
     }
-    const bound = request.headers.get(NAME_HEADER);
     const now = Date.now();
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    room.connections.add(server, bound === null ? undefined : decodeURIComponent(bound), now);
-    sendHandshake(room, server);
+    const session = room.connections.add(server, forwarded.boundName, now);
+    sendHandshake({ room, socket: server, session, now });
     room.outbox.flush();
     room.scheduleSweep(now + room.limits.identifyTimeoutMs);
     logEvent(room.name, "connect");
@@ -125,11 +136,17 @@ export class Room extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client, headers: upgradeHeaders(request) });
   }
 
-  /** Hands every frame to {@link handleFrame}; an exception closes only that socket. */
+  /**
+   * Hands every frame of a socket it has not retired to {@link handleFrame}, in one event
+   * value; an exception closes only that socket.
+   */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const room = this.#context(null);
+    const room = this.#context(undefined);
     try {
-      handleFrame(room, ws, message);
+      if (!room.connections.isRetired(ws)) {
+        const session = room.connections.session(ws);
+        handleFrame({ room, socket: ws, session, now: Date.now() }, message);
+      }
     } catch (error) {
       console.error(`room ${room.name}: frame handler failed`, error);
       close(room, ws, CloseCode.internalError, "internal error");
@@ -144,24 +161,16 @@ export class Room extends DurableObject<Env> {
    * handshake to complete, and answering it can fail after this handler returns.
    */
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    const room = this.#context(null);
+    const room = this.#context(undefined);
     const session = room.connections.remove(ws);
-    room.outbox.forget(ws);
     if (session?.name !== undefined) room.names.touch(session.name, Date.now());
     logEvent(room.name, "close", { name: session?.name, code });
-    if (code === CloseCode.noStatus || code === CloseCode.abnormal) return;
-    // A client that closes right after sending still learns what the room took.
-    room.outbox.sendAckNow(ws);
-    closeNow(
-      ws,
-      code === CloseCode.normal || (code >= 3000 && code <= 4999) ? code : CloseCode.normal,
-      "",
-    );
+    room.outbox.forget(ws, closeAnswer(code));
   }
 
   /** Frees the name of a socket that failed, and forgets the socket for good. */
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    const room = this.#context(null);
+    const room = this.#context(undefined);
     const session = room.connections.find(ws);
     room.connections.retire(ws);
     room.outbox.forget(ws);
@@ -184,10 +193,14 @@ export class Room extends DurableObject<Env> {
    * time or whose heartbeats stopped.
    */
   override async alarm(): Promise<void> {
-    const room = this.#context(null);
+    const room = this.#context(undefined);
     const now = Date.now();
     const found = sweep(room.connections.sessions(), room.liveness.lastHeartbeat, room.limits, now);
-    for (const ws of found.waits) endWait(room, ws, now);
+    for (const socket of found.waits) {
+      // A socket an earlier wait closed is gone.
+      const session = room.connections.find(socket);
+      if (session !== undefined) endWait({ room, socket, session, now });
+    }
     const expire = (ws: WebSocket, code: number, reason: string) => {
       logEvent(room.name, "timeout", { name: room.connections.session(ws).name, reason });
       close(room, ws, code, reason);

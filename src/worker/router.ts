@@ -12,11 +12,9 @@ import {
   refOf,
   SERVER,
 } from "wscomsrv-protocol";
-import type { Connections, Socket } from "./connections.js";
-import { afford, type RoomContext, report, send } from "./context.js";
-import type { Liveness } from "./liveness.js";
+import type { Socket } from "./connections.js";
+import { afford, type IdentifiedEvent, report, type SocketEvent } from "./context.js";
 import { runServerCommand } from "./server-commands.js";
-import type { Session } from "./session.js";
 
 /** Where a frame goes: the sockets, the names that were not there, and the relay itself. */
 export interface Delivery<S> {
@@ -29,18 +27,17 @@ export interface Delivery<S> {
 }
 
 /**
- * Resolves a target list: whole-name matches; `"*"` is every identified client but the
- * sender; `"server"` is the relay. Repeated names, and repeated `"*"`, count once, so a list's
- * cost is one walk of the room at most plus one look-up per entry. A recipient that
- * `liveness` finds dead by `now` (and closes) counts as missing.
+ * Resolves the target list of a frame the event's socket sent: whole-name matches; `"*"` is
+ * every identified client but the sender; `"server"` is the relay. Repeated names, and
+ * repeated `"*"`, count once, so a list's cost is one walk of the room at most plus one
+ * look-up per entry. A recipient that the room's liveness finds dead by the event's time
+ * (and closes) counts as missing.
  */
-export function resolveTargets<S>(
+export function resolveTargets<S extends Socket>(
+  { room, socket: sender, now }: SocketEvent<S>,
   targets: readonly string[],
-  sender: S,
-  connections: Pick<Connections<S & Socket>, "byName" | "identified">,
-  liveness?: Pick<Liveness<S & object>, "closeIfDead">,
-  now = 0,
 ): Delivery<S> {
+  const { connections, liveness } = room;
   const recipients = new Set<S>();
   const missing: string[] = [];
   let toServer = false;
@@ -52,13 +49,13 @@ export function resolveTargets<S>(
       everyone = true;
     } else {
       const socket = connections.byName(target);
-      if (socket !== undefined && !liveness?.closeIfDead(socket, now)) recipients.add(socket);
+      if (socket !== undefined && !liveness.closeIfDead(socket, now)) recipients.add(socket);
       else if (!missing.includes(target)) missing.push(target);
     }
   }
   if (everyone) {
     for (const [, socket] of connections.identified()) {
-      if (socket !== sender && !liveness?.closeIfDead(socket, now)) recipients.add(socket);
+      if (socket !== sender && !liveness.closeIfDead(socket, now)) recipients.add(socket);
     }
   }
   return { recipients, missing, toServer };
@@ -69,28 +66,22 @@ export function resolveTargets<S>(
  * `"server"` is a target, delivers it to every other target with `from` set to the sender's
  * name, and reports targets that were not connected.
  */
-export function route<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  session: Session,
-  name: string,
-  frame: DecodedFrame,
-  now: number,
-): void {
+export function route<S extends Socket>(event: IdentifiedEvent<S>, frame: DecodedFrame): void {
+  const { room } = event;
   const { envelope, fields } = frame;
   // A walk of the whole room is paid for before it is made.
   if (
     envelope.target.includes(EVERYONE) &&
-    !afford(room, socket, session, room.connections.size - 1, 0, refOf(fields))
+    !afford(event, room.connections.size - 1, 0, refOf(fields))
   ) {
     return;
   }
-  const delivery = resolveTargets(envelope.target, socket, room.connections, room.liveness, now);
+  const delivery = resolveTargets(event, envelope.target);
   if (delivery.toServer) {
     if (isCommand(envelope)) {
-      runServerCommand(room, socket, session, name, envelope, refOf(fields));
+      runServerCommand(event, envelope, refOf(fields));
     } else {
-      report(room, socket, session, {
+      report(event, {
         code: ErrorCode.notACommand,
         message: `only commands (type "cmd") can be sent to "${SERVER}"`,
         ref: refOf(fields),
@@ -98,14 +89,14 @@ export function route<S extends Socket>(
     }
   }
   if (delivery.recipients.size > 0) {
-    fields.from = name; // the decoded object is the room's own: stamp it in place
+    fields.from = event.session.name; // the decoded object is the room's own: stamp it in place
     const text = JSON.stringify(fields);
     const count = delivery.recipients.size;
-    if (!afford(room, socket, session, count, count * text.length, refOf(fields))) return;
-    for (const recipient of delivery.recipients) send(room, recipient, text);
+    if (!afford(event, count, count * text.length, refOf(fields))) return;
+    for (const recipient of delivery.recipients) room.outbox.send(recipient, text);
   }
   if (delivery.missing.length > 0) {
-    report(room, socket, session, {
+    report(event, {
       code: ErrorCode.undelivered,
       message: `not connected: ${delivery.missing.join(", ").slice(0, 200)}`,
       ref: refOf(fields),

@@ -14,10 +14,9 @@ import {
   serverCommand,
 } from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
-import { afford, type RoomContext, report, send } from "./context.js";
+import { afford, type IdentifiedEvent, report } from "./context.js";
 import { identify } from "./identify.js";
 import { charsWithin } from "./outbox.js";
-import type { Session } from "./session.js";
 
 /** Most names in one `clients` answer. */
 export const MAX_ROSTER_PAGE = 1_000;
@@ -64,20 +63,18 @@ export function rosterPage(
  * delivery per name against the event's budget.
  */
 function listClients<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  session: Session,
-  name: string,
+  event: IdentifiedEvent<S>,
   kwargs: JsonObject,
   ref: FrameRef,
 ): void {
+  const { room } = event;
   const size = room.connections.size;
   // Room for the answer's envelope and the sender's name.
   const maxChars = Math.max(256, charsWithin(room.limits.maxFrameBytes) - 256);
   // A name is at most 64 characters: at most 70 of JSON with its quotes and comma.
-  if (!afford(room, socket, session, size, Math.min(maxChars, size * 70), ref)) return;
+  if (!afford(event, size, Math.min(maxChars, size * 70), ref)) return;
   room.outbox.charge(size);
-  room.liveness.closeDead(Date.now());
+  room.liveness.closeDead(event.now);
   const after = own(kwargs, "after");
   const limit = own(kwargs, "limit");
   const page = rosterPage(
@@ -90,7 +87,10 @@ function listClients<S extends Socket>(
   );
   const answer: JsonObject = { names: page.names };
   if (page.next !== undefined) answer.next = page.next;
-  send(room, socket, JSON.stringify(serverCommand(Command.clients, answer, [name])));
+  room.outbox.send(
+    event.socket,
+    JSON.stringify(serverCommand(Command.clients, answer, [event.session.name])),
+  );
 }
 
 /**
@@ -98,10 +98,7 @@ function listClients<S extends Socket>(
  * are reported, never run.
  */
 export function runServerCommand<S extends Socket>(
-  room: RoomContext<S>,
-  socket: S,
-  session: Session,
-  name: string,
+  event: IdentifiedEvent<S>,
   frame: CommandEnvelope,
   ref: FrameRef,
 ): void {
@@ -109,27 +106,27 @@ export function runServerCommand<S extends Socket>(
   switch (cmd) {
     case Command.identify:
     case Command.identifyAlias:
-      identify(room, socket, session, kwargs, ref);
+      identify(event, kwargs, ref);
       return;
     case Command.ping: {
       const text = JSON.stringify(
-        serverCommand(Command.pong, { ...kwargs, time: Date.now() / 1000 }, [name]),
+        serverCommand(Command.pong, { ...kwargs, time: event.now / 1000 }, [event.session.name]),
       );
-      if (afford(room, socket, session, 1, text.length, ref)) send(room, socket, text);
+      if (afford(event, 1, text.length, ref)) event.room.outbox.send(event.socket, text);
       return;
     }
     case Command.listClients:
-      listClients(room, socket, session, name, kwargs, ref);
+      listClients(event, kwargs, ref);
       return;
     case Command.closeSocket:
-      report(room, socket, session, {
+      report(event, {
         code: ErrorCode.forbiddenCommand,
         message: "close_socket is refused: no client may shut a shared room",
         ref,
       });
       return;
     default:
-      report(room, socket, session, {
+      report(event, {
         code: ErrorCode.unknownCommand,
         message: `the relay has no command "${cmd.slice(0, 64)}"`,
         ref,
