@@ -220,7 +220,7 @@ export class WebSocketClient {
    * Closes the connection for good: no reconnect follows (until {@link connectToSocket} is
    * called again), the close hooks run when the socket has closed, and frames still queued
    * are discarded and reported to the error hooks as one `CLIENT_CLOSED` error (a
-   * {@link ClientClosedError} with their texts). Frames already reported `"sent"` go out
+   * {@link DroppedFramesError} with their texts). Frames already reported `"sent"` go out
    * before the close; frames written after it are dropped.
    *
    * @param code - The close code: 1000 or 3000-4999. Default 1000.

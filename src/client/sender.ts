@@ -27,7 +27,11 @@ import { utf8Length } from "./utf8.js";
  *
  * @example
  * ```ts
- * const options: SenderOptions = { batch: DEFAULT_BATCH_LIMITS, unconfirmed: DEFAULT_UNCONFIRMED_LIMITS };
+ * const options: SenderOptions = {
+ *   batch: DEFAULT_BATCH_LIMITS,
+ *   unconfirmed: DEFAULT_UNCONFIRMED_LIMITS,
+ *   queue: DEFAULT_QUEUE_LIMITS,
+ * };
  * ```
  */
 export interface SenderOptions {
