@@ -21,7 +21,8 @@ export interface BackoffOptions {
 }
 
 /**
- * The default {@link BackoffOptions}: 1 s base, 30 s cap.
+ * The default {@link BackoffOptions}: 1 s base, 30 s cap. Internal: users set
+ * `reconnectBaseDelay` and `reconnectMaxDelay`.
  *
  * @example
  * ```ts

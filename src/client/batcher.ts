@@ -35,12 +35,8 @@ export interface BatchLimits {
 }
 
 /**
- * The default {@link BatchLimits}: the relay's default `maxBatchFrames`, and 64 KiB.
- *
- * @example
- * ```ts
- * new WebSocketClient("Logger", { maxBatchBytes: DEFAULT_BATCH_LIMITS.maxBytes / 4 });
- * ```
+ * The default {@link BatchLimits}: the relay's default `maxBatchFrames` (1,000), and 64 KiB.
+ * Internal: users set `maxBatchFrames` and `maxBatchBytes`, documented with these defaults.
  */
 export const DEFAULT_BATCH_LIMITS: Readonly<BatchLimits> = Object.freeze({
   maxFrames: DEFAULT_LIMITS.maxBatchFrames,

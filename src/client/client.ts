@@ -1,56 +1,31 @@
 /**
- * The seed's `WebSocketClient`, in TypeScript: named hooks, command functions, message types,
- * the identify handshake, reconnect with backoff, and a bounded send queue. The send path of
- * an identified connection (ids, acks, batches) is the {@link Sender}'s.
+ * The seed's `WebSocketClient`, in TypeScript: the public class, composed of its parts. The
+ * connection lifecycle (open, close, backoff, the one state) is the {@link Lifecycle}'s; the
+ * identify handshake the {@link Handshake}'s; the send path (queue, ids, acks, batches) the
+ * {@link Sender}'s; received frames go through the {@link Dispatcher}; hooks are run by the
+ * {@link ClientEmitter}. A new feature that lives per connection (pending calls, the roster,
+ * the clock samples) is one more part of the same kind: a module with a class that takes its
+ * relay frames from the dispatcher and is attached to the lifecycle as a `ConnectionPart`.
  *
  * @module
  */
 
-import {
-  Capability,
-  type CapabilityName,
-  CloseCode,
-  Command,
-  checkName,
-  commandMessage,
-  decodeIdentified,
-  decodeSetTime,
-  FATAL_CLOSE_CODES,
-  FrameType,
-  HEARTBEAT_REQUEST,
-  HEARTBEAT_RESPONSE,
-  IdentifyField,
-  type JsonObject,
-  SERVER,
-  SUBPROTOCOL,
-  TOKEN_SUBPROTOCOL_PREFIX,
-} from "wscomsrv-protocol";
-import { backoffDelay } from "./backoff.js";
-import { ClientHooks } from "./client-hooks.js";
-import { Dispatcher, malformed } from "./dispatch.js";
+import { type CapabilityName, Command, checkName, FrameType } from "wscomsrv-protocol";
+import { Dispatcher } from "./dispatch.js";
 import { ClientEmitter } from "./emitter.js";
-import {
-  ClientClosedError,
-  ConnectionError,
-  FatalCloseError,
-  NotFromRelayError,
-  QueueOverflowError,
-  UpgradeRefusedError,
-} from "./errors.js";
+import { DroppedFramesError } from "./errors.js";
 import type {
+  ClientEvents,
+  ClientHook,
   ClientState,
-  CommandContext,
   CommandFunction,
-  IdentifiedInfo,
-  MessageContext,
   MessageTypeFunction,
 } from "./events.js";
-import { Heartbeat } from "./heartbeat.js";
-import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { Handshake } from "./handshake.js";
+import { Lifecycle } from "./lifecycle.js";
+import { type ClientOptions, resolveOptions } from "./options.js";
 import { serialize } from "./outgoing.js";
-import { FrameQueue } from "./queue.js";
 import { Sender } from "./sender.js";
-import { Connection, FATAL_HTTP_STATUSES, globalWebSocket } from "./transport.js";
 
 /**
  * What became of a frame given to {@link WebSocketClient.writeToSocket}: `"sent"`, handed to
@@ -76,36 +51,15 @@ export type SendResult = "sent" | "queued" | "dropped";
  * wsc.writeToSocket(commandMessage("pass_ball", "Player1", "Player2", { catch: true }));
  * ```
  */
-export class WebSocketClient extends ClientHooks {
+export class WebSocketClient {
   /** The name the client identifies as. */
   readonly name: string;
-  /** The room password sent with every identify; may be changed between connects. */
-  password: string | undefined;
-  /** The token offered with every connect (see `ClientOptions.token`); may be changed. */
-  token: string | undefined;
-  /** The room's epoch in seconds since 1970, from the relay's `set_time`. `undefined` until then. */
-  time: number | undefined = undefined;
 
-  readonly #options: ResolvedOptions;
-  readonly #queue: FrameQueue;
   readonly #emitter: ClientEmitter;
   readonly #dispatcher: Dispatcher;
   readonly #sender: Sender;
-  readonly #heartbeat: Heartbeat;
-  #host: string | undefined;
-  #connection: Connection | undefined;
-  #state: ClientState = "idle";
-  #reconnect: boolean;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #identifiedTimer: ReturnType<typeof setTimeout> | undefined;
-  #attempt = 0;
-  #closed = false;
-  /** Why the state is `"closed"`, for the errors of the frames dropped meanwhile. */
-  #closedBecause = "close() was called";
-  #granted: CapabilityName[] = [];
-  #resume: string | undefined;
-  /** Identifies sent on this connection that asked for an `identified` answer not come yet. */
-  #unanswered = 0;
+  readonly #lifecycle: Lifecycle;
+  readonly #handshake: Handshake;
 
   /**
    * Creates a client. With a `host` and `autoConnect` (the default), it connects at once;
@@ -130,45 +84,69 @@ export class WebSocketClient extends ClientHooks {
       throw new TypeError(`invalid client name ${JSON.stringify(name)}: ${problem}`);
     }
     const resolved = resolveOptions(options);
-    const emitter = new ClientEmitter(name, resolved.logger);
-    super(emitter);
     this.name = name;
-    this.#options = resolved;
-    this.password = this.#options.password;
-    this.token = this.#options.token;
-    this.#reconnect = this.#options.reconnect;
-    this.#resume = this.#options.resume;
-    this.#host = this.#options.host;
-    this.#queue = new FrameQueue(this.#options.queue);
-    this.#emitter = emitter;
-    this.#sender = new Sender(this.#options, (error) => this.#emitter.fail(error));
-    this.#heartbeat = new Heartbeat(this.#options.heartbeatInterval);
+    this.#emitter = new ClientEmitter(name, resolved.logger);
+    this.#sender = new Sender(resolved, (error) => this.#emitter.fail(error));
+    this.#lifecycle = new Lifecycle(resolved, this.#emitter, {
+      receive: (data) => this.#dispatcher.receive(this, data),
+      discard: (because) => this.#sender.discard(because),
+    });
+    this.#handshake = new Handshake(name, resolved, this.#emitter, this.#lifecycle);
+    this.#lifecycle.attach(this.#handshake);
+    this.#lifecycle.attach(this.#sender);
     this.#dispatcher = new Dispatcher(this.#emitter, {
-      identified: (kwargs, context) => this.#onIdentified(kwargs, context),
+      identified: (kwargs, context) => this.#handshake.answered(kwargs, context),
       ack: ({ id }) => this.#sender.confirm(id),
     });
     this.#dispatcher.commands.add(Command.identify, (_kwargs, context) =>
-      this.#answerIdentify(context),
+      this.#handshake.answer(context),
     );
     this.#dispatcher.commands.add(Command.setTime, (kwargs, context) =>
-      this.#storeTime(kwargs, context),
+      this.#handshake.storeTime(kwargs, context),
     );
-    if (this.#host !== undefined && this.#options.autoConnect) this.connectToSocket(this.#host);
+    if (resolved.host !== undefined && resolved.autoConnect) this.connectToSocket(resolved.host);
+  }
+
+  /** The room password sent with every identify; may be changed between connects. */
+  get password(): string | undefined {
+    return this.#handshake.password;
+  }
+
+  set password(value: string | undefined) {
+    this.#handshake.password = value;
+  }
+
+  /** The token offered with every connect (see `ClientOptions.token`); may be changed. */
+  get token(): string | undefined {
+    return this.#lifecycle.token;
+  }
+
+  set token(value: string | undefined) {
+    this.#lifecycle.token = value;
+  }
+
+  /** The room's epoch in seconds since 1970, from the relay's `set_time`. `undefined` until then. */
+  get time(): number | undefined {
+    return this.#handshake.time;
+  }
+
+  set time(value: number | undefined) {
+    this.#handshake.time = value;
   }
 
   /** Where the client stands; see {@link ClientState}. */
   get state(): ClientState {
-    return this.#state;
+    return this.#lifecycle.phase.state;
   }
 
   /** The relay address in use (the `host` option or the last `connectToSocket` URL). */
   get url(): string | undefined {
-    return this.#host;
+    return this.#lifecycle.url;
   }
 
   /** The capabilities the relay granted at the last identify (empty until identified). */
   get capabilities(): readonly CapabilityName[] {
-    return this.#granted;
+    return this.#handshake.granted;
   }
 
   /**
@@ -186,12 +164,12 @@ export class WebSocketClient extends ClientHooks {
    * ```
    */
   get resumeSecret(): string | undefined {
-    return this.#resume;
+    return this.#handshake.resume;
   }
 
   /** Frames waiting in the send queue. */
   get queuedFrames(): number {
-    return this.#queue.length;
+    return this.#sender.queued;
   }
 
   /** Frames sent on the current connection that the relay has not acked yet (`acks`). */
@@ -209,15 +187,11 @@ export class WebSocketClient extends ClientHooks {
    * ```
    */
   get reconnect(): boolean {
-    return this.#reconnect;
+    return this.#lifecycle.reconnect;
   }
 
   set reconnect(value: boolean) {
-    this.#reconnect = value;
-    if (!value && this.#timer !== undefined) {
-      this.#clearTimer();
-      this.#closeForGood("reconnect is off");
-    }
+    this.#lifecycle.reconnect = value;
   }
 
   /**
@@ -235,33 +209,18 @@ export class WebSocketClient extends ClientHooks {
    * wsc.connectToSocket("ws://127.0.0.1:8888");
    * ```
    */
-  connectToSocket(url: string | undefined = this.#host): void {
+  connectToSocket(url: string | undefined = this.#lifecycle.url): void {
     if (typeof url !== "string" || url === "") {
       throw new TypeError("connectToSocket needs the relay's URL, such as ws://127.0.0.1:8888");
     }
-    this.#closed = false;
-    this.#host = url;
-    this.#attempt = 0;
-    this.#clearTimer();
-    this.#heartbeat.stop();
-    const old = this.#connection;
-    this.#connection = undefined;
-    const unconfirmed = this.#sender.stop();
-    old?.detach(1000, "reconnecting");
-    if (unconfirmed !== undefined) this.#emitter.fail(unconfirmed);
-    try {
-      this.#open(url);
-    } catch (error) {
-      this.#closeForGood("the WebSocket could not be created");
-      throw error;
-    }
+    this.#lifecycle.connect(url);
   }
 
   /**
    * Closes the connection for good: no reconnect follows (until {@link connectToSocket} is
    * called again), the close hooks run when the socket has closed, and frames still queued
    * are discarded and reported to the error hooks as one `CLIENT_CLOSED` error (a
-   * {@link ClientClosedError} with their texts). Frames already reported `"sent"` go out
+   * {@link DroppedFramesError} with their texts). Frames already reported `"sent"` go out
    * before the close; frames written after it are dropped.
    *
    * @param code - The close code: 1000 or 3000-4999. Default 1000.
@@ -277,20 +236,7 @@ export class WebSocketClient extends ClientHooks {
     if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
       throw new RangeError(`close code must be 1000 or in 3000-4999, got ${code}`);
     }
-    this.#closed = true;
-    this.#clearTimer();
-    this.#heartbeat.stop();
-    this.#state = "closed";
-    this.#sender.flush();
-    const connection = this.#connection;
-    if (connection !== undefined) {
-      try {
-        connection.socket.close(code, reason);
-      } catch {
-        // Already closed; the close event has been or will be handled.
-      }
-    }
-    return this.#closeForGood("close() was called");
+    return this.#lifecycle.close(code, reason, () => this.#sender.flush());
   }
 
   /**
@@ -320,22 +266,17 @@ export class WebSocketClient extends ClientHooks {
    * ```
    */
   writeToSocket(message: object | string): SendResult {
-    // Identified (so not closed): the send path serialises the frame itself, with its id.
-    if (this.#state === "identified" && this.#connection?.isOpen && this.#sender.active) {
+    // Identified: the send path serialises the frame itself, with its id.
+    if (this.#lifecycle.sendable !== undefined) {
       this.#sender.write(message);
       return "sent";
     }
-    const text = serialize(message);
-    if (this.#state === "closed") {
-      this.#emitter.fail(new ClientClosedError([text], this.#closedBecause));
+    const phase = this.#lifecycle.phase;
+    if (phase.state === "closed") {
+      this.#emitter.fail(DroppedFramesError.closed([serialize(message)], phase.because));
       return "dropped";
     }
-    const refusal = this.#queue.push(text);
-    if (refusal !== undefined) {
-      this.#emitter.fail(new QueueOverflowError(text, refusal));
-      return "dropped";
-    }
-    return "queued";
+    return this.#sender.enqueue(message);
   }
 
   /**
@@ -392,237 +333,165 @@ export class WebSocketClient extends ClientHooks {
     return this.#dispatcher.types.remove(type);
   }
 
-  #open(url: string): void {
-    const WebSocket = this.#options.WebSocket ?? globalWebSocket();
-    if (WebSocket === undefined) {
-      throw new TypeError(
-        "this runtime has no global WebSocket: pass options.WebSocket (for example the ws package)",
-      );
-    }
-    this.#state = "connecting";
-    this.#granted = [];
-    this.#unanswered = 0;
-    const protocols =
-      this.token === undefined ? [] : [SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${this.token}`];
-    const connection: Connection = new Connection(
-      WebSocket,
-      url,
-      {
-        open: () => {
-          if (this.#connection !== connection) return;
-          this.#state = "open";
-          this.#emitter.emit("open");
-        },
-        message: (data) => {
-          if (this.#connection !== connection) return;
-          this.#heartbeat.heard();
-          if (data !== HEARTBEAT_RESPONSE) this.#dispatcher.receive(this, data);
-        },
-        error: (cause) => {
-          // A refused upgrade is reported with its status when the socket closes.
-          if (this.#connection !== connection || this.#closed) return;
-          if (connection.refusedStatus === undefined) {
-            this.#emitter.fail(new ConnectionError(url, cause));
-          }
-        },
-        close: (code, reason) => {
-          if (this.#connection === connection) {
-            this.#onClose(code, reason, connection.refusedStatus);
-          }
-        },
-      },
-      protocols,
-    );
-    this.#connection = connection;
-  }
-
-  #onClose(code: number, reason: string, refusedStatus?: number): void {
-    this.#heartbeat.stop();
-    this.#clearIdentifiedTimer();
-    const url = this.#connection?.url ?? this.#host ?? "";
-    this.#connection = undefined;
-    this.#granted = [];
-    const unconfirmed = this.#sender.stop();
-    if (unconfirmed !== undefined) this.#emitter.fail(unconfirmed);
-    const refused = refusedStatus !== undefined && FATAL_HTTP_STATUSES.has(refusedStatus);
-    if (refusedStatus !== undefined && !this.#closed) {
-      this.#emitter.fail(new UpgradeRefusedError(url, refusedStatus, refused));
-    }
-    const fatal = FATAL_CLOSE_CODES.has(code);
-    if (this.#closed || !this.#reconnect || refused || fatal) {
-      if (!this.#closed) {
-        if (fatal) this.#emitter.fail(new FatalCloseError(code, reason));
-        this.#closeForGood(
-          refused
-            ? `the relay refused the upgrade with HTTP ${refusedStatus}`
-            : fatal
-              ? `the relay closed the socket with code ${code}`
-              : "reconnect is off",
-        );
-      }
-      this.#emitter.emit("close", { code, reason, reconnecting: false });
-      return;
-    }
-    const delay = backoffDelay(this.#attempt, this.#options.backoff);
-    this.#attempt += 1;
-    this.#state = "reconnecting";
-    const host = this.#host;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (host === undefined) return;
-      try {
-        this.#open(host);
-      } catch (error) {
-        this.#emitter.fail(new ConnectionError(host, error));
-        this.#onClose(1006, "the WebSocket could not be created");
-      }
-    }, delay);
-    this.#emitter.emit("close", { code, reason, reconnecting: true, delay });
-  }
-
   /**
-   * Enters the `"closed"` state: the queue's frames will never be sent, so they are dropped
-   * and reported as one `CLIENT_CLOSED` error, as every frame written from now on will be.
+   * Runs `fn` whenever a socket opens (before the identify). The seed's `add_on_open`.
    *
-   * @returns How many queued frames were dropped.
+   * @param name - Names the hook, for {@link removeOnOpen} and for overwriting.
+   * @param fn - Called with no arguments.
+   * @param overwrite - Replace a hook of the same name. Default `false`: the old one is kept,
+   *   a warning is logged and `false` is returned.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnOpen("log", () => console.log("open"));
+   * ```
    */
-  #closeForGood(because: string): number {
-    this.#state = "closed";
-    this.#closedBecause = because;
-    const dropped = this.#queue.drain();
-    if (dropped.length > 0) this.#emitter.fail(new ClientClosedError(dropped, because));
-    return dropped.length;
+  addOnOpen(name: string, fn: ClientHook<"open">, overwrite = false): boolean {
+    return this.#emitter.hooks.open.add(name, fn, overwrite);
   }
 
-  #clearTimer(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-
-  #send(connection: Connection, text: string): void {
-    try {
-      connection.socket.send(text);
-    } catch (error) {
-      this.#emitter.fail(new ConnectionError(connection.url, error));
-    }
-  }
-
-  #answerIdentify(context: CommandContext): void {
-    if (context.sender !== SERVER) {
-      this.#emitter.fail(new NotFromRelayError(context.command, context.sender));
-      return;
-    }
-    const connection = this.#connection;
-    if (connection === undefined) return;
-    const kwargs: JsonObject = { [IdentifyField.name]: this.name };
-    if (this.password !== undefined) kwargs[IdentifyField.password] = this.password;
-    const asked = this.#options.capabilities;
-    if (asked.length > 0) kwargs[IdentifyField.capabilities] = [...asked];
-    if (this.#resume !== undefined) kwargs[IdentifyField.resume] = this.#resume;
-    this.#send(
-      connection,
-      JSON.stringify(commandMessage(Command.identify, this.name, SERVER, kwargs)),
-    );
-    if (asked.length > 0) this.#unanswered += 1;
-    // Asked again while identified: the relay checks that this connection is alive, before it
-    // gives the name to a newcomer. The answer is all it needs; nothing else changes.
-    if (this.#state === "identified") return;
-    // Without capabilities the relay sends no acknowledgement: count the identify as done.
-    if (asked.length === 0) {
-      this.#becomeIdentified(connection, { name: this.name, capabilities: [], time: this.time });
-    } else {
-      this.#awaitIdentified(connection);
-    }
+  /** Removes the open hook `name`. @returns true when there was one. */
+  removeOnOpen(name: string): boolean {
+    return this.#emitter.hooks.open.remove(name);
   }
 
   /**
-   * Waits `identifiedTimeout` for the relay's `identified`; a server that never sends one
-   * (the seed's) is taken for one without extensions.
+   * Runs `fn` whenever the socket closes. The seed's `add_on_close`; `fn` may take the
+   * {@link CloseInfo} (code, reason, whether a reconnect is scheduled) or nothing.
+   *
+   * @param overwrite - Replace a hook of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnClose("log", ({ code, reconnecting }) => console.log("closed", code, reconnecting));
+   * ```
    */
-  #awaitIdentified(connection: Connection): void {
-    this.#clearIdentifiedTimer();
-    const timeout = this.#options.identifiedTimeout;
-    if (timeout === 0) return;
-    this.#identifiedTimer = setTimeout(() => {
-      this.#identifiedTimer = undefined;
-      if (this.#connection !== connection || this.#state === "identified") return;
-      this.#unanswered = 0;
-      this.#options.logger.warn(
-        `${this.name}: no "identified" answer within ${timeout} ms; taking the server for one without extensions`,
-      );
-      this.#becomeIdentified(connection, { name: this.name, capabilities: [], time: this.time });
-    }, timeout);
+  addOnClose(name: string, fn: ClientHook<"close">, overwrite = false): boolean {
+    return this.#emitter.hooks.close.add(name, fn, overwrite);
   }
 
-  #clearIdentifiedTimer(): void {
-    if (this.#identifiedTimer !== undefined) clearTimeout(this.#identifiedTimer);
-    this.#identifiedTimer = undefined;
+  /** Removes the close hook `name`. @returns true when there was one. */
+  removeOnClose(name: string): boolean {
+    return this.#emitter.hooks.close.remove(name);
   }
 
-  #storeTime(kwargs: JsonObject, context: CommandContext): void {
-    if (context.sender !== SERVER) {
-      this.#emitter.fail(new NotFromRelayError(context.command, context.sender));
-      return;
-    }
-    const decoded = decodeSetTime(kwargs);
-    if (decoded === undefined)
-      this.#emitter.fail(malformed(context.message, "set_time needs a numeric time"));
-    else this.time = decoded.time;
+  /**
+   * Runs `fn` for every error: invalid frames, unknown types and commands, failing handlers,
+   * queue overflow, socket errors, fatal closes and the relay's error reports. The seed's
+   * `add_on_error`; `fn` may take the {@link ClientError} or nothing. With no error hook
+   * registered, errors are logged as warnings.
+   *
+   * @param overwrite - Replace a hook of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnError("log", (error) => console.warn(error.code, error.message));
+   * ```
+   */
+  addOnError(name: string, fn: ClientHook<"error">, overwrite = false): boolean {
+    return this.#emitter.hooks.error.add(name, fn, overwrite);
   }
 
-  #onIdentified(kwargs: JsonObject, context: MessageContext): void {
-    const connection = this.#connection;
-    if (connection === undefined) return;
-    const expected = this.#unanswered > 0;
-    if (expected) this.#unanswered -= 1;
-    if (this.#state === "identified" && !expected) {
-      // Late, after identifiedTimeout took the server for one without extensions.
-      this.#options.logger.warn(`${this.name}: "identified" came after identifiedTimeout; ignored`);
-      return;
-    }
-    const info = decodeIdentified(kwargs);
-    if (info === undefined || info.name !== this.name) {
-      this.#emitter.fail(malformed(context.message, `"identified" must name ${this.name}`));
-      return;
-    }
-    if (this.#state === "identified") {
-      // The answer to an identify sent while identified: the name is still this client's.
-      if (info.resume !== undefined) this.#resume = info.resume;
-      return;
-    }
-    this.time = info.time;
-    this.#resume = info.resume;
-    this.#becomeIdentified(connection, {
-      name: info.name,
-      capabilities: info.capabilities,
-      time: info.time,
-    });
+  /** Removes the error hook `name`. @returns true when there was one. */
+  removeOnError(name: string): boolean {
+    return this.#emitter.hooks.error.remove(name);
   }
 
-  #becomeIdentified(connection: Connection, info: IdentifiedInfo): void {
-    this.#clearIdentifiedTimer();
-    this.#attempt = 0;
-    this.#state = "identified";
-    this.#granted = [...info.capabilities];
-    this.#sender.start(connection, this.#granted);
-    if (connection.isOpen) {
-      for (const text of this.#queue.drain()) this.#sender.write(text);
-    }
-    if (this.#granted.includes(Capability.heartbeat)) {
-      // A connection that has heard nothing for two intervals is dropped as dead.
-      this.#heartbeat.start(
-        () => {
-          if (this.#connection === connection && connection.isOpen) {
-            this.#send(connection, HEARTBEAT_REQUEST);
-          }
-        },
-        () => {
-          if (this.#connection !== connection) return;
-          connection.detach(CloseCode.heartbeatTimeout, "no answer to heartbeats");
-          this.#onClose(CloseCode.heartbeatTimeout, "no answer to heartbeats");
-        },
-      );
-    }
-    this.#emitter.emit("identified", info);
+  /**
+   * Runs `fn` for every valid frame received, before it goes to its command or message
+   * type function. The seed's `add_on_message`: `fn` receives the message (the decoded
+   * envelope) and a {@link MessageContext} with the sender and the raw frame.
+   *
+   * @param overwrite - Replace a hook of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnMessage("trace", (message, { raw }) => console.log(message.type, raw));
+   * ```
+   */
+  addOnMessage(name: string, fn: ClientHook<"message">, overwrite = false): boolean {
+    return this.#emitter.hooks.message.add(name, fn, overwrite);
+  }
+
+  /** Removes the message hook `name`. @returns true when there was one. */
+  removeOnMessage(name: string): boolean {
+    return this.#emitter.hooks.message.remove(name);
+  }
+
+  /**
+   * Runs `fn` each time the relay accepts the identify: after the first connect and after
+   * every reconnect, right after the queue was sent.
+   *
+   * @param overwrite - Replace a hook of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnIdentified("ready", ({ name, time }) => console.log(name, "joined; epoch", time));
+   * ```
+   */
+  addOnIdentified(name: string, fn: ClientHook<"identified">, overwrite = false): boolean {
+    return this.#emitter.hooks.identified.add(name, fn, overwrite);
+  }
+
+  /** Removes the identified hook `name`. @returns true when there was one. */
+  removeOnIdentified(name: string): boolean {
+    return this.#emitter.hooks.identified.remove(name);
+  }
+
+  /**
+   * Runs `fn` for each error report from the relay: a {@link RelayError} with the relay's
+   * `relayCode` (for example `UNDELIVERED` with the missing `targets`). These reports go to
+   * the error hooks as well.
+   *
+   * @param overwrite - Replace a hook of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnRelayError("missing", (error) => {
+   *   if (error.relayCode === "UNDELIVERED") console.log("not there:", error.targets);
+   * });
+   * ```
+   */
+  addOnRelayError(name: string, fn: ClientHook<"relayError">, overwrite = false): boolean {
+    return this.#emitter.hooks.relayError.add(name, fn, overwrite);
+  }
+
+  /** Removes the relay error hook `name`. @returns true when there was one. */
+  removeOnRelayError(name: string): boolean {
+    return this.#emitter.hooks.relayError.remove(name);
+  }
+
+  /**
+   * Runs `fn` with each {@link UnconfirmedError}: frames handed to a socket that the relay
+   * never acked (capability `acks`), once per connection that closed with some. They go to
+   * the error hooks as well. The client never resends them.
+   *
+   * @param overwrite - Replace a hook of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnUnconfirmed("audit", ({ frames, untracked }) => console.warn(frames.length + untracked));
+   * ```
+   */
+  addOnUnconfirmed(name: string, fn: ClientHook<"unconfirmed">, overwrite = false): boolean {
+    return this.#emitter.hooks.unconfirmed.add(name, fn, overwrite);
+  }
+
+  /** Removes the unconfirmed hook `name`. @returns true when there was one. */
+  removeOnUnconfirmed(name: string): boolean {
+    return this.#emitter.hooks.unconfirmed.remove(name);
+  }
+
+  /**
+   * Adds an anonymous hook for `event` and returns the function that removes it.
+   *
+   * @example
+   * ```ts
+   * const off = wsc.on("identified", () => console.log("ready"));
+   * off();
+   * ```
+   */
+  on<K extends keyof ClientEvents>(event: K, fn: ClientHook<K>): () => void {
+    return this.#emitter.on(event, fn);
   }
 }

@@ -29,13 +29,14 @@ import {
   SERVER,
 } from "wscomsrv-protocol";
 import type { WebSocketClient } from "./client.js";
-import type { ClientEmitter } from "./emitter.js";
+import { type ClientEmitter, NamedHooks } from "./emitter.js";
 import {
+  type FrameError,
   HandlerError,
-  InvalidFrameError,
+  invalidFrame,
   RelayError,
-  UnknownCommandError,
-  UnknownTypeError,
+  unknownCommand,
+  unknownType,
 } from "./errors.js";
 import type {
   CommandContext,
@@ -43,7 +44,6 @@ import type {
   MessageContext,
   MessageTypeFunction,
 } from "./events.js";
-import { NamedHooks } from "./hooks.js";
 
 // The relay enforces its own limits on what it forwards; the client only checks the shape.
 const RECEIVE_LIMITS: Pick<Limits, "maxFrameBytes" | "maxDepth" | "maxTargets"> = {
@@ -59,8 +59,8 @@ const RECEIVE_LIMITS: Pick<Limits, "maxFrameBytes" | "maxDepth" | "maxTargets"> 
  * emitter.fail(malformed(message, "set_time needs a numeric time"));
  * ```
  */
-export function malformed(message: Envelope, why: string): InvalidFrameError {
-  return new InvalidFrameError({
+export function malformed(message: Envelope, why: string): FrameError {
+  return invalidFrame({
     code: ErrorCode.badEnvelope,
     message: why,
     ref: { type: message.type, ...(isCommand(message) ? { cmd: message.data.cmd } : {}) },
@@ -168,7 +168,7 @@ export class Dispatcher {
     try {
       if (typeof data !== "string") {
         this.#emitter.fail(
-          new InvalidFrameError({
+          invalidFrame({
             code: ErrorCode.binaryFrame,
             message: "binary frames are not part of the protocol",
             ref: {},
@@ -178,7 +178,7 @@ export class Dispatcher {
       }
       const result = decodeFrame(data, RECEIVE_LIMITS);
       if (!result.ok) {
-        this.#emitter.fail(new InvalidFrameError(result.error));
+        this.#emitter.fail(invalidFrame(result.error));
         return;
       }
       const { envelope: message, fields } = result.frame;
@@ -199,13 +199,13 @@ export class Dispatcher {
   #receiveBatch(client: WebSocketClient, batch: Envelope): void {
     const items = relayBatchFrames(batch);
     if (!Array.isArray(items)) {
-      this.#emitter.fail(new InvalidFrameError(items));
+      this.#emitter.fail(invalidFrame(items));
       return;
     }
     for (const item of items) {
       const decoded = decodeObject(item, RECEIVE_LIMITS);
       if (decoded.ok) this.#receiveOne(client, decoded.frame.envelope, item, item);
-      else this.#emitter.fail(new InvalidFrameError(decoded.error));
+      else this.#emitter.fail(invalidFrame(decoded.error));
     }
   }
 
@@ -248,7 +248,7 @@ export class Dispatcher {
       if (fromRelay && cmd === Command.passwordReset) return;
       const fn = this.commands.get(cmd);
       if (fn === undefined) {
-        this.#emitter.fail(new UnknownCommandError(cmd, message.from));
+        this.#emitter.fail(unknownCommand(cmd, message.from));
         return;
       }
       this.#emitter.call(`command "${cmd}"`, fn, [kwargs, context]);
@@ -267,7 +267,7 @@ export class Dispatcher {
     }
     const fn = this.types.get(message.type);
     if (fn === undefined) {
-      this.#emitter.fail(new UnknownTypeError(message.type, message.from));
+      this.#emitter.fail(unknownType(message.type, message.from));
       return;
     }
     this.#emitter.call(`message type "${message.type}"`, fn, [message.data, context]);

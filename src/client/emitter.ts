@@ -1,15 +1,97 @@
 /**
- * The client's hooks and how they are run: every hook and every registered function is
- * called through {@link ClientEmitter.call}, so that a throw or a rejection becomes a
+ * The client's hooks and how they are run: named hooks (the seed's `add_on_*` bookkeeping:
+ * functions under a name, kept in the order they were added, replaced only when asked to),
+ * and the emitter that calls them. Every hook and every registered function is called
+ * through {@link ClientEmitter.call}, so that a throw or a rejection becomes a
  * `HANDLER_FAILED` error for the error hooks instead of leaving the receive path.
  *
  * @module
  */
 
-import { type ClientError, HandlerError, RelayError, UnconfirmedError } from "./errors.js";
-import type { ClientEvents } from "./events.js";
-import { NamedHooks } from "./hooks.js";
+import { type ClientError, ClientErrorCode, HandlerError } from "./errors.js";
+import type { ClientEvents, ClientHook } from "./events.js";
 import type { Logger } from "./options.js";
+
+/**
+ * A hook's key: a name given by the caller, or a symbol made by `on()`.
+ *
+ * @example
+ * ```ts
+ * hooks.add(Symbol("anonymous"), () => {});
+ * ```
+ */
+export type HookKey = string | symbol;
+
+/**
+ * Functions taking the arguments `A`, each under a name.
+ *
+ * @example
+ * ```ts
+ * const hooks = new NamedHooks<[number]>("addOnTick", console.warn);
+ * hooks.add("log", (n) => console.log(n)); // true
+ * hooks.add("log", () => {}); // false, warns, keeps the first
+ * hooks.add("log", () => {}, true); // true: replaced
+ * ```
+ */
+export class NamedHooks<A extends unknown[]> {
+  readonly #fns = new Map<HookKey, (...args: A) => unknown>();
+  readonly #label: string;
+  readonly #warn: (message: string) => void;
+
+  /**
+   * @param label - The method that adds to this list, for the warning.
+   * @param warn - Where the warning goes.
+   */
+  constructor(label: string, warn: (message: string) => void) {
+    this.#label = label;
+    this.#warn = warn;
+  }
+
+  /**
+   * Registers `fn` under `name`. A name that is taken keeps its function unless `overwrite`
+   * is true; then the new one takes the old one's place in the order.
+   *
+   * @returns true when `fn` was registered; false (with a warning) when the name was taken.
+   */
+  add(name: HookKey, fn: (...args: A) => unknown, overwrite = false): boolean {
+    if (typeof fn !== "function") {
+      throw new TypeError(`${this.#label}: expected a function for "${String(name)}"`);
+    }
+    if (this.#fns.has(name) && !overwrite) {
+      this.#warn(
+        `${this.#label}: "${String(name)}" is already registered; the old function is kept (pass overwrite = true to replace it)`,
+      );
+      return false;
+    }
+    this.#fns.set(name, fn);
+    return true;
+  }
+
+  /** Removes the function under `name`. @returns true when there was one. */
+  remove(name: HookKey): boolean {
+    return this.#fns.delete(name);
+  }
+
+  /** The function under `name`, if any. */
+  get(name: HookKey): ((...args: A) => unknown) | undefined {
+    return this.#fns.get(name);
+  }
+
+  /** The names given by callers (not the anonymous ones of `on()`), in order. */
+  names(): string[] {
+    return [...this.#fns.keys()].filter((key): key is string => typeof key === "string");
+  }
+
+  /** How many functions are registered. */
+  get size(): number {
+    return this.#fns.size;
+  }
+
+  /** A copy of the entries, so that a hook may add or remove hooks while they are called. */
+  snapshot(): Array<[HookKey, (...args: A) => unknown]> {
+    return [...this.#fns.entries()];
+  }
+}
 
 type HookTable = { [K in keyof ClientEvents]: NamedHooks<ClientEvents[K]> };
 
@@ -57,6 +139,20 @@ export class ClientEmitter {
     };
   }
 
+  /**
+   * Adds an anonymous hook for `event`.
+   *
+   * @returns The function that removes it.
+   */
+  on<K extends keyof ClientEvents>(event: K, fn: ClientHook<K>): () => void {
+    const hooks: NamedHooks<ClientEvents[K]> = this.hooks[event];
+    const key: HookKey = Symbol(event);
+    hooks.add(key, fn);
+    return () => {
+      hooks.remove(key);
+    };
+  }
+
   /** Logs a warning with the client's name. */
   warn(message: string): void {
     this.#logger.warn(message);
@@ -92,10 +188,10 @@ export class ClientEmitter {
    */
   fail(error: ClientError): void {
     let taken = false;
-    if (error instanceof RelayError) {
+    if (error.code === ClientErrorCode.relayError) {
       this.emit("relayError", error);
       taken = this.hooks.relayError.size > 0;
-    } else if (error instanceof UnconfirmedError) {
+    } else if (error.code === ClientErrorCode.unconfirmed) {
       this.emit("unconfirmed", error);
       taken = this.hooks.unconfirmed.size > 0;
     }

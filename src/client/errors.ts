@@ -1,6 +1,12 @@
 /**
- * The errors the client reports through its error hooks. One small class per failure, all
- * sharing {@link ClientError}, each with a stable `code` from {@link ClientErrorCode}.
+ * The errors the client reports through its error hooks. Every one is a `WsComSrvError` from
+ * the wire module, with a stable `code` from {@link ClientErrorCode}, checkable across realms
+ * and bundles with `isWsComSrvError`. A subclass exists only where the error carries data of
+ * its own: the frame it is about ({@link FrameError}), the function that failed
+ * ({@link HandlerError}), the frames dropped ({@link DroppedFramesError}) or never confirmed
+ * ({@link UnconfirmedError}), the close code ({@link FatalCloseError}), the HTTP status
+ * ({@link UpgradeRefusedError}), the relay's report ({@link RelayError}). A
+ * `CONNECTION_ERROR` is a plain `WsComSrvError` whose `cause` is the socket's error.
  *
  * A caller's mistake (a bad name, a bad option, a message that cannot be serialised) throws a
  * plain `TypeError` or `RangeError` at once instead; nothing here is ever thrown by the client.
@@ -8,8 +14,7 @@
  * @module
  */
 
-import type { DecodeError, ErrorData, FrameRef } from "wscomsrv-protocol";
-
+import { type DecodeError, type ErrorData, type FrameRef, WsComSrvError } from "wscomsrv-protocol";
 /**
  * The stable codes of {@link ClientError}. Never renamed; new ones may be added.
  *
@@ -21,7 +26,7 @@ import type { DecodeError, ErrorData, FrameRef } from "wscomsrv-protocol";
  * ```
  */
 export const ClientErrorCode = {
-  /** A received frame is not a valid envelope (see {@link InvalidFrameError.reason}). */
+  /** A received frame is not a valid envelope (see {@link FrameError.reason}). */
   invalidFrame: "INVALID_FRAME",
   /** A received frame has a `type` with no function registered by `addMessageType`. */
   unknownType: "UNKNOWN_TYPE",
@@ -60,147 +65,166 @@ export const ClientErrorCode = {
  */
 export type ClientErrorCodeName = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
-const BRAND: unique symbol = Symbol.for("wscomsrv-client.ClientError");
-
 /**
- * The base class of every error the client reports. `code` is stable; `message` is for humans.
+ * Every error the client reports, told apart by `code`: comparing `code` narrows to the class
+ * that carries that code's data.
  *
  * @example
  * ```ts
- * client.addOnError("log", (error) => {
- *   if (error.code === ClientErrorCode.queueOverflow) console.warn("slow down");
+ * wsc.addOnError("log", (error: ClientError) => {
+ *   if (error.code === "CLIENT_CLOSED") saveForLater(error.frames);
+ *   else console.warn(error.code, error.message);
  * });
  * ```
  */
-export class ClientError extends Error {
-  /** A stable code from {@link ClientErrorCode}. */
-  readonly code: ClientErrorCodeName;
-
-  /** Marks instances for {@link isClientError}, which works across realms and bundles. */
-  readonly [BRAND] = true;
-
-  constructor(code: ClientErrorCodeName, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ClientError";
-    this.code = code;
-  }
-}
+export type ClientError =
+  | FrameError
+  | HandlerError
+  | DroppedFramesError
+  | UnconfirmedError
+  | FatalCloseError
+  | UpgradeRefusedError
+  | RelayError
+  | WsComSrvError<typeof ClientErrorCode.connectionError>;
 
 /**
- * True when `value` is a {@link ClientError}, also one made by another copy of this package.
+ * The codes of a {@link FrameError}.
  *
  * @example
  * ```ts
- * if (isClientError(value)) console.log(value.code);
+ * const code: FrameErrorCode = "UNKNOWN_TYPE";
  * ```
  */
-export function isClientError(value: unknown): value is ClientError {
-  return typeof value === "object" && value !== null && BRAND in value;
-}
+export type FrameErrorCode =
+  | typeof ClientErrorCode.invalidFrame
+  | typeof ClientErrorCode.unknownType
+  | typeof ClientErrorCode.unknownCommand
+  | typeof ClientErrorCode.notFromRelay;
 
 /**
- * A received frame is not a valid envelope; the frame is dropped.
- *
- * @example
- * ```ts
- * wsc.addOnError("bad", (error) => {
- *   if (error instanceof InvalidFrameError) console.warn(error.reason, error.ref);
- * });
- * ```
- */
-export class InvalidFrameError extends ClientError {
-  /** Why, as a code of the wire module's decoder (`BAD_JSON`, `BAD_ENVELOPE`, ...). */
-  readonly reason: DecodeError["code"];
-  /** What could be read of the frame. */
-  readonly ref: FrameRef;
-
-  constructor(error: DecodeError) {
-    super(ClientErrorCode.invalidFrame, `invalid frame (${error.code}): ${error.message}`);
-    this.name = "InvalidFrameError";
-    this.reason = error.code;
-    this.ref = error.ref;
-  }
-}
-
-/**
- * A frame whose `type` has no registered function.
+ * A received frame the client could not take; the frame is dropped. `INVALID_FRAME`: it is
+ * no valid envelope (`reason` says why); `UNKNOWN_TYPE`: no function for its type
+ * (`addMessageType`); `UNKNOWN_COMMAND`: no function for its command (`addCmdFunction`);
+ * `NOT_FROM_RELAY`: a command only the relay may send (`indentify`, `set_time`) came from a
+ * peer and was not run.
  *
  * @example
  * ```ts
  * wsc.addOnError("types", (error) => {
- *   if (error instanceof UnknownTypeError) wsc.addMessageType(error.type, () => {});
+ *   if (error.code === "UNKNOWN_TYPE") console.warn(`${error.sender} sent a ${error.ref.type}`);
  * });
  * ```
  */
-export class UnknownTypeError extends ClientError {
-  /** The frame's type. */
-  readonly type: string;
+export class FrameError extends WsComSrvError<FrameErrorCode> {
+  override name = "FrameError";
+  /** For `INVALID_FRAME`: a code of the wire module's decoder (`BAD_JSON`, ...); else undefined. */
+  readonly reason: DecodeError["code"] | undefined;
+  /** What could be read of the frame (`type`, `cmd`, `id`). */
+  readonly ref: FrameRef;
   /** The sender, when the frame named one. */
   readonly sender: string | undefined;
 
-  constructor(type: string, sender: string | undefined) {
-    super(
-      ClientErrorCode.unknownType,
-      `no function for message type "${type}" (from ${sender ?? "?"}); register one with addMessageType`,
-    );
-    this.name = "UnknownTypeError";
-    this.type = type;
+  constructor(
+    code: FrameErrorCode,
+    message: string,
+    ref: FrameRef,
+    sender: string | undefined,
+    reason?: DecodeError["code"],
+  ) {
+    super(code, message);
+    this.ref = ref;
     this.sender = sender;
+    this.reason = reason;
   }
 }
 
 /**
- * A command with no registered function.
+ * An `INVALID_FRAME` error for what the decoder refused.
  *
  * @example
  * ```ts
- * wsc.addOnError("commands", (error) => {
- *   if (error instanceof UnknownCommandError) console.warn(`${error.sender} sent ${error.command}`);
- * });
+ * emitter.fail(invalidFrame(result.error));
  * ```
  */
-export class UnknownCommandError extends ClientError {
-  /** The command's name. */
-  readonly command: string;
-  /** The sender, when the frame named one. */
-  readonly sender: string | undefined;
-
-  constructor(command: string, sender: string | undefined) {
-    super(
-      ClientErrorCode.unknownCommand,
-      `no function for command "${command}" (from ${sender ?? "?"}); register one with addCmdFunction`,
-    );
-    this.name = "UnknownCommandError";
-    this.command = command;
-    this.sender = sender;
-  }
+export function invalidFrame(error: DecodeError): FrameError {
+  return new FrameError(
+    ClientErrorCode.invalidFrame,
+    `invalid frame (${error.code}): ${error.message}`,
+    error.ref,
+    undefined,
+    error.code,
+  );
 }
 
 /**
- * A command only the relay may send came from a peer; it was not run.
+ * An `UNKNOWN_TYPE` error.
  *
  * @example
  * ```ts
- * wsc.addOnError("forged", (error) => {
- *   if (error instanceof NotFromRelayError) console.warn(`${error.sender} sent ${error.command}`);
- * });
+ * emitter.fail(unknownType("note", "Peer"));
  * ```
  */
-export class NotFromRelayError extends ClientError {
-  /** The command's name. */
-  readonly command: string;
-  /** Who sent it. */
-  readonly sender: string | undefined;
+export function unknownType(type: string, sender: string | undefined): FrameError {
+  return new FrameError(
+    ClientErrorCode.unknownType,
+    `no function for message type "${type}" (from ${sender ?? "?"}); register one with addMessageType`,
+    { type },
+    sender,
+  );
+}
 
-  constructor(command: string, sender: string | undefined) {
-    super(
-      ClientErrorCode.notFromRelay,
-      `command "${command}" is accepted only from the relay, not from ${sender ?? "?"}`,
-    );
-    this.name = "NotFromRelayError";
-    this.command = command;
-    this.sender = sender;
-  }
+/**
+ * An `UNKNOWN_COMMAND` error.
+ *
+ * @example
+ * ```ts
+ * emitter.fail(unknownCommand("pass_ball", "Peer"));
+ * ```
+ */
+export function unknownCommand(command: string, sender: string | undefined): FrameError {
+  return new FrameError(
+    ClientErrorCode.unknownCommand,
+    `no function for command "${command}" (from ${sender ?? "?"}); register one with addCmdFunction`,
+    { type: "cmd", cmd: command },
+    sender,
+  );
+}
+
+/**
+ * A `NOT_FROM_RELAY` error.
+ *
+ * @example
+ * ```ts
+ * emitter.fail(notFromRelay("set_time", "Peer"));
+ * ```
+ */
+export function notFromRelay(command: string, sender: string | undefined): FrameError {
+  return new FrameError(
+    ClientErrorCode.notFromRelay,
+    `command "${command}" is accepted only from the relay, not from ${sender ?? "?"}`,
+    { type: "cmd", cmd: command },
+    sender,
+  );
+}
+
+/**
+ * A `CONNECTION_ERROR`: the WebSocket reported an error (its error is the `cause`). A close
+ * follows, and with it a reconnect when allowed.
+ *
+ * @example
+ * ```ts
+ * emitter.fail(connectionError(url, event.error));
+ * ```
+ */
+export function connectionError(
+  url: string,
+  cause: unknown,
+): WsComSrvError<typeof ClientErrorCode.connectionError> {
+  return new WsComSrvError(
+    ClientErrorCode.connectionError,
+    `WebSocket error on ${url}: ${describe(cause)}`,
+    { cause },
+  );
 }
 
 /**
@@ -209,116 +233,95 @@ export class NotFromRelayError extends ClientError {
  * @example
  * ```ts
  * wsc.addOnError("bugs", (error) => {
- *   if (error instanceof HandlerError) console.error(error.handler, error.cause);
+ *   if (error.code === "HANDLER_FAILED") console.error(error.handler, error.cause);
  * });
  * ```
  */
-export class HandlerError extends ClientError {
+export class HandlerError extends WsComSrvError<typeof ClientErrorCode.handlerFailed> {
+  override name = "HandlerError";
   /** Which function: for example `command "pass_ball"` or `open hook "log"`. */
   readonly handler: string;
 
   constructor(handler: string, cause: unknown) {
     super(ClientErrorCode.handlerFailed, `${handler} failed: ${describe(cause)}`, { cause });
-    this.name = "HandlerError";
     this.handler = handler;
   }
 }
 
 /**
- * A frame did not fit in the send queue; `writeToSocket` returned `"dropped"`.
- *
- * @example
- * ```ts
- * wsc.addOnError("full", (error) => {
- *   if (error instanceof QueueOverflowError) retryLater(error.frame);
- * });
- * ```
- */
-export class QueueOverflowError extends ClientError {
-  /** The frame that was dropped, as text. */
-  readonly frame: string;
-
-  constructor(frame: string, limit: string) {
-    super(
-      ClientErrorCode.queueOverflow,
-      `the send queue is full (${limit}); the frame was dropped`,
-    );
-    this.name = "QueueOverflowError";
-    this.frame = frame;
-  }
-}
-
-/**
- * Frames dropped because the client is closed for good: by `close()`, by a fatal close (a
- * close code in `FATAL_CLOSE_CODES`, a refused upgrade in `FATAL_HTTP_STATUSES`), or by a
- * close with `reconnect` off. Reported once with what the send queue held at that moment
- * (those frames were never sent), and once for each frame written after it
- * (`writeToSocket` returned `"dropped"`), until `connectToSocket` is called again.
+ * Frames dropped, never sent, so none reached anyone. `QUEUE_OVERFLOW`: a frame did not fit
+ * in the send queue (`writeToSocket` returned `"dropped"`). `CLIENT_CLOSED`: the client is
+ * closed for good, by `close()`, by a fatal close (a fatal close code, or a refused upgrade
+ * with 400, 401, 403 or 404), or by a close with `reconnect` off; reported once with what the
+ * send queue held at that moment, and once for each frame written after it, until
+ * `connectToSocket` is called again.
  *
  * @example
  * ```ts
  * wsc.addOnError("keep", (error) => {
- *   if (error instanceof ClientClosedError) saveForLater(error.frames);
+ *   if (error.code === "CLIENT_CLOSED" || error.code === "QUEUE_OVERFLOW") saveForLater(error.frames);
  * });
  * wsc.close();
- * wsc.writeToSocket("{}"); // "dropped"; the error hooks get a ClientClosedError
+ * wsc.writeToSocket("{}"); // "dropped"; the error hooks get a CLIENT_CLOSED error
  * ```
  */
-export class ClientClosedError extends ClientError {
-  /** The frames dropped, as text, oldest first: never sent, so none reached anyone. */
+export class DroppedFramesError extends WsComSrvError<
+  typeof ClientErrorCode.queueOverflow | typeof ClientErrorCode.clientClosed
+> {
+  override name = "DroppedFramesError";
+  /** The frames dropped, as text, oldest first. */
   readonly frames: readonly string[];
-  /** The first of {@link frames}: for a frame written after the close, that frame. */
+  /** The first of {@link frames}: the frame that did not fit, or was written after the close. */
   readonly frame: string;
 
   /**
+   * @param code - `QUEUE_OVERFLOW` or `CLIENT_CLOSED`.
    * @param frames - The dropped frames' texts, oldest first.
-   * @param why - Why the client is closed, for the message (`"close() was called"`).
+   * @param message - For humans.
    */
-  constructor(frames: readonly string[], why: string) {
-    super(
-      ClientErrorCode.clientClosed,
-      `the client was closed for good (${why}); call connectToSocket to use it again. ${frames.length === 1 ? "The frame was" : `${frames.length} frames were`} dropped`,
-    );
-    this.name = "ClientClosedError";
+  constructor(
+    code: typeof ClientErrorCode.queueOverflow | typeof ClientErrorCode.clientClosed,
+    frames: readonly string[],
+    message: string,
+  ) {
+    super(code, message);
     this.frames = frames;
     this.frame = frames[0] ?? "";
   }
-}
 
-/**
- * The WebSocket reported an error. A close follows, and with it a reconnect when allowed.
- *
- * @example
- * ```ts
- * wsc.addOnError("net", (error) => {
- *   if (error instanceof ConnectionError) console.warn(`cannot reach ${error.url}`);
- * });
- * ```
- */
-export class ConnectionError extends ClientError {
-  /** The address the socket was for. */
-  readonly url: string;
+  /** A `QUEUE_OVERFLOW` error for `frame`, which broke `limit` (a sentence). */
+  static overflow(frame: string, limit: string): DroppedFramesError {
+    return new DroppedFramesError(
+      ClientErrorCode.queueOverflow,
+      [frame],
+      `the send queue is full (${limit}); the frame was dropped`,
+    );
+  }
 
-  constructor(url: string, cause: unknown) {
-    super(ClientErrorCode.connectionError, `WebSocket error on ${url}: ${describe(cause)}`, {
-      cause,
-    });
-    this.name = "ConnectionError";
-    this.url = url;
+  /** A `CLIENT_CLOSED` error for `frames`; `why` the client is closed (`"close() was called"`). */
+  static closed(frames: readonly string[], why: string): DroppedFramesError {
+    return new DroppedFramesError(
+      ClientErrorCode.clientClosed,
+      frames,
+      `the client was closed for good (${why}); call connectToSocket to use it again. ${frames.length === 1 ? "The frame was" : `${frames.length} frames were`} dropped`,
+    );
   }
 }
 
 /**
- * The relay closed the socket with one of the wire module's `FATAL_CLOSE_CODES`.
+ * The relay closed the socket with a code after which reconnecting with the same settings
+ * cannot help: 1008, 4001 (wrong password), 4002 (bad name), 4003 (token for another name),
+ * 4009 (name taken) or 4010 (replaced); see `CloseCode`. The client does not reconnect.
  *
  * @example
  * ```ts
  * wsc.addOnError("fatal", (error) => {
- *   if (error instanceof FatalCloseError && error.closeCode === 4009) console.error("name taken");
+ *   if (error.code === "FATAL_CLOSE" && error.closeCode === 4009) console.error("name taken");
  * });
  * ```
  */
-export class FatalCloseError extends ClientError {
+export class FatalCloseError extends WsComSrvError<typeof ClientErrorCode.fatalClose> {
+  override name = "FatalCloseError";
   /** The close code (for example 4009: the name is taken). */
   readonly closeCode: number;
   /** The close reason the relay gave. */
@@ -329,7 +332,6 @@ export class FatalCloseError extends ClientError {
       ClientErrorCode.fatalClose,
       `the relay closed the socket with code ${closeCode} (${reason || "no reason"}); not reconnecting`,
     );
-    this.name = "FatalCloseError";
     this.closeCode = closeCode;
     this.reason = reason;
   }
@@ -347,7 +349,8 @@ export class FatalCloseError extends ClientError {
  * });
  * ```
  */
-export class RelayError extends ClientError {
+export class RelayError extends WsComSrvError<typeof ClientErrorCode.relayError> {
+  override name = "RelayError";
   /** The relay's code (see the `ErrorCode` constants of the wire module). */
   readonly relayCode: string;
   /** The frame the report is about, as far as the relay could tell. */
@@ -357,7 +360,6 @@ export class RelayError extends ClientError {
 
   constructor(data: ErrorData) {
     super(ClientErrorCode.relayError, `the relay reported ${data.code}: ${data.message}`);
-    this.name = "RelayError";
     this.relayCode = data.code;
     this.ref = data.ref;
     this.targets = data.targets ?? [];
@@ -379,7 +381,8 @@ export class RelayError extends ClientError {
  * });
  * ```
  */
-export class UnconfirmedError extends ClientError {
+export class UnconfirmedError extends WsComSrvError<typeof ClientErrorCode.unconfirmed> {
+  override name = "UnconfirmedError";
   /** The frames' texts as sent, with their `id`, oldest first (a batch's frames one by one). */
   readonly frames: readonly string[];
   /**
@@ -399,7 +402,6 @@ export class UnconfirmedError extends ClientError {
       ClientErrorCode.unconfirmed,
       `${count} sent to ${url} are unconfirmed: the connection closed before the relay confirmed them; they may or may not have been delivered and were not resent`,
     );
-    this.name = "UnconfirmedError";
     this.frames = frames;
     this.untracked = untracked;
     this.url = url;
@@ -409,25 +411,27 @@ export class UnconfirmedError extends ClientError {
 /**
  * The relay answered the WebSocket upgrade with an HTTP status instead of accepting it (a bad
  * room name 400, a bad or expired token 401, a foreign Origin 403, ...). Only Node's `ws`
- * shows the status; browsers report a plain connection failure. After a status in
- * `FATAL_HTTP_STATUSES` the client does not reconnect.
+ * shows the status; browsers report a plain connection failure. After 400, 401, 403 or 404
+ * the client does not reconnect (retrying with the same settings cannot help); after any
+ * other status (429 and 503 when a room is full, 5xx) it reconnects as usual.
  *
  * @example
  * ```ts
  * wsc.addOnError("auth", async (error) => {
- *   if (error instanceof UpgradeRefusedError && error.status === 401) {
+ *   if (error.code === "UPGRADE_REFUSED" && error.status === 401) {
  *     wsc.token = await fetchFreshToken();
  *     wsc.connectToSocket();
  *   }
  * });
  * ```
  */
-export class UpgradeRefusedError extends ClientError {
+export class UpgradeRefusedError extends WsComSrvError<typeof ClientErrorCode.upgradeRefused> {
+  override name = "UpgradeRefusedError";
   /** The address the upgrade was for. */
   readonly url: string;
   /** The HTTP status the relay answered with. */
   readonly status: number;
-  /** True when the client gave up (the status is in `FATAL_HTTP_STATUSES`). */
+  /** True when the client gave up (400, 401, 403 or 404). */
   readonly fatal: boolean;
 
   constructor(url: string, status: number, fatal: boolean) {
@@ -435,7 +439,6 @@ export class UpgradeRefusedError extends ClientError {
       ClientErrorCode.upgradeRefused,
       `the relay refused the WebSocket upgrade of ${url} with HTTP ${status}; ${fatal ? "not reconnecting" : "reconnecting"}`,
     );
-    this.name = "UpgradeRefusedError";
     this.url = url;
     this.status = status;
     this.fatal = fatal;

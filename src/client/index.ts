@@ -3,6 +3,10 @@
  * (Node >= 22, Deno, Workers). In Node, the package's `node` export condition gives the same
  * API with the `ws` package as the default WebSocket.
  *
+ * What it exports is what an application writes code against: the client, the frame
+ * builders, the wire constants, the types, the error base class with its guard and the error
+ * classes that carry data of their own. Tuning defaults are documented on the options.
+ *
  * @example
  * ```ts
  * import { WebSocketClient, commandMessage } from "wscomsrv-client";
@@ -25,9 +29,9 @@ export {
   type Envelope,
   ErrorCode,
   EVERYONE,
-  FATAL_CLOSE_CODES,
   type FrameRef,
   FrameType,
+  isWsComSrvError,
   type Json,
   type JsonObject,
   type Level,
@@ -37,32 +41,20 @@ export {
   SERVER,
   simpleMessage,
   type Target,
+  WsComSrvError,
 } from "wscomsrv-protocol";
-export {
-  type BackoffOptions,
-  backoffCeiling,
-  backoffDelay,
-  DEFAULT_BACKOFF,
-} from "./backoff.js";
-export { type BatchLimits, DEFAULT_BATCH_LIMITS } from "./batcher.js";
 export { type SendResult, WebSocketClient } from "./client.js";
-export { ClientHooks } from "./client-hooks.js";
 export {
-  ClientClosedError,
-  ClientError,
+  type ClientError,
   ClientErrorCode,
   type ClientErrorCodeName,
-  ConnectionError,
+  DroppedFramesError,
   FatalCloseError,
+  FrameError,
+  type FrameErrorCode,
   HandlerError,
-  InvalidFrameError,
-  isClientError,
-  NotFromRelayError,
-  QueueOverflowError,
   RelayError,
   UnconfirmedError,
-  UnknownCommandError,
-  UnknownTypeError,
   UpgradeRefusedError,
 } from "./errors.js";
 export type {
@@ -76,20 +68,5 @@ export type {
   MessageContext,
   MessageTypeFunction,
 } from "./events.js";
-export {
-  type ClientOptions,
-  DEFAULT_CAPABILITIES,
-  DEFAULT_HEARTBEAT_INTERVAL,
-  type Logger,
-} from "./options.js";
-export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from "./queue.js";
-export {
-  FATAL_HTTP_STATUSES,
-  type WebSocketConstructor,
-  type WebSocketLike,
-} from "./transport.js";
-export {
-  DEFAULT_UNCONFIRMED_LIMITS,
-  type Unconfirmed,
-  type UnconfirmedLimits,
-} from "./unconfirmed.js";
+export type { ClientOptions, Logger } from "./options.js";
+export type { WebSocketConstructor, WebSocketLike } from "./transport.js";

@@ -166,11 +166,7 @@ export interface ResolvedOptions {
  * that died without the relay noticing yet, instead of being refused with `NAME_TAKEN`),
  * `heartbeat` (see `heartbeatInterval`), `batch` (see the `batch` option) and `acks` (frames
  * the relay never confirmed are reported, see `UnconfirmedError`).
- *
- * @example
- * ```ts
- * new WebSocketClient("Quiet", { capabilities: DEFAULT_CAPABILITIES.filter((c) => c !== "undelivered") });
- * ```
+ * Internal; the `capabilities` option lists them.
  */
 export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
   Capability.errors,
@@ -181,14 +177,7 @@ export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
   Capability.acks,
 ]);
 
-/**
- * The default `heartbeatInterval`, in milliseconds.
- *
- * @example
- * ```ts
- * new WebSocketClient("Mobile", { heartbeatInterval: DEFAULT_HEARTBEAT_INTERVAL / 3 });
- * ```
- */
+/** The default `heartbeatInterval`, in milliseconds (15 s). */
 export const DEFAULT_HEARTBEAT_INTERVAL = 15_000;
 
 /** The default {@link ClientOptions.identifiedTimeout}, in ms. */

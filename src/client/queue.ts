@@ -1,11 +1,16 @@
 /**
  * The send queue: frames written while the client cannot send, kept in order up to a bound
- * on their count and on their total size.
+ * on their count and on their total size. The client queues each frame with its text and what
+ * the send path must know of it (an `Outgoing`), so that nothing is parsed again when the
+ * queue drains.
  *
  * @module
  */
 
 import { utf8Length } from "./utf8.js";
+
+/** A queued frame: its text, or an object that holds it. */
+type Queued = string | { readonly text: string };
 
 /**
  * The bounds of a {@link FrameQueue}.
@@ -22,21 +27,14 @@ export interface QueueLimits {
   maxBytes: number;
 }
 
-/**
- * The default {@link QueueLimits}.
- *
- * @example
- * ```ts
- * new WebSocketClient("Logger", { maxQueuedFrames: DEFAULT_QUEUE_LIMITS.maxFrames * 10 });
- * ```
- */
+/** The default {@link QueueLimits}: 1,000 frames, 1 MiB. */
 export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
   maxFrames: 1_000,
   maxBytes: 1_048_576,
 });
 
 /**
- * A FIFO of text frames with a count and a byte bound. When a frame does not fit, it is
+ * A FIFO of frames (texts, or objects holding their text) with a count and a byte bound. When a frame does not fit, it is
  * refused and the queue is left as it was: frames already queued are never dropped or
  * reordered to make room.
  *
@@ -49,8 +47,8 @@ export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
  * queue.drain(); // ["a", "b"]
  * ```
  */
-export class FrameQueue {
-  readonly #frames: string[] = [];
+export class FrameQueue<F extends Queued = string> {
+  readonly #frames: F[] = [];
   #bytes = 0;
   /** The bounds. */
   readonly limits: Readonly<QueueLimits>;
@@ -77,25 +75,25 @@ export class FrameQueue {
   }
 
   /**
-   * Appends `text` when it fits; otherwise leaves the queue unchanged.
+   * Appends `frame` when it fits; otherwise leaves the queue unchanged.
    *
    * @returns `undefined` when queued, otherwise which bound it would break, as a sentence.
    */
-  push(text: string): string | undefined {
+  push(frame: F): string | undefined {
     if (this.#frames.length >= this.limits.maxFrames) {
       return `${this.limits.maxFrames} frames queued`;
     }
-    const size = utf8Length(text);
+    const size = utf8Length(typeof frame === "string" ? frame : frame.text);
     if (this.#bytes + size > this.limits.maxBytes) {
       return `${this.#bytes} of ${this.limits.maxBytes} bytes queued, the frame has ${size}`;
     }
-    this.#frames.push(text);
+    this.#frames.push(frame);
     this.#bytes += size;
     return undefined;
   }
 
   /** Takes every frame, oldest first, and empties the queue. */
-  drain(): string[] {
+  drain(): F[] {
     const frames = this.#frames.splice(0);
     this.#bytes = 0;
     return frames;

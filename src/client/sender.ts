@@ -1,15 +1,23 @@
 /**
- * The send path of an identified connection: ids and the frames awaiting the relay's ack
- * (capability `acks`), and coalescing into batches (capability `batch`). Without either
- * capability, a frame goes to the socket as it was written, as with the seed.
+ * The send path: the queue of frames written while the client may not send, and on an
+ * identified connection ids and the frames awaiting the relay's ack (capability `acks`), and
+ * coalescing into batches (capability `batch`). Without either capability, a frame goes to
+ * the socket as it was written, as with the seed.
  *
  * @module
  */
 
 import { Capability, type CapabilityName, clientBatchText, withIdText } from "wscomsrv-protocol";
 import { Batcher, type BatchLimits } from "./batcher.js";
-import { type ClientError, ConnectionError, UnconfirmedError } from "./errors.js";
+import {
+  type ClientError,
+  connectionError,
+  DroppedFramesError,
+  UnconfirmedError,
+} from "./errors.js";
+import type { ConnectionPart, Session } from "./lifecycle.js";
 import { type Outgoing, outgoingOf, serialize, takesIdDirectly } from "./outgoing.js";
+import { FrameQueue, type QueueLimits } from "./queue.js";
 import type { Connection } from "./transport.js";
 import { UnconfirmedFrames, type UnconfirmedLimits } from "./unconfirmed.js";
 import { utf8Length } from "./utf8.js";
@@ -19,7 +27,11 @@ import { utf8Length } from "./utf8.js";
  *
  * @example
  * ```ts
- * const options: SenderOptions = { batch: DEFAULT_BATCH_LIMITS, unconfirmed: DEFAULT_UNCONFIRMED_LIMITS };
+ * const options: SenderOptions = {
+ *   batch: DEFAULT_BATCH_LIMITS,
+ *   unconfirmed: DEFAULT_UNCONFIRMED_LIMITS,
+ *   queue: DEFAULT_QUEUE_LIMITS,
+ * };
  * ```
  */
 export interface SenderOptions {
@@ -27,6 +39,8 @@ export interface SenderOptions {
   batch: Readonly<BatchLimits>;
   /** The bounds of the frames kept until acked. */
   unconfirmed: Readonly<UnconfirmedLimits>;
+  /** The bounds of the send queue. */
+  queue: Readonly<QueueLimits>;
 }
 
 /**
@@ -41,8 +55,9 @@ export interface SenderOptions {
  * const unconfirmed = sender.stop(); // an UnconfirmedError, or undefined
  * ```
  */
-export class Sender {
+export class Sender implements ConnectionPart {
   readonly #options: SenderOptions;
+  readonly #queue: FrameQueue<Outgoing>;
   readonly #fail: (error: ClientError) => void;
   #connection: Connection | undefined;
   #batcher: Batcher | undefined;
@@ -56,11 +71,56 @@ export class Sender {
   constructor(options: SenderOptions, fail: (error: ClientError) => void) {
     this.#options = options;
     this.#fail = fail;
+    this.#queue = new FrameQueue(options.queue);
   }
 
-  /** True between {@link start} and {@link stop}. */
-  get active(): boolean {
-    return this.#connection !== undefined;
+  /** Frames waiting in the send queue. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Queues a frame until the next identify.
+   *
+   * @returns `"queued"`, or `"dropped"` (reported as `QUEUE_OVERFLOW`) when it does not fit.
+   * @throws TypeError when the object cannot be serialised as JSON.
+   */
+  enqueue(message: object | string): "queued" | "dropped" {
+    const frame = outgoingOf(message);
+    const refusal = this.#queue.push(frame);
+    if (refusal === undefined) return "queued";
+    this.#fail(DroppedFramesError.overflow(frame.text, refusal));
+    return "dropped";
+  }
+
+  /**
+   * Drops the queue for good, reported as one `CLIENT_CLOSED` error.
+   *
+   * @returns How many frames were dropped.
+   */
+  discard(because: string): number {
+    const dropped = this.#queue.drain();
+    if (dropped.length > 0) {
+      this.#fail(
+        DroppedFramesError.closed(
+          dropped.map((frame) => frame.text),
+          because,
+        ),
+      );
+    }
+    return dropped.length;
+  }
+
+  /** Starts sending on the session's connection, and sends the queue first when it is open. */
+  identified({ connection, granted }: Session): void {
+    this.start(connection, granted);
+    if (!connection.isOpen) return;
+    for (const frame of this.#queue.drain()) this.#writeOutgoing(connection, frame);
+  }
+
+  /** Stops sending; what the relay never confirmed is the report. */
+  ended(): UnconfirmedError | undefined {
+    return this.stop();
   }
 
   /** Frames sent on this connection and not acked yet (0 without the `acks` capability). */
@@ -97,6 +157,19 @@ export class Sender {
       return;
     }
     const out = this.#unconfirmed !== undefined ? this.#withId(message) : outgoingOf(message);
+    this.#push(connection, out);
+  }
+
+  /** Sends a frame whose text and facts were taken when it was queued. */
+  #writeOutgoing(connection: Connection, frame: Outgoing): void {
+    if (this.#unconfirmed === undefined && this.#batcher === undefined) {
+      this.#sendText(connection, frame.text);
+      return;
+    }
+    this.#push(connection, this.#unconfirmed !== undefined ? this.#numbered(frame) : frame);
+  }
+
+  #push(connection: Connection, out: Outgoing): void {
     if (this.#batcher !== undefined) this.#batcher.push(out);
     else this.#send(connection, [out], utf8Length(out.text));
   }
@@ -139,7 +212,11 @@ export class Sender {
       const id = this.#nextId++;
       return { text, isObject: true, hasId: true, id };
     }
-    const frame = outgoingOf(message);
+    return this.#numbered(outgoingOf(message));
+  }
+
+  /** `frame`, or, when it is an object without an id, its text with the next number added. */
+  #numbered(frame: Outgoing): Outgoing {
     if (!frame.isObject || frame.hasId) return frame;
     const id = this.#nextId++;
     return { text: withIdText(frame.text, id), isObject: true, hasId: true, id };
@@ -167,7 +244,7 @@ export class Sender {
     try {
       connection.socket.send(text);
     } catch (error) {
-      this.#fail(new ConnectionError(connection.url, error));
+      this.#fail(connectionError(connection.url, error));
     }
   }
 }

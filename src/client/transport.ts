@@ -60,19 +60,6 @@ export interface WebSocketLike {
 }
 
 /**
- * HTTP statuses of a refused upgrade after which the client does not reconnect: a bad room
- * name or request (400), a bad, expired or foreign token (401), an Origin not allowed (403),
- * a path that is no room (404). Retrying with the same settings cannot help. Other statuses
- * (429 and 503 when a room is full, 5xx) are followed by the usual reconnect.
- *
- * @example
- * ```ts
- * if (FATAL_HTTP_STATUSES.has(401)) console.log("a 401 is final");
- * ```
- */
-export const FATAL_HTTP_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404]);
-
-/**
  * A WebSocket class: `new WebSocket(url, protocols?)`. The browser's `WebSocket`, Node 22's
  * `globalThis.WebSocket` and the default export of `ws` all fit.
  *

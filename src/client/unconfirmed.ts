@@ -32,12 +32,7 @@ export interface UnconfirmedLimits {
 
 /**
  * The default {@link UnconfirmedLimits}: the relay's burst (10,000 frames) and 1 MiB, as the
- * send queue.
- *
- * @example
- * ```ts
- * new WebSocketClient("Phone", { maxUnconfirmedBytes: DEFAULT_UNCONFIRMED_LIMITS.maxBytes / 16 });
- * ```
+ * send queue. Internal: users set `maxUnconfirmedFrames` and `maxUnconfirmedBytes`.
  */
 export const DEFAULT_UNCONFIRMED_LIMITS: Readonly<UnconfirmedLimits> = Object.freeze({
   maxFrames: 10_000,

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { mintToken } from "../../src/auth/token.js";
 import { WebSocketClient as UniversalClient } from "../../src/client/index.js";
-import { ClientErrorCode, DEFAULT_CAPABILITIES, WebSocketClient } from "../../src/client/node.js";
+import { ClientErrorCode, WebSocketClient } from "../../src/client/node.js";
+import { DEFAULT_CAPABILITIES } from "../../src/client/options.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, open, startRelay } from "../support/relay.js";
 import { client, Recorder, recordingWebSocket } from "../support/sdk-client.js";

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
-  ClientClosedError,
   type ClientError,
   ClientErrorCode,
-  type QueueOverflowError,
+  type DroppedFramesError,
 } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, join, startRelay } from "../support/relay.js";
@@ -21,7 +20,7 @@ const note = (n: number, target = "Reader") => ({ type: "note", data: n, target:
 /** The `data` of the frames each `CLIENT_CLOSED` error reports, error by error. */
 const droppedData = (errors: readonly ClientError[]): unknown[][] =>
   errors
-    .filter((error) => error instanceof ClientClosedError)
+    .filter((error): error is DroppedFramesError => error.code === ClientErrorCode.clientClosed)
     .map((error) => error.frames.map((frame) => JSON.parse(frame).data));
 
 it("queues frames written before the identify and sends them in order right after it", async () => {
@@ -92,7 +91,7 @@ it("drops the newest frame past the count bound, says so, and keeps the queue in
   const overflow = events.errors.filter((e) => e.code === ClientErrorCode.queueOverflow);
   expect(overflow).toHaveLength(2);
   expect(overflow[0]?.message).toMatch(/the send queue is full \(3 frames queued\)/);
-  expect(JSON.parse((overflow[0] as QueueOverflowError).frame)).toEqual(note(4));
+  expect(JSON.parse((overflow[0] as DroppedFramesError).frame)).toEqual(note(4));
   wsc.connectToSocket();
   await events.identifiedTimes(1);
   expect((await reader.take(3)).map((f) => f.data)).toEqual([1, 2, 3]);

@@ -5,7 +5,8 @@
  */
 
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DEFAULT_CAPABILITIES, type Json, WebSocketClient } from "../../src/client/node.js";
+import { type Json, WebSocketClient } from "../../src/client/node.js";
+import { DEFAULT_CAPABILITIES } from "../../src/client/options.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { cmd } from "../support/inbox.js";
 import { freshRoom, join, open, startRelay } from "../support/relay.js";
