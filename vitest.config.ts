@@ -34,6 +34,7 @@ export default defineConfig({
             "test/client/**/*.test.ts",
             "test/browser/**/*.test.ts",
             "test/server/**/*.test.ts",
+            "test/package/**/*.test.ts",
             "test/bench/**/*.test.ts",
             "test/faults/**/*.test.ts",
           ],
