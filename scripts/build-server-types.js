@@ -1,6 +1,6 @@
 // Bundles the declarations of the root package's API (src/server/index.ts) into
 // dist/server/index.d.ts: one file, with the types of the wire module, the tokens and the
-// configuration inlined, so that it names no package but `node` built-ins. tsconfig.server.json
+// configuration inlined, so that it imports no package. tsconfig.server.json
 // maps `wscomsrv-protocol` to its source for that.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { generateDtsBundle } from "dts-bundle-generator";
