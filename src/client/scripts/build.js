@@ -1,10 +1,11 @@
 // Builds the package into dist/: the browser build (no Node built-ins, no `ws`), the Node
-// builds (ESM and CommonJS, `ws` left as a dependency) and the type declarations.
-import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
-import { createRequire } from "node:module";
+// builds (ESM and CommonJS, `ws` left as a dependency) and one bundled declaration file, as
+// `index.d.ts` for `import` and `index.d.cts` for `require`. The wire module
+// (`wscomsrv-protocol`, TypeScript source in ../protocol) is bundled into all of them.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateDtsBundle } from "dts-bundle-generator";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -16,6 +17,7 @@ const common = {
   sourcemap: true,
   logLevel: "warning",
   absWorkingDir: root,
+  alias: { "wscomsrv-protocol": "../protocol/index.ts" },
 };
 
 await Promise.all([
@@ -47,7 +49,14 @@ await Promise.all([
   }),
 ]);
 
-const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], {
-  stdio: "inherit",
-});
+// The Node builds export the same names as index.ts (node.ts only gives `WebSocketClient` a
+// default `WebSocket`), so one declaration file describes every build. tsconfig.build.json
+// maps `wscomsrv-protocol` to its source, so that its types are inlined, not imported.
+const [declarations] = generateDtsBundle(
+  [{ filePath: join(root, "index.ts"), output: { exportReferencedTypes: false } }],
+  { preferredConfigPath: join(root, "tsconfig.build.json") },
+);
+if (declarations === undefined) throw new Error("dts-bundle-generator returned no bundle");
+mkdirSync(dist, { recursive: true });
+writeFileSync(join(dist, "index.d.ts"), declarations);
+writeFileSync(join(dist, "index.d.cts"), declarations);
