@@ -37,6 +37,7 @@ export default defineConfig({
             "test/cli/**/*.test.ts",
             "test/bench/**/*.test.ts",
             "test/faults/**/*.test.ts",
+            "test/architecture/**/*.test.ts",
             "test/package/**/*.test.ts",
           ],
           environment: "node",

@@ -1,6 +1,6 @@
 // Bundles the Node side of the relay: the API into dist/server (index.js) and the CLI into
 // dist/cli (main.js, the `wscomsrv` bin, with a shebang). The CLI imports the API as the
-// built dist/server/index.js, not a copy of it. Declarations come from `npm run build:types`.
+// built dist/server/index.js, not a copy of it. Declarations come from `npm run build:server-types`.
 import { chmod } from "node:fs/promises";
 import { build } from "esbuild";
 

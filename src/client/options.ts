@@ -1,5 +1,5 @@
 /**
- * The options of {@link WebSocketClient}, their defaults, and their checks.
+ * The options of `WebSocketClient`, their defaults, and their checks.
  *
  * @module
  */
@@ -7,7 +7,6 @@
 import { Capability, type CapabilityName } from "wscomsrv-protocol";
 import { type BackoffOptions, checkBackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
 import { type BatchLimits, DEFAULT_BATCH_LIMITS } from "./batcher.js";
-import type { WebSocketClient } from "./client.js";
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from "./queue.js";
 import type { WebSocketConstructor } from "./transport.js";
 import { DEFAULT_UNCONFIRMED_LIMITS, type UnconfirmedLimits } from "./unconfirmed.js";
@@ -29,7 +28,7 @@ export interface Logger {
 }
 
 /**
- * The options of {@link WebSocketClient}. Every one is optional.
+ * The options of `WebSocketClient`. Every one is optional.
  *
  * @example
  * ```ts
