@@ -99,15 +99,21 @@ describe("limits", () => {
 
   it("counts every frame of a batch against the rate limit", async () => {
     const room = labRoom();
-    const a = await join(room, "A", { capabilities: ["errors", "batch"] });
     const b = await join(room, "B");
-    // join() spent two tokens (the identify and a ping): a full batch no longer fits.
+    const a = await join(room, "A", { capabilities: ["errors", "batch"] });
+    // join() spent two tokens (the identify and a ping), and ten pings sent with the batch
+    // spend ten more: a full batch does not fit unless 240 ms pass between join and batch.
+    const PINGS = 10;
+    for (let i = 0; i < PINGS; i++) a.send(cmd("ping", {}, "server", "A"));
     const frames = Array.from({ length: TEST_LIMITS.maxBatchFrames }, (_, i) => ({
       type: "n",
       data: i,
       target: "B",
     }));
     a.send({ type: "batch", data: frames, target: "server" });
+    for (let i = 0; i < PINGS; i++) {
+      expect(await a.next()).toMatchObject({ data: { cmd: "pong" } });
+    }
     expect(await a.next()).toMatchObject({ type: "error", data: { code: "RATE_LIMITED" } });
     await expectQuiet(b, a, "B", "A");
   });
