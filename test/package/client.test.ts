@@ -12,19 +12,7 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, startRelay } from "../support/relay.js";
-import {
-  cleanTree,
-  installInto,
-  makeTemp,
-  NODE20,
-  type Packed,
-  pack,
-  ROOT,
-  removeTemp,
-  run,
-  typecheck,
-  writeFiles,
-} from "./pack.js";
+import { NODE20, type Packed, type PackedProject, packedProject, run, typecheck } from "./pack.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -113,8 +101,7 @@ const TSCONFIG_BUNDLER = {
   files: ["browser.ts"],
 };
 
-let tree: string | undefined;
-let packs: string | undefined;
+let installed: PackedProject | undefined;
 let project = "";
 let packed: Packed;
 let server: SocketServer;
@@ -129,30 +116,26 @@ function started(check: Promise<string[]>): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  [server, tree, packs] = await Promise.all([startRelay(), cleanTree(), makeTemp("packs")]);
-  packed = await pack(join(tree, "src/client"), packs);
-  project = await installInto([packed.tarball, `@types/node@${typesNodeVersion()}`]);
-  await writeFiles(project, {
-    "user.mts": USER_NODE,
-    "user.cts": USER_NODE,
-    "browser.ts": USER_BROWSER,
-    "tsconfig.node16.json": JSON.stringify(TSCONFIG_NODE16),
-    "tsconfig.bundler.json": JSON.stringify(TSCONFIG_BUNDLER),
-  });
+  [server, installed] = await Promise.all([
+    startRelay(),
+    packedProject("src/client", {
+      "user.mts": USER_NODE,
+      "user.cts": USER_NODE,
+      "browser.ts": USER_BROWSER,
+      "tsconfig.node16.json": JSON.stringify(TSCONFIG_NODE16),
+      "tsconfig.bundler.json": JSON.stringify(TSCONFIG_BUNDLER),
+    }),
+  ]);
+  ({ packed, project } = installed);
   // Emits out/user.mjs and out/user.cjs, which the tests below run.
   node16 = started(typecheck(project, "tsconfig.node16.json"));
   bundler = started(typecheck(project, "tsconfig.bundler.json"));
 }, 300_000);
 
 /** The version of `@types/node` the repository uses, so that it comes from the npm cache. */
-function typesNodeVersion(): string {
-  const manifest = readFileSync(join(ROOT, "node_modules/@types/node/package.json"), "utf8");
-  return (JSON.parse(manifest) as { version: string }).version;
-}
-
 afterAll(async () => {
   await server?.close();
-  await Promise.all([removeTemp(tree), removeTemp(packs), removeTemp(project || undefined)]);
+  await installed?.remove();
 });
 
 describe("the tarball", () => {

@@ -9,6 +9,7 @@
  */
 
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import {
   copyFile,
   lstat,
@@ -200,4 +201,49 @@ export function bareImports(source: string): string[] {
   }
   for (const match of code.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)) names.add(match[1] as string);
   return [...names].filter((name) => !name.startsWith(".") && !name.startsWith("node:")).sort();
+}
+
+/** The version of a package the repository installed, so that a user's install finds it in the cache. */
+export function installedVersion(name: string): string {
+  const manifest = readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8");
+  return (JSON.parse(manifest) as { version: string }).version;
+}
+
+/** A package packed from a clean tree and installed, with Node's types, into a user's project. */
+export interface PackedProject {
+  /** What the tarball holds. */
+  packed: Packed;
+  /** The user's project, with the package installed and `files` written. */
+  project: string;
+  /** Removes the clean tree, the tarball and the project. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Packs the package in `folder` (a path inside the repository, `""` for the root) from a clean
+ * tree, installs the tarball and `@types/node` into an empty project, and writes `files` there.
+ */
+export async function packedProject(
+  folder: string,
+  files: Record<string, string>,
+): Promise<PackedProject> {
+  const made: string[] = [];
+  const remove = async () => {
+    await Promise.all(made.map((path) => removeTemp(path)));
+  };
+  try {
+    const [tree, packs] = await Promise.all([cleanTree(), makeTemp("packs")]);
+    made.push(tree, packs);
+    const packed = await pack(join(tree, folder), packs);
+    const project = await installInto([
+      packed.tarball,
+      `@types/node@${installedVersion("@types/node")}`,
+    ]);
+    made.push(project);
+    await writeFiles(project, files);
+    return { packed, project, remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
 }

@@ -5,7 +5,6 @@
  * functions.
  */
 
-import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,16 +16,12 @@ import { identifyAs } from "../support/session.js";
 import {
   bareImports,
   childEnv,
-  cleanTree,
-  installInto,
-  makeTemp,
+  installedVersion,
   type Packed,
-  pack,
-  ROOT,
-  removeTemp,
+  type PackedProject,
+  packedProject,
   run,
   typecheck,
-  writeFiles,
 } from "./pack.js";
 
 /** What the tarball may hold: the built server, CLI and Worker, the README and docs. */
@@ -104,33 +99,24 @@ const TSCONFIG = {
   files: ["user.mts"],
 };
 
-let tree: string | undefined;
-let packs: string | undefined;
+let installed: PackedProject | undefined;
 let project = "";
 let packed: Packed;
 
 beforeAll(async () => {
-  [tree, packs] = await Promise.all([cleanTree(), makeTemp("packs")]);
-  packed = await pack(tree, packs);
-  project = await installInto([packed.tarball, `@types/node@${version("@types/node")}`]);
-  await writeFiles(project, {
+  installed = await packedProject("", {
     "user.mts": USER_TS,
     "token.mjs": USER_JS,
     "serve.mjs": USER_SERVE,
     "terminal.mjs": TERMINAL,
     "tsconfig.json": JSON.stringify(TSCONFIG),
   });
+  ({ packed, project } = installed);
 }, 300_000);
 
 afterAll(async () => {
-  await Promise.all([removeTemp(tree), removeTemp(packs), removeTemp(project || undefined)]);
+  await installed?.remove();
 });
-
-/** The version of a package the repository installed, so that it comes from the npm cache. */
-function version(name: string): string {
-  const manifest = readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8");
-  return (JSON.parse(manifest) as { version: string }).version;
-}
 
 /** Opens a `ws` socket to `url`, identifies as `name` and closes the socket. */
 async function identifyAt(url: string, name: string): Promise<void> {
@@ -168,7 +154,7 @@ describe("the tarball", () => {
     expect(manifest.name).toBe("wscomsrv-edge");
     expect(manifest.private).toBeUndefined();
     const dependencies = manifest.dependencies ?? {};
-    expect(dependencies.miniflare).toBe(version("miniflare"));
+    expect(dependencies.miniflare).toBe(installedVersion("miniflare"));
     const installed = join(project, "node_modules/wscomsrv-edge");
     const built = packed.files.filter((file) => /^dist\/(server|cli)\/.+\.js$/.test(file));
     const imports = new Set<string>();
@@ -179,7 +165,7 @@ describe("the tarball", () => {
     }
     expect([...imports].filter((name) => !(name in dependencies))).toEqual([]);
     for (const name of Object.keys(dependencies)) {
-      expect(dependencies[name], name).toBe(version(name));
+      expect(dependencies[name], name).toBe(installedVersion(name));
     }
   });
 
