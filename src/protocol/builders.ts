@@ -175,7 +175,10 @@ export function passwordReset(): OutgoingCommand {
 
 /** The relay's acknowledgement of an identify (only to clients that asked for capabilities). */
 export function identified(kwargs: IdentifiedKwargs): OutgoingCommand {
-  return serverCommand(Command.identified, { ...kwargs }, [kwargs.name]);
+  const { mail, ...rest } = kwargs;
+  const payload: JsonObject = { ...rest };
+  if (mail !== undefined) payload.mail = { ...mail };
+  return serverCommand(Command.identified, payload, [kwargs.name]);
 }
 
 /** An error report from the relay to the client `name`. */

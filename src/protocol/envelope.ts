@@ -35,6 +35,18 @@ export const FrameType = {
   batch: "batch",
   /** The relay took the frame or batch with this id (extension, capability `acks`). */
   ack: "ack",
+  /**
+   * What became of a frame that asked for a receipt, per target (extension, capability
+   * `receipts`): see `ReceiptData`.
+   */
+  receipt: "receipt",
+  /** The answer to a call (extension, capability `calls`): see `ReplyData`. */
+  reply: "reply",
+  /**
+   * The numbers of the peer frames that follow it (extension, capability `delivery`): see
+   * `MailData`.
+   */
+  mail: "mail",
 } as const;
 
 /**
@@ -62,6 +74,11 @@ export const Command = {
   clients: "clients",
   /** The seed's "stop the server" command. Refused: no client may shut a shared room. */
   closeSocket: "close_socket",
+  /**
+   * Client to relay (extension, capability `delivery`): every peer frame numbered up to
+   * `kwargs.through` was handled; see `ReceivedKwargs`.
+   */
+  received: "received",
 } as const;
 
 /** The `target` field: one name, or a list of names. */
@@ -132,6 +149,23 @@ export const Capability = {
    * it has taken it (routed it, or refused it with an error frame).
    */
   acks: "acks",
+  /**
+   * The client answers calls (frames with a `call` field) with `reply` frames, and gets the
+   * relay's own replies to its calls at once when the target cannot answer. Calls to a client
+   * without it are refused by the relay at once.
+   */
+  calls: "calls",
+  /**
+   * A frame with `"receipt": true` (and `sid` and `seq`) is answered with `receipt` frames:
+   * one status per target, until each is final.
+   */
+  receipts: "receipts",
+  /**
+   * Exactly-once delivery per name: the relay numbers the peer frames it sends the client
+   * (`mail` frames), keeps them in the room's storage until the client confirms them
+   * (`received`), and keeps frames for the name while it is away, for the room's mail window.
+   */
+  delivery: "delivery",
 } as const;
 
 /** The exact text of a heartbeat a client sends (answered by the runtime, not the room). */
@@ -177,6 +211,32 @@ export interface IdentifiedKwargs {
   time: number;
   /** The resume secret for this name (only with the `resume` capability). */
   resume?: string;
+  /** The largest frame the relay takes, in UTF-8 bytes (its `maxFrameBytes`). */
+  maxFrameBytes?: number;
+  /** The name's mail (only with the `delivery` capability granted). */
+  mail?: IdentifiedMail;
+}
+
+/**
+ * The state of a name's mail, in `identified` (capability `delivery`).
+ *
+ * @example
+ * ```ts
+ * const mail: IdentifiedMail = { window: 120_000, confirmed: 41, next: 57, missed: 0 };
+ * ```
+ */
+export interface IdentifiedMail {
+  /** How long, in milliseconds, the room keeps frames for the name while it is away. */
+  window: number;
+  /** The highest number the name has confirmed (`received`); its mail up to it is gone. */
+  confirmed: number;
+  /** The number the next new peer frame for the name will get. */
+  next: number;
+  /**
+   * Frames for the name the room could not keep since it last told it (expired while away,
+   * or over the mailbox bounds); 0 when none.
+   */
+  missed: number;
 }
 
 /** The `data` of an error frame from the relay. */

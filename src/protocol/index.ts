@@ -5,8 +5,10 @@
  */
 
 export * from "./builders.js";
+export * from "./calls.js";
 export * from "./client-frames.js";
 export * from "./decode.js";
+export * from "./delivery.js";
 export * from "./envelope.js";
 export * from "./error-codes.js";
 export * from "./errors.js";

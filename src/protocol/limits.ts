@@ -91,6 +91,25 @@ export interface Limits {
    * for longer is forgotten. Default 604,800,000 (7 days).
    */
   nameRetentionMs: number;
+  /**
+   * Milliseconds the room keeps frames for a name with the `delivery` capability while no
+   * client holds it (the mail window). When it ends, the frames are dropped, their senders
+   * that asked for receipts get `expired`, and the name learns how many it missed when it
+   * comes back. Default 120,000 (2 minutes).
+   */
+  mailWindowMs: number;
+  /**
+   * Frames the room keeps for one name (sent and not yet confirmed, or kept while it is away).
+   * A frame past it is not delivered to that name: its sender gets `overflow`, the name learns
+   * it missed it. Default 50,000.
+   */
+  maxMailFrames: number;
+  /** Characters of frames the room keeps for one name. Default 16,777,216 (16 MiB). */
+  maxMailBytes: number;
+  /** Frames the room keeps for all names together. Default 500,000. */
+  maxRoomMailFrames: number;
+  /** Characters of frames the room keeps for all names together. Default 268,435,456 (256 MiB). */
+  maxRoomMailBytes: number;
 }
 
 /** The default {@link Limits}. */
@@ -115,6 +134,11 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   takeoverProbeMs: 1_500,
   passwordFailuresPerMinute: 30,
   nameRetentionMs: 604_800_000,
+  mailWindowMs: 120_000,
+  maxMailFrames: 50_000,
+  maxMailBytes: 16_777_216,
+  maxRoomMailFrames: 500_000,
+  maxRoomMailBytes: 268_435_456,
 });
 
 /** The shortest {@link Limits.heartbeatSweepMs}: 10 minutes. */
@@ -158,6 +182,15 @@ export function parseLimits(input: unknown): Limits | string {
   }
   if (limits.maxSocketBacklogBytes < limits.maxFrameBytes) {
     return `limit "maxSocketBacklogBytes" must be at least "maxFrameBytes" (${limits.maxFrameBytes})`;
+  }
+  if (limits.maxMailBytes < limits.maxFrameBytes) {
+    return `limit "maxMailBytes" must be at least "maxFrameBytes" (${limits.maxFrameBytes}), or a large frame could never be kept`;
+  }
+  if (
+    limits.maxRoomMailFrames < limits.maxMailFrames ||
+    limits.maxRoomMailBytes < limits.maxMailBytes
+  ) {
+    return `limits "maxRoomMailFrames" and "maxRoomMailBytes" must be at least "maxMailFrames" and "maxMailBytes"`;
   }
   if (limits.maxNameLength > DEFAULT_LIMITS.maxNameLength) {
     return `limit "maxNameLength" may not exceed ${DEFAULT_LIMITS.maxNameLength}`;

@@ -15,6 +15,7 @@ import {
   type FrameRef,
   FrameType,
   type IdentifiedKwargs,
+  type IdentifiedMail,
   type Json,
   type JsonObject,
 } from "./envelope.js";
@@ -93,7 +94,27 @@ export function decodeIdentified(kwargs: Json | undefined): IdentifiedKwargs | u
   const decoded: IdentifiedKwargs = { name, capabilities: capabilities.filter(isCapability), time };
   const resume = own(kwargs, "resume" satisfies keyof IdentifiedKwargs);
   if (typeof resume === "string" && resume !== "") decoded.resume = resume;
+  const maxFrameBytes = own(kwargs, "maxFrameBytes" satisfies keyof IdentifiedKwargs);
+  if (isWhole(maxFrameBytes) && maxFrameBytes > 0) decoded.maxFrameBytes = maxFrameBytes;
+  const mail = decodeIdentifiedMail(own(kwargs, "mail" satisfies keyof IdentifiedKwargs));
+  if (mail !== undefined) decoded.mail = mail;
   return decoded;
+}
+
+function isWhole(value: Json | undefined): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+function decodeIdentifiedMail(value: Json | undefined): IdentifiedMail | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const window = own(value, "window" satisfies keyof IdentifiedMail);
+  const confirmed = own(value, "confirmed" satisfies keyof IdentifiedMail);
+  const next = own(value, "next" satisfies keyof IdentifiedMail);
+  const missed = own(value, "missed" satisfies keyof IdentifiedMail);
+  if (!isWhole(window) || !isWhole(confirmed) || !isWhole(next) || !isWhole(missed)) {
+    return undefined;
+  }
+  return { window, confirmed, next, missed };
 }
 
 function decodeRef(value: Json | undefined): FrameRef {

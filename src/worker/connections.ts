@@ -29,18 +29,28 @@ function isRetiredAttachment(value: unknown): boolean {
   );
 }
 
+/**
+ * Told when a socket stops holding its name (it closed, failed, or the room retired it), in
+ * the event that freed the name.
+ */
+export type LeaveListener<S> = (socket: S, session: Session & { name: string }) => void;
+
 /** Names to sockets and sockets to sessions. */
 export class Connections<S extends Socket = Socket> {
   readonly #byName = new Map<string, S>();
   readonly #sessions = new Map<S, Session>();
   readonly #retired = new WeakSet<S>();
+  readonly #onLeave: LeaveListener<S> | undefined;
   #sorted: string[] | undefined;
 
   /**
    * Rebuilds the bookkeeping from the sockets the runtime still holds. Sockets the room was
    * closing stay retired; should two sockets name the same name, the later identify wins.
+   *
+   * @param onLeave - Told whenever a socket stops holding its name.
    */
-  constructor(sockets: Iterable<S> = []) {
+  constructor(sockets: Iterable<S> = [], onLeave?: LeaveListener<S>) {
+    this.#onLeave = onLeave;
     for (const socket of sockets) {
       const attachment = socket.deserializeAttachment();
       if (isRetiredAttachment(attachment)) {
@@ -130,9 +140,11 @@ export class Connections<S extends Socket = Socket> {
   remove(socket: S): Session | undefined {
     const session = this.#sessions.get(socket);
     this.#sessions.delete(socket);
-    if (session?.name !== undefined && this.#byName.get(session.name) === socket) {
-      this.#byName.delete(session.name);
+    const name = session?.name;
+    if (session !== undefined && name !== undefined && this.#byName.get(name) === socket) {
+      this.#byName.delete(name);
       this.#sorted = undefined;
+      this.#onLeave?.(socket, { ...session, name });
     }
     return session;
   }

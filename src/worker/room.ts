@@ -15,6 +15,7 @@ import type { Env } from "./env.js";
 import { loadEpoch, loadRoomName } from "./epoch.js";
 import { handleFrame } from "./frames.js";
 import { endWait } from "./identify.js";
+import { leave } from "./leave.js";
 import { Liveness } from "./liveness.js";
 import { logEvent } from "./log.js";
 import { SqlNameStore } from "./name-store.js";
@@ -68,7 +69,9 @@ export class Room extends DurableObject<Env> {
     const { config } = configured;
     const password = config.policyFor(name) === "password" ? config.password : undefined;
     const epoch = loadEpoch(storage.kv);
-    const connections = new Connections(this.ctx.getWebSockets());
+    const connections = new Connections(this.ctx.getWebSockets(), (socket, session) =>
+      leave(this.#context(undefined), socket, session, Date.now()),
+    );
     const handshake = handshakeFrames(password !== undefined, epoch);
     this.#room = {
       name,

@@ -1,0 +1,24 @@
+/**
+ * What a room does when a socket stops holding its name, whichever way it went (it closed, it
+ * failed, the room closed it, a newcomer took the name over): the one place where what the
+ * room keeps per held name is let go or put aside.
+ *
+ * @module
+ */
+
+import type { Socket } from "./connections.js";
+import type { RoomContext } from "./context.js";
+import type { Session } from "./session.js";
+
+/**
+ * A socket stopped holding `session.name`, at `now` (ms since 1970), in the current event.
+ * The name is free already.
+ */
+export function leave<S extends Socket>(
+  _room: RoomContext<S>,
+  _socket: S,
+  _session: Session & { name: string },
+  _now: number,
+): void {
+  // Each part the room keeps per name adds its step here.
+}
