@@ -38,12 +38,13 @@ export {
   levelMessage,
   type OutgoingCommand,
   type OutgoingFrame,
+  type ReceiptStatus,
   SERVER,
   simpleMessage,
   type Target,
   WsComSrvError,
 } from "wscomsrv-protocol";
-export { type SendResult, WebSocketClient } from "./client.js";
+export { type DeliverOptions, type SendResult, WebSocketClient } from "./client.js";
 export {
   type ClientError,
   ClientErrorCode,
@@ -53,6 +54,8 @@ export {
   FrameError,
   type FrameErrorCode,
   HandlerError,
+  MissedFramesError,
+  ReceiptTimeoutError,
   RelayError,
   UnconfirmedError,
   UpgradeRefusedError,
@@ -69,4 +72,5 @@ export type {
   MessageTypeFunction,
 } from "./events.js";
 export type { ClientOptions, Logger } from "./options.js";
+export type { Receipt } from "./receipts.js";
 export type { WebSocketConstructor, WebSocketLike } from "./transport.js";
