@@ -201,7 +201,9 @@ export function receivedText(name: string, through: number): string {
 /**
  * What became of a frame for one target, as a `receipt` says:
  *
- * - `delivered`: handed to the target's socket (a receiver without `delivery`: final);
+ * - `delivered`: handed to the socket of a receiver without `delivery` (final: at most once);
+ * - `sent`: handed to the socket of a receiver with `delivery`, and kept by the room until it
+ *   confirms (not final: `confirmed`, `expired` or `overflow` follows);
  * - `confirmed`: the target (with `delivery`) confirmed it handled the frame (final);
  * - `stored`: the target is away; the room keeps the frame for it (not final: `confirmed`,
  *   `expired` or `overflow` follows);
@@ -214,6 +216,7 @@ export function receivedText(name: string, through: number): string {
  */
 export type ReceiptStatus =
   | "delivered"
+  | "sent"
   | "confirmed"
   | "stored"
   | "unknown"
@@ -225,6 +228,7 @@ export type ReceiptStatus =
 /** Every {@link ReceiptStatus}, and whether it is final. */
 export const RECEIPT_STATUSES: Readonly<Record<ReceiptStatus, { final: boolean }>> = Object.freeze({
   delivered: { final: true },
+  sent: { final: false },
   confirmed: { final: true },
   stored: { final: false },
   unknown: { final: true },
