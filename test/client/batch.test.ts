@@ -42,7 +42,7 @@ it("sends the frames written in one tick as one batch, each with an id, and the 
   expect(sent).toHaveLength(1);
   expect(sent[0]).toEqual({
     type: "batch",
-    data: [1, 2, 3, 4, 5].map((n, i) => ({ ...note(n), id: i + 1 })),
+    data: [1, 2, 3, 4, 5].map((n, i) => ({ ...note(n), id: i + 1, sid: wsc.streamId, seq: n })),
     target: ["server"],
     id: 6,
   });
@@ -53,7 +53,9 @@ it("sends the frames written in one tick as one batch, each with an id, and the 
   // A frame written alone in its tick goes out plain.
   wsc.writeToSocket(note(6));
   await tick();
-  expect(parsed(recording.sent.slice(before + 1))).toEqual([{ ...note(6), id: 7 }]);
+  expect(parsed(recording.sent.slice(before + 1))).toEqual([
+    { ...note(6), id: 7, sid: wsc.streamId, seq: 6 },
+  ]);
   expect((await reader.next()).data).toBe(6);
   wsc.close();
   reader.socket.close();
@@ -140,7 +142,7 @@ it("sends every frame alone with batch: false, and does not ask for the capabili
   for (const n of [1, 2, 3]) wsc.writeToSocket(note(n));
   await tick();
   expect(parsed(recording.sent.slice(before))).toEqual(
-    [1, 2, 3].map((n) => ({ ...note(n), id: n })),
+    [1, 2, 3].map((n) => ({ ...note(n), id: n, sid: wsc.streamId, seq: n })),
   );
   expect((await reader.take(3)).map((f) => f.data)).toEqual([1, 2, 3]);
   wsc.close();
