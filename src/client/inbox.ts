@@ -57,7 +57,7 @@ interface StreamMark {
  */
 export class Inbox implements ConnectionPart {
   readonly #name: string;
-  readonly #lifecycle: Pick<Lifecycle, "send">;
+  readonly #lifecycle: Pick<Lifecycle, "send" | "sendable">;
   readonly #fail: (error: ClientError) => void;
   readonly #now: () => number;
   /** Streams by key, least recently heard from first (a touched stream moves to the end). */
@@ -72,13 +72,13 @@ export class Inbox implements ConnectionPart {
 
   /**
    * @param name - The client's name (the `from` of its `received` commands).
-   * @param lifecycle - Sends the confirmations.
+   * @param lifecycle - Sends the confirmations, on the connection while it is `sendable`.
    * @param fail - Takes a {@link MissedFramesError}.
    * @param now - The clock, in ms. Default `Date.now`.
    */
   constructor(
     name: string,
-    lifecycle: Pick<Lifecycle, "send">,
+    lifecycle: Pick<Lifecycle, "send" | "sendable">,
     fail: (error: ClientError) => void,
     now: () => number = Date.now,
   ) {
@@ -201,7 +201,7 @@ export class Inbox implements ConnectionPart {
     if (connection === undefined) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#connection !== connection || !connection.isOpen) return;
+      if (this.#connection !== connection || this.#lifecycle.sendable !== connection) return;
       if (this.#handled <= this.#confirmed) return;
       this.#confirmed = this.#handled;
       this.#lifecycle.send(connection, receivedText(this.#name, this.#handled));
