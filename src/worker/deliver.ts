@@ -83,15 +83,20 @@ export function keepFor<S extends Socket>(
 
 /**
  * Sends a receipt to `sender` when it is here and asked for receipts. A sender that is away
- * does not get it: the frame's later statuses are not kept for it.
+ * gets it when it is back, if the room keeps its mail (it has `delivery`), within the window;
+ * otherwise the receipt is lost with the sender's connection.
  */
 export function sendReceipt<S extends Socket>(
   room: RoomContext<S>,
   sender: string,
   data: ReceiptData,
+  now = Date.now(),
 ): void {
   const socket = room.connections.byName(sender);
-  if (socket === undefined) return;
+  if (socket === undefined) {
+    if (room.mail.keepsFor(sender, now)) room.mail.holdReceipt(sender, receiptText(sender, data));
+    return;
+  }
   const session = room.connections.find(socket);
   if (session === undefined || !has(session, Capability.receipts)) return;
   room.outbox.send(socket, receiptText(sender, data));
@@ -121,8 +126,8 @@ export function confirmMail<S extends Socket>(event: IdentifiedEvent<S>, through
 
 /**
  * The event's socket took `name` with `delivery`: it takes the name's mail from now on, and
- * a proven owner gets every frame kept for it again, in order, each event's after its `mail`
- * frame.
+ * a proven owner gets the receipts kept for it, then every frame kept for it again, in order,
+ * each event's after its `mail` frame.
  *
  * @returns how many frames the name missed since it was last told.
  */
@@ -131,10 +136,11 @@ export function takeMail<S extends Socket>(
   name: string,
   proven: boolean,
 ): { missed: number; replay: () => void } {
-  const { rows, missed } = room.mail.hold(socket, name, proven);
+  const { rows, receipts, missed } = room.mail.hold(socket, name, proven);
   return {
     missed,
     replay: () => {
+      for (const text of receipts) room.outbox.send(socket, text);
       for (const row of rows) {
         room.outbox.send(socket, mailText(name, row.first, row.count));
         for (const text of row.texts) room.outbox.send(socket, text);

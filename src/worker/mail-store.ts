@@ -96,6 +96,8 @@ export class SqlMailStore {
     sql.exec(
       "CREATE TABLE IF NOT EXISTS mail (name TEXT NOT NULL, first INTEGER NOT NULL, count INTEGER NOT NULL, chars INTEGER NOT NULL, sender TEXT NOT NULL, texts TEXT NOT NULL, receipts TEXT, PRIMARY KEY (name, first)) WITHOUT ROWID",
     );
+    sql.exec("CREATE TABLE IF NOT EXISTS held_receipts (name TEXT NOT NULL, text TEXT NOT NULL)");
+    sql.exec("CREATE INDEX IF NOT EXISTS held_receipts_name ON held_receipts (name)");
     sql.exec(
       "CREATE TABLE IF NOT EXISTS mailboxes (name TEXT PRIMARY KEY, confirmed INTEGER NOT NULL, away REAL, missed INTEGER NOT NULL, owner_secret TEXT)",
     );
@@ -114,6 +116,24 @@ export class SqlMailStore {
       `[${row.texts.join(",")}]`,
       row.receipts.length > 0 ? JSON.stringify(row.receipts) : null,
     );
+  }
+
+  /** Keeps a receipt for `name`, which is away, until it is back. */
+  holdReceipt(name: string, text: string): void {
+    this.#sql.exec("INSERT INTO held_receipts (name, text) VALUES (?, ?)", name, text);
+  }
+
+  /** Takes the receipts kept for `name`, in the order they were kept. */
+  takeReceipts(name: string): string[] {
+    const texts: string[] = [];
+    for (const row of this.#sql.exec(
+      "DELETE FROM held_receipts WHERE name = ? RETURNING rowid, text",
+      name,
+    )) {
+      const held = text(row.text);
+      if (held !== undefined) texts.push(held);
+    }
+    return texts;
   }
 
   /** The rows kept for `name`, in order. */

@@ -148,19 +148,25 @@ export class Mail<S> {
    * `socket` holds `name` with `delivery`: it takes its mail from now on.
    *
    * @param proven - The socket proved it owns the name: the stored mail is sent to it again.
-   * @returns the rows to send it again, and how many frames it missed.
+   * @returns the rows to send it again, the receipts kept for it while it was away, and how
+   *   many frames it missed.
    */
-  hold(socket: S, name: string, proven: boolean): { rows: MailRow[]; missed: number } {
+  hold(
+    socket: S,
+    name: string,
+    proven: boolean,
+  ): { rows: MailRow[]; receipts: string[]; missed: number } {
     const state = this.#state(name);
     this.#live.set(socket, name);
     this.#holders.set(name, socket);
     const rows = proven ? this.#store.rows(name) : [];
+    const receipts = proven ? this.#store.takeReceipts(name) : [];
     const missed = state.missed;
     state.away = undefined;
     state.missed = 0;
     if (proven) state.ownerSecret = undefined;
     this.#save(name, state);
-    return { rows, missed };
+    return { rows, receipts, missed };
   }
 
   /** Rebuilds the live map after the room woke up: `socket` held `name` with `delivery`. */
@@ -192,6 +198,11 @@ export class Mail<S> {
     state.away = now;
     this.#save(name, state);
     return name;
+  }
+
+  /** Keeps a receipt for `name`, away and with its mail kept, until its owner is back. */
+  holdReceipt(name: string, text: string): void {
+    this.#store.holdReceipt(name, text);
   }
 
   /**
@@ -307,6 +318,7 @@ export class Mail<S> {
     for (const name of this.#store.awaySince(now - this.#limits.mailWindowMs)) {
       const state = this.#state(name);
       const rows = this.#store.deleteAll(name);
+      this.#store.takeReceipts(name);
       let frames = 0;
       let chars = 0;
       for (const row of rows) {

@@ -144,6 +144,25 @@ describe("mail (capability delivery)", () => {
     });
   });
 
+  it("keeps a receipt for a sender that is away, and gives it to the sender on return", async () => {
+    const room = freshRoom();
+    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
+    const sender = ["errors", "resume", "delivery", "receipts"];
+    const a = await identify(room, "A", { capabilities: sender });
+    a.inbox.send(note(1, "B", { sid: "s1", seq: 1, receipt: true }));
+    expect(await a.inbox.next()).toMatchObject({ data: { status: { B: "sent" } } });
+    a.inbox.socket.close(1000);
+    await a.inbox.closed();
+    const got = await mail(b);
+    b.send(cmd("received", { through: got.first }, "server", "B"));
+    await sync(b, "B");
+    const back = await identify(room, "A", { capabilities: sender, resume: a.identified.resume });
+    expect(await back.inbox.next()).toMatchObject({
+      type: "receipt",
+      data: { sid: "s1", seq: 1, status: { B: "confirmed" } },
+    });
+  });
+
   it("tells a sender the mail expired when the window ends, and the name what it missed", async () => {
     const room = freshRoom();
     const owner = await identify(room, "B", { capabilities: RECEIVER });
