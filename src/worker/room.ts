@@ -70,7 +70,7 @@ export class Room extends DurableObject<Env> {
     const name = loadRoomName(storage.kv, nameFromRequest);
     const configured = relayConfig(this.env);
     if (!configured.ok) throw new Error(`relay misconfigured: ${configured.problem}`);
-    const { config } = configured;
+    const config = { ...configured.config, limits: configured.config.limitsFor(name) };
     const password = config.policyFor(name) === "password" ? config.password : undefined;
     const epoch = loadEpoch(storage.kv);
     const mail = new Mail<WebSocket>(new SqlMailStore(storage.sql), config.limits);
