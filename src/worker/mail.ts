@@ -37,6 +37,9 @@ interface Pending {
   receipts: Array<[string, number]>;
 }
 
+/** Most names the room remembers having no mailbox. */
+const MAX_BOXLESS = 10_000;
+
 /** A frame asking for a receipt: its stream and number. */
 export type ReceiptKey = readonly [sid: string, seq: number];
 
@@ -55,6 +58,8 @@ export class Mail<S> {
   readonly #names = new Map<string, NameMail>();
   readonly #live = new Map<S, string>();
   readonly #holders = new Map<string, S>();
+  /** Names known to have no mailbox (bounded: see {@link MAX_BOXLESS}). */
+  readonly #boxless = new Set<string>();
   readonly #pending = new Map<string, Pending>();
   /** What the last commit wrote, per name: the first number and the count. */
   readonly #written = new Map<string, { first: number; count: number }>();
@@ -124,6 +129,13 @@ export class Mail<S> {
 
   /** True when the room keeps frames for `name`, which no socket holds, at `now`. */
   keepsFor(name: string, now: number): boolean {
+    if (this.#boxless.has(name)) return false;
+    if (!this.#names.has(name) && this.#store.mailbox(name) === undefined) {
+      // A name that never took mail: remembered, so that frames to it read no storage.
+      if (this.#boxless.size >= MAX_BOXLESS) this.#boxless.clear();
+      this.#boxless.add(name);
+      return false;
+    }
     const state = this.#state(name);
     return state.away !== undefined && now - state.away < this.#limits.mailWindowMs;
   }
@@ -156,6 +168,7 @@ export class Mail<S> {
     name: string,
     proven: boolean,
   ): { rows: MailRow[]; receipts: string[]; missed: number } {
+    this.#boxless.delete(name);
     const state = this.#state(name);
     this.#live.set(socket, name);
     this.#holders.set(name, socket);

@@ -43,8 +43,14 @@ export const TEST_ROOM_LIMITS = { "tight-*": { maxNameLength: 6, maxConnections:
  */
 export const WORKER_LIMITS = { takeoverProbeMs: 150 };
 
+/** Rooms of the `worker` test project whose mail is small: `smallmail-…`. */
+export const WORKER_ROOM_LIMITS = { "smallmail-*": { maxMailFrames: 3 } };
+
 /** The Worker variables of the `worker` test project. */
-export const WORKER_BINDINGS: Record<string, string> = { LIMITS: JSON.stringify(WORKER_LIMITS) };
+export const WORKER_BINDINGS: Record<string, string> = {
+  LIMITS: JSON.stringify(WORKER_LIMITS),
+  ROOM_LIMITS: JSON.stringify(WORKER_ROOM_LIMITS),
+};
 
 /** The Worker variables and secrets of the test relay. */
 export const SECURE_BINDINGS: Record<string, string> = {

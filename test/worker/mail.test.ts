@@ -185,6 +185,31 @@ describe("mail (capability delivery)", () => {
     expect(back.identified.mail).toMatchObject({ missed: 1, confirmed: 1, next: 2 });
   });
 
+  it("keeps at most maxMailFrames for a name: the sender of the next one gets overflow, the name learns what it missed", async () => {
+    const room = `smallmail-${crypto.randomUUID()}`;
+    const owner = await identify(room, "B", { capabilities: RECEIVER });
+    owner.inbox.socket.close(1000);
+    await owner.inbox.closed();
+    const a = await join(room, "A", { capabilities: ["receipts"] });
+    const statuses: unknown[] = [];
+    for (let seq = 1; seq <= 4; seq++) {
+      a.send(note(seq, "B", { sid: "s1", seq, receipt: true }));
+      statuses.push(((await a.next()).data as { status: { B: string } }).status.B);
+    }
+    expect(statuses).toEqual(["stored", "stored", "stored", "overflow"]);
+    const back = await identify(room, "B", {
+      capabilities: RECEIVER,
+      resume: owner.identified.resume,
+    });
+    expect(back.identified.mail).toMatchObject({ missed: 1, next: 4 });
+    const kept = [await mail(back.inbox), await mail(back.inbox), await mail(back.inbox)];
+    expect(kept.flatMap((row) => row.frames.map((frame) => frame.data))).toEqual([
+      { n: 1 },
+      { n: 2 },
+      { n: 3 },
+    ]);
+  });
+
   it("refuses a malformed delivery field with BAD_ENVELOPE, and nobody gets the frame", async () => {
     const room = freshRoom();
     const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
