@@ -38,6 +38,7 @@ export default defineConfig({
             "test/bench/**/*.test.ts",
             "test/faults/**/*.test.ts",
             "test/architecture/**/*.test.ts",
+            "test/config/**/*.test.ts",
             "test/package/**/*.test.ts",
           ],
           environment: "node",

@@ -7,7 +7,7 @@
 
 import { parseArgs as parseNodeArgs } from "node:util";
 import { DEFAULT_LIMITS } from "wscomsrv-protocol";
-import type { PolicySetting } from "../config/index.js";
+import type { PolicySetting, RoomLimitsSetting } from "../config/index.js";
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -58,6 +58,9 @@ Options of serve:
   --limits JSON           limits of every room, like '{"maxNameLength":16}' (default:
                           the relay's); positive integers named
 ${wrap(Object.keys(DEFAULT_LIMITS).join(", "), 26, 90)}
+  --room-limits JSON      limits by room name, prefix* and *, over --limits:
+                          '{"lab-*":{"mailWindowMs":600000}}'; a room takes the entry
+                          of its name, else of its longest prefix, else * (default: none)
   --quiet, -q             print only the address, not each connect, identify and error
 
 Options of token (prints the token alone on stdout):
@@ -109,6 +112,8 @@ export interface ServeCommand {
   allowedOrigins: string[] | undefined;
   /** The limits that differ from the relay's defaults; `undefined` when none do. */
   limits: RoomLimits | undefined;
+  /** The limits by room pattern, over `limits`; `undefined` when not given. */
+  roomLimits: RoomLimitsSetting | undefined;
   quiet: boolean;
 }
 
@@ -135,6 +140,7 @@ const OPTIONS = {
   "token-keys": { type: "string" },
   "allowed-origins": { type: "string" },
   limits: { type: "string" },
+  "room-limits": { type: "string" },
   quiet: { type: "boolean", short: "q" },
   room: { type: "string" },
   name: { type: "string" },
@@ -159,6 +165,7 @@ const FLAGS_OF: Record<"serve" | "token", ReadonlySet<string>> = {
     "token-keys",
     "allowed-origins",
     "limits",
+    "room-limits",
     "quiet",
   ]),
   token: new Set<Flag>(["room", "name", "key-id", "secret", "ttl", "exp"]),
@@ -221,6 +228,13 @@ function serveCommand(values: Values, env: NodeJS.ProcessEnv): ServeCommand {
         ? undefined
         : decode.origins("--allowed-origins", values["allowed-origins"]),
     limits: Object.keys(limits).length === 0 ? undefined : limits,
+    roomLimits:
+      values["room-limits"] === undefined
+        ? undefined
+        : decode.roomLimits("--room-limits", values["room-limits"], {
+            ...DEFAULT_LIMITS,
+            ...limits,
+          }),
     quiet: values.quiet ?? false,
   };
 }

@@ -34,6 +34,9 @@ export function banner(server: SocketServer, command: ServeCommand): string {
   lines.push(
     `  origins: ${command.allowedOrigins?.join(", ") ?? "any"}`,
     `  limits: ${limits(command)}`,
+  );
+  if (command.roomLimits !== undefined) lines.push(`  limits by room: ${roomLimits(command)}`);
+  lines.push(
     `  state: ${server.persist === undefined ? "not kept (no --persist)" : `kept in ${server.persist}`}`,
     "  Ctrl-C stops it",
   );
@@ -54,6 +57,15 @@ function access(command: ServeCommand): string {
   const rules = Object.entries(policy).map(([pattern, each]) => `${pattern} ${each}`);
   if (!("*" in policy)) rules.push(`* ${fallback}`);
   return `by room: ${rules.join(", ")}`;
+}
+
+/** `lab-* mailWindowMs 600000; big maxConnections 20000`, or `none` for an empty map. */
+function roomLimits(command: ServeCommand): string {
+  const entries = Object.entries(command.roomLimits ?? {}).map(([pattern, overrides]) => {
+    const changed = Object.entries(overrides).map(([name, value]) => ` ${name} ${value}`);
+    return `${pattern}${changed.join(",")}`;
+  });
+  return entries.length === 0 ? "none" : entries.join("; ");
 }
 
 function limits(command: ServeCommand): string {

@@ -7,7 +7,13 @@
  * @module
  */
 
-import { checkName, checkRoomName, DEFAULT_LIMITS, isLimitName } from "wscomsrv-protocol";
+import {
+  checkName,
+  checkRoomName,
+  DEFAULT_LIMITS,
+  isLimitName,
+  type Limits,
+} from "wscomsrv-protocol";
 import { isKeyId } from "../auth/token.js";
 import {
   type Checked,
@@ -15,9 +21,11 @@ import {
   decodeLimits,
   decodeOrigins,
   decodePolicy,
+  decodeRoomLimits,
   decodeTokenKeys,
   type PolicySetting,
   type RoomLimits,
+  type RoomLimitsSetting,
 } from "../config/index.js";
 
 /**
@@ -85,6 +93,14 @@ export function limits(flag: string, text: string): RoomLimits {
     if (isLimitName(name) && parsed[name] !== DEFAULT_LIMITS[name]) overrides[name] = parsed[name];
   }
   return overrides;
+}
+
+/**
+ * Limits by room pattern as JSON, each entry checked with the relay's rules over `base` (the
+ * limits every room has); returns the entries as given.
+ */
+export function roomLimits(flag: string, text: string, base: Readonly<Limits>): RoomLimitsSetting {
+  return orUsageError(decodeRoomLimits(text, base, flag));
 }
 
 /** A room name, as in `ws://HOST/<room>`. */

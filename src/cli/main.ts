@@ -86,6 +86,7 @@ async function serve(command: ServeCommand): Promise<number> {
         tokenKeys: command.tokenKeys,
         allowedOrigins: command.allowedOrigins,
         limits: command.limits,
+        roomLimits: command.roomLimits,
       });
       // Miniflare's exit hook would kill workerd and exit with 128+n at once; the CLI closes
       // the server itself, and exits with 0.
@@ -134,6 +135,7 @@ const FLAG_OF: Readonly<Record<SettingName, string>> = {
   tokenKeys: "--token-keys",
   allowedOrigins: "--allowed-origins",
   limits: "--limits",
+  roomLimits: "--room-limits",
 };
 
 function version(): string {

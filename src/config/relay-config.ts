@@ -1,9 +1,9 @@
 /**
  * The relay's configuration as a whole: the room password, the room policies, the token keys,
- * the origins and the limits, checked together (a `"token"` room needs token keys), from the
- * Worker's variables or from the values the embedded server and the CLI are given. A bad
- * configuration is a result, never an exception: the Worker refuses connections with it, the
- * server and the CLI refuse to start.
+ * the origins, the limits and the limits by room, checked together (a `"token"` room needs
+ * token keys), from the Worker's variables or from the values the embedded server and the CLI
+ * are given. A bad configuration is a result, never an exception: the Worker refuses
+ * connections with it, the server and the CLI refuse to start.
  *
  * @module
  */
@@ -15,14 +15,17 @@ import {
   checkOrigins,
   checkPassword,
   checkPolicy,
+  checkRoomLimits,
   checkTokenKeys,
   decodeLimits,
   decodeOrigins,
   decodePolicy,
+  decodeRoomLimits,
   decodeTokenKeys,
   type PolicySetting,
   type ProblemKind,
   type RoomLimits,
+  type RoomLimitsSetting,
   type RoomPolicy,
 } from "./settings.js";
 
@@ -61,6 +64,14 @@ export interface RelaySettings {
   allowedOrigins?: readonly string[] | undefined;
   /** Limits for every room (the Worker's `LIMITS`). Default: the relay's defaults. */
   limits?: RoomLimits | undefined;
+  /**
+   * Limits by room (the Worker's `ROOM_LIMITS`): a map from room names, name prefixes ending
+   * in `*`, and `"*"` to limits, matched as `roomPolicy`'s map is (the exact name first, then
+   * the longest prefix, `"*"` last). A room's limits are `limits`, then the fields of the one
+   * entry that matches it; each room's limits together must pass `parseLimits`. Default: none,
+   * every room has `limits`.
+   */
+  roomLimits?: RoomLimitsSetting | undefined;
 }
 
 /** The name of one of the {@link RelaySettings}. */
@@ -80,6 +91,7 @@ export const SETTING_VARIABLES: Readonly<Record<SettingName, string>> = Object.f
   tokenKeys: "TOKEN_KEYS",
   allowedOrigins: "ALLOWED_ORIGINS",
   limits: "LIMITS",
+  roomLimits: "ROOM_LIMITS",
 });
 
 /**
@@ -97,12 +109,16 @@ export interface RelayVariables {
   ROOM_POLICY?: string;
   /** Overrides of the default limits, as JSON `{"framesPerSecond": 100}`. */
   LIMITS?: string;
+  /** Overrides of `LIMITS` by room, as JSON `{"room": limits, "prefix*": limits, "*": limits}`. */
+  ROOM_LIMITS?: string;
 }
 
 /** The relay's configuration, checked. */
 export interface RelayConfig {
-  /** The limits every room enforces. */
+  /** The relay's limits: those of every room that no entry of `roomLimits` matches. */
   limits: Limits;
+  /** The limits by room as given (each entry's overrides of `limits`); `undefined`: none. */
+  roomLimits: RoomLimitsSetting | undefined;
   /** The room password, if any. */
   password: string | undefined;
   /** The room policy setting as given; `undefined`: the default. */
@@ -113,6 +129,8 @@ export interface RelayConfig {
   allowedOrigins: ReadonlySet<string> | undefined;
   /** The policy of a room. */
   policyFor(room: string): RoomPolicy;
+  /** The limits a room enforces: `limits`, with the best matching `roomLimits` entry over them. */
+  limitsFor(room: string): Limits;
 }
 
 /**
@@ -137,7 +155,8 @@ export function checkRelayConfig(
   settings: { readonly [K in SettingName]?: unknown },
   nameOf: (setting: SettingName) => string = (setting) => SETTING_VARIABLES[setting],
 ): ConfigResult {
-  const { password, roomPolicy, tokenKeys, allowedOrigins, limits } = settings;
+  const { password, roomPolicy, tokenKeys, allowedOrigins, limits, roomLimits } = settings;
+  const relayLimits = checkLimits(limits, nameOf("limits"));
   return assemble(
     {
       password: checkPassword(password, nameOf("password")),
@@ -147,7 +166,11 @@ export function checkRelayConfig(
         allowedOrigins === undefined
           ? unset
           : checkOrigins(allowedOrigins, nameOf("allowedOrigins")),
-      limits: checkLimits(limits, nameOf("limits")),
+      limits: relayLimits,
+      roomLimits:
+        roomLimits === undefined || !relayLimits.ok
+          ? unset
+          : checkRoomLimits(roomLimits, relayLimits.value, nameOf("roomLimits")),
     },
     nameOf,
   );
@@ -155,7 +178,7 @@ export function checkRelayConfig(
 
 /**
  * Reads the configuration from the Worker's variables: `ROOM_PASSWORD`, `TOKEN_KEYS`,
- * `ALLOWED_ORIGINS`, `ROOM_POLICY` and `LIMITS`.
+ * `ALLOWED_ORIGINS`, `ROOM_POLICY`, `LIMITS` and `ROOM_LIMITS`.
  *
  * @example
  * ```ts
@@ -165,7 +188,9 @@ export function checkRelayConfig(
  */
 export function readRelayVariables(variables: RelayVariables): ConfigResult {
   const name = (setting: SettingName) => SETTING_VARIABLES[setting];
-  const { ROOM_PASSWORD, ROOM_POLICY, TOKEN_KEYS, ALLOWED_ORIGINS, LIMITS } = variables;
+  const { ROOM_PASSWORD, ROOM_POLICY, TOKEN_KEYS, ALLOWED_ORIGINS, LIMITS, ROOM_LIMITS } =
+    variables;
+  const limits = LIMITS ? decodeLimits(LIMITS, name("limits")) : checkLimits(undefined, "");
   return assemble(
     {
       password: checkPassword(ROOM_PASSWORD, name("password")),
@@ -174,7 +199,11 @@ export function readRelayVariables(variables: RelayVariables): ConfigResult {
       origins: ALLOWED_ORIGINS?.trim()
         ? decodeOrigins(ALLOWED_ORIGINS, name("allowedOrigins"))
         : unset,
-      limits: LIMITS ? decodeLimits(LIMITS, name("limits")) : checkLimits(undefined, ""),
+      limits,
+      roomLimits:
+        ROOM_LIMITS?.trim() && limits.ok
+          ? decodeRoomLimits(ROOM_LIMITS, limits.value, name("roomLimits"))
+          : unset,
     },
     name,
   );
@@ -206,7 +235,7 @@ export function relayConfig(variables: RelayVariables): ConfigResult {
  *
  * @example
  * ```ts
- * relayVariables(config); // { ROOM_PASSWORD: "pw", LIMITS: "{...}" }
+ * relayVariables(config); // { ROOM_PASSWORD: "pw", LIMITS: "{...}", ROOM_LIMITS: '{"lab-*":{...}}' }
  * ```
  */
 export function relayVariables(config: RelayConfig): Record<string, string> {
@@ -222,6 +251,7 @@ export function relayVariables(config: RelayConfig): Record<string, string> {
   if (config.allowedOrigins !== undefined) {
     variables.ALLOWED_ORIGINS = [...config.allowedOrigins].join(",");
   }
+  if (config.roomLimits !== undefined) variables.ROOM_LIMITS = JSON.stringify(config.roomLimits);
   return variables;
 }
 
@@ -235,12 +265,13 @@ interface CheckedSettings {
   tokenKeys: Checked<Record<string, string> | undefined>;
   origins: Checked<string[] | undefined>;
   limits: Checked<Limits>;
+  roomLimits: Checked<RoomLimitsSetting | undefined>;
 }
 
-/** A rule of the room policy: an exact room name, a prefix ending in `*`, or `*`. */
-interface PolicyRule {
+/** A rule of a map by room: an exact room name, a prefix ending in `*`, or `*`, and its value. */
+interface Rule<T> {
   pattern: string;
-  policy: RoomPolicy;
+  value: T;
 }
 
 /** The first problem of a setting, then the settings checked against each other. */
@@ -248,8 +279,9 @@ function assemble(
   checked: CheckedSettings,
   nameOf: (setting: SettingName) => string,
 ): ConfigResult {
-  const { password, policy, tokenKeys, origins, limits } = checked;
+  const { password, policy, tokenKeys, origins, limits, roomLimits } = checked;
   if (!limits.ok) return limits;
+  if (!roomLimits.ok) return roomLimits;
   if (!password.ok) return password;
   if (!tokenKeys.ok) return tokenKeys;
   if (!policy.ok) return policy;
@@ -257,22 +289,29 @@ function assemble(
   const keys = new Map(Object.entries(tokenKeys.value ?? {}));
   const rules = policyRules(policy.value, password.value === undefined ? "open" : "password");
   for (const rule of rules) {
-    if (rule.policy === "password" && password.value === undefined) {
+    if (rule.value === "password" && password.value === undefined) {
       return conflict(`room policy "password" for "${rule.pattern}" needs ${nameOf("password")}`);
     }
-    if (rule.policy === "token" && keys.size === 0) {
+    if (rule.value === "token" && keys.size === 0) {
       return conflict(`room policy "token" for "${rule.pattern}" needs ${nameOf("tokenKeys")}`);
     }
   }
+  // Each entry passed `parseLimits` over the relay's limits: merged, they are valid limits.
+  const limitRules = mapRules(roomLimits.value ?? {}).map(({ pattern, value }) => ({
+    pattern,
+    value: { ...limits.value, ...value },
+  }));
   return {
     ok: true,
     config: {
       limits: limits.value,
+      roomLimits: roomLimits.value,
       password: password.value,
       policy: policy.value,
       tokenKeys: keys,
       allowedOrigins: origins.value === undefined ? undefined : new Set(origins.value),
-      policyFor: (room) => rules.find((rule) => matches(rule.pattern, room))?.policy ?? "open",
+      policyFor: (room) => bestMatch(rules, room)?.value ?? "open",
+      limitsFor: (room) => bestMatch(limitRules, room)?.value ?? limits.value,
     },
   };
 }
@@ -281,14 +320,24 @@ function conflict(problem: string): ConfigResult {
   return { ok: false, kind: "conflict", problem };
 }
 
-/** The rules in the order they are tried: exact names, longer prefixes first, `*` last. */
-function policyRules(setting: PolicySetting | undefined, fallback: RoomPolicy): PolicyRule[] {
-  if (setting === undefined) return [{ pattern: "*", policy: fallback }];
-  if (typeof setting === "string") return [{ pattern: "*", policy: setting }];
-  const rules = Object.entries(setting).map(([pattern, policy]) => ({ pattern, policy }));
-  rules.sort((a, b) => rank(b.pattern) - rank(a.pattern));
-  if (!rules.some((rule) => rule.pattern === "*")) rules.push({ pattern: "*", policy: fallback });
+/** The policy's rules, `*` with the fallback last unless the setting has one. */
+function policyRules(setting: PolicySetting | undefined, fallback: RoomPolicy): Rule<RoomPolicy>[] {
+  if (setting === undefined) return [{ pattern: "*", value: fallback }];
+  if (typeof setting === "string") return [{ pattern: "*", value: setting }];
+  const rules = mapRules(setting);
+  if (!rules.some((rule) => rule.pattern === "*")) rules.push({ pattern: "*", value: fallback });
   return rules;
+}
+
+/** A map's rules in the order they are tried: exact names, longer prefixes first, `*` last. */
+function mapRules<T>(setting: Readonly<Record<string, T>>): Rule<T>[] {
+  const rules = Object.entries(setting).map(([pattern, value]) => ({ pattern, value }));
+  return rules.sort((a, b) => rank(b.pattern) - rank(a.pattern));
+}
+
+/** The first rule that matches `room`: the best, in the order of {@link mapRules}. */
+function bestMatch<T>(rules: readonly Rule<T>[], room: string): Rule<T> | undefined {
+  return rules.find((rule) => matches(rule.pattern, room));
 }
 
 function rank(pattern: string): number {

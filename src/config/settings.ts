@@ -1,14 +1,20 @@
 /**
  * The rules of each of the relay's settings on its own: the room policy, the token keys, the
- * origins and the limits, as values (the embedded server's options) and as text (the Worker's
- * variables, the CLI's flags). Every check returns a result instead of throwing, like
- * `parseLimits`; its message starts with `what`, the caller's name for the setting
- * (`TOKEN_KEYS`, `options.tokenKeys`, `--token-keys`), and never shows a secret.
+ * origins, the limits and the limits by room, as values (the embedded server's options) and as
+ * text (the Worker's variables, the CLI's flags). Every check returns a result instead of
+ * throwing, like `parseLimits`; its message starts with `what`, the caller's name for the
+ * setting (`TOKEN_KEYS`, `options.tokenKeys`, `--token-keys`), and never shows a secret.
  *
  * @module
  */
 
-import { checkRoomName, DEFAULT_LIMITS, type Limits, parseLimits } from "wscomsrv-protocol";
+import {
+  checkRoomName,
+  DEFAULT_LIMITS,
+  isLimitName,
+  type Limits,
+  parseLimits,
+} from "wscomsrv-protocol";
 import { isKeyId, isStrongSecret, MIN_SECRET_BYTES } from "../auth/token.js";
 
 /**
@@ -41,6 +47,18 @@ export type PolicySetting = RoomPolicy | Readonly<Record<string, RoomPolicy>>;
  * ```
  */
 export type RoomLimits = Partial<Limits>;
+
+/**
+ * Limits by room name, by name prefix ending in `*`, and `*` for the rest, matched as the room
+ * policy's map is. A room's limits are the relay's (`limits`), then the fields of the one entry
+ * that matches it best.
+ *
+ * @example
+ * ```ts
+ * const roomLimits: RoomLimitsSetting = { "lab-*": { mailWindowMs: 600_000 }, big: { maxConnections: 20_000 } };
+ * ```
+ */
+export type RoomLimitsSetting = Readonly<Record<string, RoomLimits>>;
 
 /**
  * What kind of mistake a problem is: a value that is not of the setting's form (`"type"`), a
@@ -122,14 +140,8 @@ export function checkPolicy(value: unknown, what: string): Checked<PolicySetting
   }
   const rules: [string, RoomPolicy][] = [];
   for (const [pattern, policy] of Object.entries(value)) {
-    const stem = pattern.endsWith("*") ? pattern.slice(0, -1) : pattern;
-    const problem = stem === "" ? undefined : checkRoomName(stem);
-    if (problem !== undefined) {
-      return fail(
-        "type",
-        `${what}: the pattern ${JSON.stringify(pattern)} matches no room (${problem}); patterns are room names, prefixes ending in *, and *`,
-      );
-    }
+    const matched = checkPattern(pattern, what);
+    if (!matched.ok) return matched;
     if (!isRoomPolicy(policy)) {
       return fail(
         "type",
@@ -139,6 +151,17 @@ export function checkPolicy(value: unknown, what: string): Checked<PolicySetting
     rules.push([pattern, policy]);
   }
   return ok(Object.fromEntries(rules));
+}
+
+/** A pattern of a map by room: a room name, a prefix ending in `*`, or `*`. */
+function checkPattern(pattern: string, what: string): Checked<string> {
+  const stem = pattern.endsWith("*") ? pattern.slice(0, -1) : pattern;
+  const problem = pattern === "*" ? undefined : checkRoomName(stem);
+  if (problem === undefined) return ok(pattern);
+  return fail(
+    "type",
+    `${what}: the pattern ${JSON.stringify(pattern)} matches no room (${problem}); patterns are room names, prefixes ending in *, and *`,
+  );
 }
 
 /**
@@ -214,9 +237,56 @@ function isOrigin(text: string): boolean {
 export function checkLimits(value: unknown, what: string): Checked<Limits> {
   if (value === undefined) return ok({ ...DEFAULT_LIMITS });
   if (!isObject(value)) return fail("type", `${what}: limits must be a JSON object`);
-  const given = Object.fromEntries(Object.entries(value).filter(([, each]) => each !== undefined));
-  const limits = parseLimits(given);
+  const limits = parseLimits(definedFields(value));
   return typeof limits === "string" ? fail("range", `${what}: ${limits}`) : ok(limits);
+}
+
+/**
+ * A {@link RoomLimitsSetting}. Patterns are those of the room policy's map; each entry is
+ * checked with `parseLimits` over `base` (the relay's limits), so that every room's limits
+ * together are valid. A field set to `undefined` counts as left out.
+ *
+ * @returns each entry's overrides, by pattern.
+ * @example
+ * ```ts
+ * checkRoomLimits({ "lab-*": { maxNameLength: 65 } }, DEFAULT_LIMITS, "ROOM_LIMITS");
+ * // { ok: false, kind: "range", problem: 'ROOM_LIMITS: the limits of "lab-*": limit "maxNameLength" may not exceed 64' }
+ * ```
+ */
+export function checkRoomLimits(
+  value: unknown,
+  base: Readonly<Limits>,
+  what: string,
+): Checked<Record<string, RoomLimits>> {
+  if (!isObject(value)) {
+    return fail(
+      "type",
+      `${what} must be an object of limits by room, like ${ROOM_LIMITS_EXAMPLE}, got ${describeValue(value)}`,
+    );
+  }
+  const entries: [string, RoomLimits][] = [];
+  for (const [pattern, given] of Object.entries(value)) {
+    const matched = checkPattern(pattern, what);
+    if (!matched.ok) return matched;
+    const where = `${what}: the limits of ${JSON.stringify(pattern)}`;
+    if (!isObject(given)) {
+      return fail("type", `${where} must be an object of limits, got ${describeValue(given)}`);
+    }
+    const fields = definedFields(given);
+    const limits = parseLimits({ ...base, ...fields });
+    if (typeof limits === "string") return fail("range", `${where}: ${limits}`);
+    const overrides: RoomLimits = {};
+    for (const name of Object.keys(fields)) if (isLimitName(name)) overrides[name] = limits[name];
+    entries.push([pattern, overrides]);
+  }
+  return ok(Object.fromEntries(entries));
+}
+
+const ROOM_LIMITS_EXAMPLE = '{"lab-*": {"mailWindowMs": 600000}}';
+
+/** The fields of `value` that are not `undefined`. */
+function definedFields(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, each]) => each !== undefined));
 }
 
 /**
@@ -278,4 +348,14 @@ export function decodeLimits(text: string, what: string): Checked<Limits> {
   return json.value === null
     ? fail("type", `${what}: limits must be a JSON object`)
     : checkLimits(json.value, what);
+}
+
+/** Limits by room as JSON text, `{"lab-*": {"mailWindowMs": 600000}}`, over `base`. */
+export function decodeRoomLimits(
+  text: string,
+  base: Readonly<Limits>,
+  what: string,
+): Checked<Record<string, RoomLimits>> {
+  const json = decodeJson(text, what, ROOM_LIMITS_EXAMPLE, true);
+  return json.ok ? checkRoomLimits(json.value, base, what) : json;
 }

@@ -104,7 +104,10 @@ export interface Limits {
    * it missed it. Default 50,000.
    */
   maxMailFrames: number;
-  /** Characters of frames the room keeps for one name. Default 16,777,216 (16 MiB). */
+  /**
+   * Characters of frames the room keeps for one name. Default 8,388,608 (8 MiB): a name coming
+   * back is sent all of it at once, well within `maxSocketBacklogBytes`.
+   */
   maxMailBytes: number;
   /** Frames the room keeps for all names together. Default 500,000. */
   maxRoomMailFrames: number;
@@ -136,7 +139,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   nameRetentionMs: 604_800_000,
   mailWindowMs: 120_000,
   maxMailFrames: 50_000,
-  maxMailBytes: 16_777_216,
+  maxMailBytes: 8_388_608,
   maxRoomMailFrames: 500_000,
   maxRoomMailBytes: 268_435_456,
 });

@@ -12,6 +12,7 @@ import {
   describeValue,
   type RelaySettings,
   type RoomLimits,
+  type RoomLimitsSetting,
   relayVariables,
 } from "../config/index.js";
 
@@ -79,6 +80,17 @@ export interface SocketServerOptions extends RelaySettings {
    */
   limits?: RoomLimits | undefined;
   /**
+   * Limits by room (the Worker's `ROOM_LIMITS`): room names, prefixes ending in `*`, and `"*"`,
+   * matched as `roomPolicy`'s map is. A room's limits are `limits` (with {@link LOCAL_LIMITS}
+   * under them), then the fields of the one entry that matches it best. Default: none.
+   *
+   * @example
+   * ```ts
+   * await SocketServer.start({ roomLimits: { "lab-*": { mailWindowMs: 600_000 } } });
+   * ```
+   */
+  roomLimits?: RoomLimitsSetting | undefined;
+  /**
    * Directory for the rooms' durable state (their epochs, names' resume secrets…), created
    * when missing. With one, that state survives a restart. Without one, nothing is kept: the
    * rooms live in a private scratch directory of Miniflare's under the OS temp directory,
@@ -98,7 +110,7 @@ export interface ResolvedOptions {
   port: number;
   persist: string | undefined;
   scriptPath: string | undefined;
-  /** The Worker's variables and secrets (`ROOM_PASSWORD`, `LIMITS`…), as text. */
+  /** The Worker's variables and secrets (`ROOM_PASSWORD`, `LIMITS`, `ROOM_LIMITS`…), as text. */
   bindings: Record<string, string>;
 }
 

@@ -17,6 +17,7 @@ import {
 } from "wscomsrv-protocol";
 import type { Connections, Socket } from "./connections.js";
 import type { Liveness } from "./liveness.js";
+import type { Mail } from "./mail.js";
 import type { NameStore } from "./name-store.js";
 import type { Outbox } from "./outbox.js";
 import type { FailureBudget, RateLimiter } from "./rate-limit.js";
@@ -36,6 +37,8 @@ export interface RoomContext<S extends Socket = Socket> {
   readonly connections: Connections<S>;
   /** Per-name state in durable storage. */
   readonly names: NameStore;
+  /** The mail of names with `delivery`: numbered, kept until confirmed, kept while away. */
+  readonly mail: Mail<S>;
   /** The per-socket frame rate limit. */
   readonly rateLimiter: RateLimiter;
   /** What the room sends during the current event. */

@@ -27,6 +27,7 @@ import {
   ErrorCode,
   type ErrorCodeName,
   type FrameRef,
+  type IdentifiedKwargs,
   IdentifyField,
   identified,
   type JsonObject,
@@ -35,6 +36,7 @@ import {
 } from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
 import { close, report, type SocketEvent, sendHandshake } from "./context.js";
+import { takeMail } from "./deliver.js";
 import { logEvent } from "./log.js";
 import { newSecret } from "./name-store.js";
 import { secretMatches } from "./secrets.js";
@@ -127,7 +129,10 @@ function proofOf<S extends Socket>(
   const presented = own(kwargs, IdentifyField.resume);
   if (typeof presented !== "string") return "none";
   const issued = room.names.secretOf(name);
-  return issued !== undefined && secretMatches(presented, issued) ? "secret" : "none";
+  if (issued !== undefined && secretMatches(presented, issued)) return "secret";
+  // The owner whose mail waits, while someone without proof took the name meanwhile.
+  const owner = room.mail.ownerSecret(name);
+  return owner !== undefined && secretMatches(presented, owner) ? "secret" : "none";
 }
 
 /** The name the event's socket may take, or why it may not take the one it asked for. */
@@ -253,12 +258,27 @@ function reidentify<S extends Socket>(event: SocketEvent<S>): void {
 function sendIdentified<S extends Socket>(
   { room, socket, session }: SocketEvent<S>,
   secret: string | undefined,
+  missed = 0,
 ): void {
   const { name, capabilities } = session;
   if (name === undefined || capabilities.length === 0) return;
-  const ack = identified({ name, capabilities, time: room.epoch });
-  if (secret !== undefined) ack.data.kwargs.resume = secret;
-  room.outbox.send(socket, JSON.stringify(ack));
+  const kwargs: IdentifiedKwargs = {
+    name,
+    capabilities,
+    time: room.epoch,
+    maxFrameBytes: room.limits.maxFrameBytes,
+  };
+  if (secret !== undefined) kwargs.resume = secret;
+  if (has(session, Capability.delivery)) {
+    const mail = room.mail.state(name);
+    kwargs.mail = {
+      window: room.limits.mailWindowMs,
+      confirmed: mail.confirmed,
+      next: mail.next,
+      missed,
+    };
+  }
+  room.outbox.send(socket, JSON.stringify(identified(kwargs)));
 }
 
 /**
@@ -327,7 +347,19 @@ function grant<S extends Socket>(
   proof: Proof,
 ): void {
   const { room, socket, now } = event;
-  const { name, capabilities } = wanted;
+  const { name } = wanted;
+  let { capabilities } = wanted;
+  if (
+    proof === "none" &&
+    capabilities.includes(Capability.delivery) &&
+    room.mail.waitsForOwner(name)
+  ) {
+    // The mail kept for the name is its proven owner's: this client takes the name without
+    // it, and gets what is sent to the name from now on at most once. The owner's secret
+    // stays good for taking the name and its mail back.
+    capabilities = capabilities.filter((capability) => capability !== Capability.delivery);
+    room.mail.keepOwnerSecret(name, room.names.secretOf(name));
+  }
   // The event's own session, now holding the name.
   const granted = room.connections.identify(socket, name, capabilities, now, proof);
   logEvent(room.name, "identified", { name, proof });
@@ -342,7 +374,13 @@ function grant<S extends Socket>(
   } else {
     room.names.forget(name);
   }
-  sendIdentified(event, resume);
+  if (has(granted, Capability.delivery)) {
+    const mail = takeMail(event, name, proof !== "none");
+    sendIdentified(event, resume, mail.missed);
+    mail.replay();
+  } else {
+    sendIdentified(event, resume);
+  }
 }
 
 /** Refuses an identify: logs it, reports it as the attempt asked, and closes when it says so. */

@@ -15,10 +15,11 @@ import type { Session } from "./session.js";
  * The name is free already.
  */
 export function leave<S extends Socket>(
-  _room: RoomContext<S>,
-  _socket: S,
+  room: RoomContext<S>,
+  socket: S,
   _session: Session & { name: string },
-  _now: number,
+  now: number,
 ): void {
-  // Each part the room keeps per name adds its step here.
+  // Its mail is kept for the window, then expires.
+  if (room.mail.release(socket, now) !== undefined) room.scheduleSweep(now + room.mail.windowMs);
 }

@@ -45,10 +45,12 @@ export function batchText(name: string, frames: readonly string[]): string {
 }
 
 /**
- * How a frame rides out: `"event"` with the other frames of the current event; `"ack"` held
- * as the socket's ack until something else goes to it (see {@link Outbox.send}).
+ * How a frame rides out: `"event"` with the other frames of the current event; `"peer"` the
+ * same, for a frame from a peer (a socket with `delivery` gets its event's peer frames
+ * numbered, after a `mail` frame); `"ack"` held as the socket's ack until something else goes
+ * to it (see {@link Outbox.send}).
  */
-export type Ride = "event" | "ack";
+export type Ride = "event" | "peer" | "ack";
 
 /** How long an ack waits for other frames to ride with, in milliseconds. */
 export const ACK_DELAY_MS = 20;
@@ -67,6 +69,10 @@ export interface OutboxRoom<S> {
   retire(socket: S): void;
   /** The frame that asks a socket to show that it reads: the room's `indentify`. */
   readonly probe: string;
+  /** Writes the mail of the event that ends, before anything is sent. */
+  commitMail(): void;
+  /** The `mail` frame to put before the event's peer frames for `socket`, if it takes mail. */
+  markFor(socket: S): string | undefined;
   /** The limits in force. */
   readonly limits: OutboxLimits;
 }
@@ -86,6 +92,8 @@ interface Queue<S> {
   touched: boolean;
   /** True when the room asked for a probe in this event. */
   asked: boolean;
+  /** Where the event's first peer frame is in `texts`; -1 when it has none. */
+  firstPeer: number;
   sent: number;
   proven: number;
   /** `sent` when the outstanding probe went out; `undefined` when none is outstanding. */
@@ -171,6 +179,7 @@ export class Outbox<S extends Socket> {
         chars: 0,
         touched: false,
         asked: false,
+        firstPeer: -1,
         sent: 0,
         proven: 0,
         probeAt: undefined,
@@ -200,6 +209,7 @@ export class Outbox<S extends Socket> {
     this.#deliveries += 1;
     this.#chars += text.length;
     const queue = this.#queue(socket);
+    if (ride === "peer" && queue.firstPeer < 0) queue.firstPeer = queue.texts.length;
     queue.texts.push(text);
     queue.chars += text.length;
   }
@@ -244,6 +254,7 @@ export class Outbox<S extends Socket> {
 
   /** Sends everything queued (with the acks that can ride along), then closes what was to be closed. */
   flush(): void {
+    this.#room.commitMail();
     for (const [socket, text] of this.#acks) {
       const queue = this.#queues.get(socket);
       if (queue === undefined || queue.texts.length === 0) continue;
@@ -253,6 +264,13 @@ export class Outbox<S extends Socket> {
     }
     for (const queue of this.#touched) {
       const { socket, texts } = queue;
+      if (queue.firstPeer >= 0) {
+        const mark = this.#room.markFor(socket);
+        if (mark !== undefined) {
+          texts.splice(queue.firstPeer, 0, mark);
+          queue.chars += mark.length;
+        }
+      }
       if (this.#account(queue) && texts.length > 0) {
         const session = texts.length > 1 ? this.#room.sessionOf(socket) : undefined;
         if (session?.name !== undefined && has(session, Capability.batch)) {
@@ -272,6 +290,7 @@ export class Outbox<S extends Socket> {
       queue.chars = 0;
       queue.touched = false;
       queue.asked = false;
+      queue.firstPeer = -1;
     }
     this.#touched.length = 0;
     this.#deliveries = 0;

@@ -7,10 +7,11 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import { CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "wscomsrv-protocol";
+import { Capability, CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "wscomsrv-protocol";
 import { relayConfig } from "../config/index.js";
 import { Connections } from "./connections.js";
 import { close, handshakeFrames, type RoomContext, sendHandshake } from "./context.js";
+import { expireMail } from "./deliver.js";
 import type { Env } from "./env.js";
 import { loadEpoch, loadRoomName } from "./epoch.js";
 import { handleFrame } from "./frames.js";
@@ -18,10 +19,13 @@ import { endWait } from "./identify.js";
 import { leave } from "./leave.js";
 import { Liveness } from "./liveness.js";
 import { logEvent } from "./log.js";
+import { Mail } from "./mail.js";
+import { SqlMailStore } from "./mail-store.js";
 import { SqlNameStore } from "./name-store.js";
 import { Outbox } from "./outbox.js";
 import { FailureBudget, RateLimiter } from "./rate-limit.js";
 import { readUpgrade, text, upgradeHeaders } from "./room-contract.js";
+import { has } from "./session.js";
 import { sweep } from "./sweep.js";
 
 /** How often, at most, a room prunes the names it has not seen for `nameRetentionMs`. */
@@ -66,9 +70,10 @@ export class Room extends DurableObject<Env> {
     const name = loadRoomName(storage.kv, nameFromRequest);
     const configured = relayConfig(this.env);
     if (!configured.ok) throw new Error(`relay misconfigured: ${configured.problem}`);
-    const { config } = configured;
+    const config = { ...configured.config, limits: configured.config.limitsFor(name) };
     const password = config.policyFor(name) === "password" ? config.password : undefined;
     const epoch = loadEpoch(storage.kv);
+    const mail = new Mail<WebSocket>(new SqlMailStore(storage.sql), config.limits);
     const connections = new Connections(this.ctx.getWebSockets(), (socket, session) =>
       leave(this.#context(undefined), socket, session, Date.now()),
     );
@@ -81,6 +86,8 @@ export class Room extends DurableObject<Env> {
       connections,
       outbox: new Outbox({
         sessionOf: (ws) => connections.find(ws),
+        commitMail: () => mail.commit(),
+        markFor: (ws) => mail.markFor(ws),
         retire: (ws) => {
           logEvent(name, "timeout", { name: connections.find(ws)?.name, reason: "not reading" });
           connections.retire(ws);
@@ -89,6 +96,7 @@ export class Room extends DurableObject<Env> {
         limits: config.limits,
       }),
       names: new SqlNameStore(storage.sql),
+      mail,
       rateLimiter: new RateLimiter(config.limits),
       handshake,
       scheduleSweep: (deadline) => this.#armAlarm(deadline),
@@ -107,6 +115,15 @@ export class Room extends DurableObject<Env> {
       }),
       passwordFailures: new FailureBudget(config.limits.passwordFailuresPerMinute),
     };
+    for (const [ws, session] of connections.sessions()) {
+      if (session.name !== undefined && has(session, Capability.delivery)) {
+        mail.resume(ws, session.name);
+      }
+    }
+    const now = Date.now();
+    mail.settle(now);
+    const expiry = mail.nextExpiry();
+    if (expiry !== undefined) this.#armAlarm(expiry);
     return this.#room;
   }
 
@@ -210,8 +227,13 @@ export class Room extends DurableObject<Env> {
     };
     for (const ws of found.unidentified) expire(ws, CloseCode.identifyTimeout, "identify timeout");
     for (const ws of found.silent) expire(ws, CloseCode.heartbeatTimeout, "heartbeat timeout");
+    const expiry = expireMail(room, now);
     room.outbox.flush();
     this.#alarmAt = undefined;
-    if (found.next !== undefined) this.#armAlarm(found.next);
+    const next =
+      found.next === undefined || (expiry !== undefined && expiry < found.next)
+        ? expiry
+        : found.next;
+    if (next !== undefined) this.#armAlarm(next);
   }
 }

@@ -5,16 +5,28 @@
  */
 
 import {
+  Capability,
   type DecodedFrame,
+  type DeliveryFields,
+  decodeDeliveryFields,
   ErrorCode,
   EVERYONE,
   isCommand,
+  type ReceiptStatus,
   refOf,
   SERVER,
 } from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
 import { afford, type IdentifiedEvent, report, type SocketEvent } from "./context.js";
+import {
+  deliverTo,
+  keepFor,
+  NO_DELIVERY_FIELDS,
+  readsDeliveryFields,
+  sendReceipt,
+} from "./deliver.js";
 import { runServerCommand } from "./server-commands.js";
+import { has } from "./session.js";
 
 /** Where a frame goes: the sockets, the names that were not there, and the relay itself. */
 export interface Delivery<S> {
@@ -64,20 +76,34 @@ export function resolveTargets<S extends Socket>(
 /**
  * Routes a decoded frame from an identified client: runs it as a server command when
  * `"server"` is a target, delivers it to every other target with `from` set to the sender's
- * name, and reports targets that were not connected.
+ * name (as numbered mail to those that take it, see `deliver.ts`), keeps it for named targets
+ * that are away and whose mail the room keeps, reports the targets that were not connected,
+ * and answers a sender that asked for a receipt with the status of every target.
  */
 export function route<S extends Socket>(event: IdentifiedEvent<S>, frame: DecodedFrame): void {
-  const { room } = event;
+  const { room, session } = event;
   const { envelope, fields } = frame;
+  let delivery = NO_DELIVERY_FIELDS;
+  if (readsDeliveryFields(session)) {
+    const decoded = decodeDeliveryFields(fields);
+    if (typeof decoded === "string") {
+      report(event, { code: ErrorCode.badEnvelope, message: decoded, ref: refOf(fields) });
+      return;
+    }
+    delivery = decoded;
+  }
+  const statuses: Record<string, ReceiptStatus> | undefined =
+    delivery.receipt && has(session, Capability.receipts) ? {} : undefined;
   // A walk of the whole room is paid for before it is made.
   if (
     envelope.target.includes(EVERYONE) &&
     !afford(event, room.connections.size - 1, 0, refOf(fields))
   ) {
+    refuseReceipt(event, delivery, envelope.target, ErrorCode.costLimit);
     return;
   }
-  const delivery = resolveTargets(event, envelope.target);
-  if (delivery.toServer) {
+  const targets = resolveTargets(event, envelope.target);
+  if (targets.toServer) {
     if (isCommand(envelope)) {
       runServerCommand(event, envelope, refOf(fields));
     } else {
@@ -88,19 +114,60 @@ export function route<S extends Socket>(event: IdentifiedEvent<S>, frame: Decode
       });
     }
   }
-  if (delivery.recipients.size > 0) {
-    fields.from = event.session.name; // the decoded object is the room's own: stamp it in place
-    const text = JSON.stringify(fields);
-    const count = delivery.recipients.size;
-    if (!afford(event, count, count * text.length, refOf(fields))) return;
-    for (const recipient of delivery.recipients) room.outbox.send(recipient, text);
+  if (targets.recipients.size === 0 && targets.missing.length === 0) return;
+  fields.from = session.name; // the decoded object is the room's own: stamp it in place
+  const text = JSON.stringify(fields);
+  if (targets.recipients.size > 0) {
+    const count = targets.recipients.size;
+    if (!afford(event, count, count * text.length, refOf(fields))) {
+      refuseReceipt(event, delivery, envelope.target, ErrorCode.costLimit);
+      return;
+    }
+    for (const recipient of targets.recipients) {
+      const status = deliverTo(event, recipient, text, delivery);
+      if (statuses !== undefined) {
+        const name = room.connections.find(recipient)?.name;
+        if (name !== undefined) statuses[name] = status;
+      }
+    }
   }
-  if (delivery.missing.length > 0) {
+  let missing = targets.missing;
+  if (missing.length > 0) {
+    const unknown: string[] = [];
+    for (const name of missing) {
+      const status = room.mail.keepsFor(name, event.now)
+        ? keepFor(event, name, text, delivery)
+        : "unknown";
+      if (status === "unknown") unknown.push(name);
+      if (statuses !== undefined) statuses[name] = status;
+    }
+    missing = unknown;
+  }
+  if (missing.length > 0) {
     report(event, {
       code: ErrorCode.undelivered,
-      message: `not connected: ${delivery.missing.join(", ").slice(0, 200)}`,
+      message: `not connected: ${missing.join(", ").slice(0, 200)}`,
       ref: refOf(fields),
-      targets: delivery.missing,
+      targets: missing,
     });
   }
+  if (statuses !== undefined && delivery.sid !== undefined && delivery.seq !== undefined) {
+    sendReceipt(room, session.name, { sid: delivery.sid, seq: delivery.seq, status: statuses });
+  }
+}
+
+/** Answers a sender that asked for a receipt: every named target `refused`, with `code`. */
+function refuseReceipt<S extends Socket>(
+  event: IdentifiedEvent<S>,
+  delivery: Readonly<DeliveryFields>,
+  targets: readonly string[],
+  code: string,
+): void {
+  const { sid, seq } = delivery;
+  if (!delivery.receipt || sid === undefined || seq === undefined) return;
+  const status: Record<string, ReceiptStatus> = {};
+  for (const target of targets) {
+    if (target !== SERVER && target !== EVERYONE) status[target] = "refused";
+  }
+  sendReceipt(event.room, event.session.name, { sid, seq, status, code });
 }

@@ -7,6 +7,7 @@
 import {
   Command,
   type CommandEnvelope,
+  decodeReceived,
   ErrorCode,
   type FrameRef,
   type JsonObject,
@@ -15,6 +16,7 @@ import {
 } from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
 import { afford, type IdentifiedEvent, report } from "./context.js";
+import { confirmMail } from "./deliver.js";
 import { identify } from "./identify.js";
 import { charsWithin } from "./outbox.js";
 
@@ -113,6 +115,19 @@ export function runServerCommand<S extends Socket>(
         serverCommand(Command.pong, { ...kwargs, time: event.now / 1000 }, [event.session.name]),
       );
       if (afford(event, 1, text.length, ref)) event.room.outbox.send(event.socket, text);
+      return;
+    }
+    case Command.received: {
+      const received = decodeReceived(kwargs);
+      if (received === undefined) {
+        report(event, {
+          code: ErrorCode.badEnvelope,
+          message: "received needs kwargs.through, a whole number",
+          ref,
+        });
+      } else {
+        confirmMail(event, received.through);
+      }
       return;
     }
     case Command.listClients:

@@ -28,6 +28,7 @@ describe("wscomsrv serve's command line", () => {
       tokenKeys: undefined,
       allowedOrigins: undefined,
       limits: undefined,
+      roomLimits: undefined,
       quiet: false,
     });
   });
@@ -45,6 +46,8 @@ describe("wscomsrv serve's command line", () => {
         "https://app.example, http://localhost:3000,null",
         "--limits",
         '{"maxNameLength":16,"maxDepth":32}',
+        "--room-limits",
+        '{"lab-*":{"mailWindowMs":600000,"maxDepth":32},"*":{"maxConnections":50}}',
         "--password",
         "pw",
       ]),
@@ -55,6 +58,8 @@ describe("wscomsrv serve's command line", () => {
       allowedOrigins: ["https://app.example", "http://localhost:3000", "null"],
       // maxDepth 32 is the default: only what differs is passed on.
       limits: { maxNameLength: 16 },
+      // Every field of an entry is kept, the relay's default or not: it wins over --limits.
+      roomLimits: { "lab-*": { mailWindowMs: 600_000, maxDepth: 32 }, "*": { maxConnections: 50 } },
     });
     expect(parseArgs(["--policy", " token "])).toMatchObject({ roomPolicy: "token" });
     expect(parseArgs(["--limits", '{"maxDepth":32}'])).toMatchObject({ limits: undefined });
@@ -99,6 +104,30 @@ describe("wscomsrv serve's command line", () => {
     ],
     [["--policy", '{"_x*":"open"}'], '--policy: the pattern "_x*" matches no room'],
     [["--policy", '["open"]'], "--policy must be open, password, token, or a JSON object like"],
+    [
+      ["--room-limits", '{"lab-*":{"mailWindowMs":0}}'],
+      '--room-limits: the limits of "lab-*": limit "mailWindowMs" must be a positive integer',
+    ],
+    [
+      ["--room-limits", "{lab:{}}"],
+      '--room-limits must be JSON like {"lab-*": {"mailWindowMs": 600000}}, got "{lab:{}}"',
+    ],
+    [["--room-limits", '["lab"]'], "--room-limits must be an object of limits by room, like"],
+    [["--room-limits", '{"_x*":{}}'], '--room-limits: the pattern "_x*" matches no room'],
+    [
+      ["--room-limits", '{"lab":{"maxFrameBytes":33554432}}'],
+      '--room-limits: the limits of "lab": limit "maxEventBytes" must be at least "maxFrameBytes"',
+    ],
+    [
+      // Checked over --limits: valid over the defaults alone.
+      [
+        "--limits",
+        '{"maxFrameBytes":2097152,"maxMailBytes":4194304}',
+        "--room-limits",
+        '{"lab":{"maxMailBytes":1048576}}',
+      ],
+      '--room-limits: the limits of "lab": limit "maxMailBytes" must be at least "maxFrameBytes" (2097152)',
+    ],
     [
       ["--allowed-origins", "https://app.example/"],
       '--allowed-origins: "https://app.example/" is not an origin',

@@ -1,12 +1,13 @@
 /**
- * The room options of `wscomsrv serve` (`--limits`, `--allowed-origins`, `--policy`,
- * `--token-keys`) reach the relay; bad values, and configurations the relay refuses, exit 2.
+ * The room options of `wscomsrv serve` (`--limits`, `--room-limits`, `--allowed-origins`,
+ * `--policy`, `--token-keys`) reach the relay; bad values, and configurations the relay
+ * refuses, exit 2.
  */
 
 import { describe, expect, it } from "vitest";
 import { cmd } from "../support/inbox.js";
 import { freshRoom } from "../support/relay.js";
-import { commandOf, identifyAs } from "../support/session.js";
+import { commandOf, identifyAs, sync } from "../support/session.js";
 import { openSocket, refusal, runCli, servingClis } from "./cli-child.js";
 
 const serve = servingClis();
@@ -24,6 +25,27 @@ describe("wscomsrv serve, room options", () => {
     expect(await long.closed()).toMatchObject({ code: 4002 });
     await child.waitFor(new RegExp(`\\[${room}\\] identify refused for "Player1": BAD_NAME`));
     await identifyAs(await openSocket(`${address}/${room}`), "Abcd");
+  });
+
+  it("--room-limits: a room its entry matches has that entry over --limits; other rooms not", async () => {
+    const { child, address } = await serve([
+      "--limits",
+      '{"maxNameLength":8}',
+      "--room-limits",
+      '{"short-*":{"maxNameLength":4}}',
+    ]);
+    expect(child.output()).toContain("limits: maxNameLength 8, others the relay's defaults\n");
+    expect(child.output()).toContain("limits by room: short-* maxNameLength 4\n");
+    const room = `short-${freshRoom()}`;
+    const a = await identifyAs(await openSocket(`${address}/${room}`), "A");
+    const long = await openSocket(`${address}/${room}`);
+    await long.take(2);
+    long.send(cmd("indentify", { name: "Abcde", capabilities: ["errors"] }, "server", "Abcde"));
+    expect(await long.next()).toMatchObject({ type: "error", data: { code: "BAD_NAME" } });
+    expect(await long.closed()).toMatchObject({ code: 4002 });
+    await child.waitFor(new RegExp(`\\[${room}\\] identify refused for "Abcde": BAD_NAME`));
+    expect(await sync(a, "A")).toEqual([]);
+    await identifyAs(await openSocket(`${address}/${freshRoom()}`), "Abcde");
   });
 
   it("--allowed-origins: another Origin gets 403, a listed one gets in", async () => {
@@ -54,8 +76,9 @@ describe("wscomsrv serve, room options", () => {
 
   it("exits with 2 and says why for a bad value, before starting anything", async () => {
     const secret = "s".repeat(40);
-    const [limits, keys] = await Promise.all([
+    const [limits, roomLimits, keys] = await Promise.all([
       runCli(["serve", "--port", "0", "--limits", '{"maxNameLength":65}']),
+      runCli(["serve", "--port", "0", "--room-limits", '{"lab-*":{"maxNameLength":65}}']),
       runCli(["serve", "--port", "0"], { WSCOMSRV_TOKEN_KEYS: `{"k1":"${secret.slice(0, 31)}"}` }),
     ]);
     expect(limits).toEqual({
@@ -63,6 +86,12 @@ describe("wscomsrv serve, room options", () => {
       stdout: "",
       stderr:
         'wscomsrv: --limits: limit "maxNameLength" may not exceed 64\nRun `wscomsrv --help` for the flags.\n',
+    });
+    expect(roomLimits).toEqual({
+      status: 2,
+      stdout: "",
+      stderr:
+        'wscomsrv: --room-limits: the limits of "lab-*": limit "maxNameLength" may not exceed 64\nRun `wscomsrv --help` for the flags.\n',
     });
     expect(keys).toMatchObject({ status: 2, stdout: "" });
     expect(keys.stderr).toContain(
@@ -94,6 +123,8 @@ describe("wscomsrv serve, room options", () => {
       "--token-keys JSON",
       "--allowed-origins LIST",
       "--limits JSON",
+      "--room-limits JSON",
+      "mailWindowMs",
       "wscomsrv token [options]",
       "--room ROOM",
       "--name NAME",

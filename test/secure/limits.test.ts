@@ -1,11 +1,14 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { cmd } from "../support/inbox.js";
-import { TEST_LIMITS } from "../support/secure-env.js";
+import { TEST_LIMITS, TEST_ROOM_LIMITS } from "../support/secure-env.js";
 import { expectQuiet, sync } from "../support/session.js";
 import { join, open, roomStub, upgrade } from "../worker/connect.js";
 
 const labRoom = () => `lab-${crypto.randomUUID()}`;
+/** A room that the `tight-*` entry of `ROOM_LIMITS` matches. */
+const tightRoom = () => `tight-${crypto.randomUUID()}`;
+const TIGHT = TEST_ROOM_LIMITS["tight-*"];
 
 describe("limits", () => {
   it("rate-limits a socket: an error first, then drops, then close 1008; others unharmed", async () => {
@@ -40,6 +43,38 @@ describe("limits", () => {
       }),
     );
     expect(await inbox.next()).toMatchObject({ data: { code: "BAD_NAME" } });
+  });
+
+  it("refuses a name over the maxNameLength of the room's ROOM_LIMITS entry; other rooms take it", async () => {
+    const name = "x".repeat(TIGHT.maxNameLength + 1);
+    expect(name.length).toBeLessThanOrEqual(TEST_LIMITS.maxNameLength);
+    const room = tightRoom();
+    const a = await join(room, "A");
+    const long = await open(room);
+    await long.take(2);
+    long.send(cmd("identify", { name, capabilities: ["errors"] }));
+    expect(await long.next()).toMatchObject({ data: { code: "BAD_NAME" } });
+    expect(await long.closed()).toMatchObject({ code: 4002 });
+    expect(await sync(a, "A")).toEqual([]);
+    await join(room, "x".repeat(TIGHT.maxNameLength));
+    // A room no entry matches has LIMITS' maxNameLength.
+    const other = labRoom();
+    const b = await join(other, "B");
+    await join(other, name);
+    expect(await sync(b, "B")).toEqual([]);
+  });
+
+  it("refuses sockets over the maxConnections of the room's ROOM_LIMITS entry with 503; other rooms take more", async () => {
+    const room = tightRoom();
+    const joined = [];
+    for (let i = 0; i < TIGHT.maxConnections; i++) joined.push(await join(room, `N${i}`));
+    const full = await upgrade(room);
+    expect(full.status).toBe(503);
+    expect(await full.text()).toContain(`is full (${TIGHT.maxConnections} sockets)`);
+    for (const [i, inbox] of joined.entries()) expect(await sync(inbox, `N${i}`)).toEqual([]);
+    const other = labRoom();
+    for (let i = 0; i <= TIGHT.maxConnections; i++) await join(other, `N${i}`);
+    expect(TIGHT.maxConnections).toBeLessThan(TEST_LIMITS.maxConnections);
   });
 
   it("refuses sockets over maxUnidentified with 429, and over maxConnections with 503", async () => {

@@ -12,6 +12,7 @@ import { miniflareOptions } from "../../src/server/miniflare-options.js";
 import { decodeRuntimeLog } from "../../src/server/runtime-log.js";
 import { cmd } from "../support/inbox.js";
 import { freshRoom, open } from "../support/relay.js";
+import { identifyAs, sync } from "../support/session.js";
 import { workerdBelow } from "./children.js";
 
 const started: SocketServer[] = [];
@@ -83,6 +84,28 @@ describe("room options reach the Worker", () => {
     ).resolves.toMatchObject({ name: "Player1", reason: "BAD_NAME" });
   });
 
+  it("roomLimits: a room its entry matches has that entry over limits; other rooms have limits", async () => {
+    const server = await start({
+      limits: { maxNameLength: 8 },
+      roomLimits: { "short-*": { maxNameLength: 4 } },
+    });
+    const room = `short-${freshRoom()}`;
+    const a = await identifyAs(await open(server, room), "A");
+    const long = await open(server, room);
+    await long.take(2);
+    long.send(cmd("indentify", { name: "Abcde", capabilities: ["errors"] }, "server", "Abcde"));
+    expect(await long.next()).toMatchObject({ type: "error", data: { code: "BAD_NAME" } });
+    expect(await long.closed()).toMatchObject({ code: 4002 });
+    expect(await sync(a, "A")).toEqual([]);
+    // Another room: limits' maxNameLength 8, not the entry's and not the default 64.
+    const other = freshRoom();
+    await identifyAs(await open(server, other), "Abcdefgh");
+    const longer = await open(server, other);
+    await longer.take(2);
+    longer.send(cmd("indentify", { name: "Abcdefghi", capabilities: ["errors"] }, "server", "X"));
+    expect(await longer.next()).toMatchObject({ type: "error", data: { code: "BAD_NAME" } });
+  });
+
   it("allowedOrigins: other origins get 403", async () => {
     const server = await start({ allowedOrigins: ["https://app.example"] });
     const room = freshRoom();
@@ -110,6 +133,19 @@ describe("room options reach the Worker", () => {
     expect(() =>
       SocketServer.start({ roomPolicy: "token", tokenKeys: { k1: "too short" } }),
     ).toThrow('options.tokenKeys: the secret of "k1" needs at least 32 bytes');
+    expect(() => SocketServer.start({ roomLimits: { "lab-*": { mailWindowMs: 0 } } })).toThrow(
+      new RangeError(
+        'options.roomLimits: the limits of "lab-*": limit "mailWindowMs" must be a positive integer',
+      ),
+    );
+    expect(() => SocketServer.start({ roomLimits: { "_lab*": {} } })).toThrow(TypeError);
+    // Valid over the relay's defaults, not over the limits given.
+    expect(() =>
+      SocketServer.start({
+        limits: { maxFrameBytes: 2_097_152, maxMailBytes: 4_194_304 },
+        roomLimits: { lab: { maxMailBytes: 1_048_576 } },
+      }),
+    ).toThrow('options.roomLimits: the limits of "lab": limit "maxMailBytes" must be at least');
     await expect(SocketServer.start({ port: 0, roomPolicy: "token" })).rejects.toMatchObject({
       code: "ERR_CONFIG",
       message:

@@ -31,14 +31,26 @@ export const TEST_LIMITS = {
 };
 
 /**
+ * The limits by room of the test relay: rooms named `tight-…` take fewer names and sockets
+ * than `TEST_LIMITS` allow; every other limit of theirs is `TEST_LIMITS`'.
+ */
+export const TEST_ROOM_LIMITS = { "tight-*": { maxNameLength: 6, maxConnections: 3 } };
+
+/**
  * The limits of the `worker` test project: the defaults, but for a short wait for an answer
  * from a name's holder, so that the many tests of held names stay quick. The default wait is
  * tested against the local relay.
  */
 export const WORKER_LIMITS = { takeoverProbeMs: 150 };
 
+/** Rooms of the `worker` test project whose mail is small: `smallmail-…`. */
+export const WORKER_ROOM_LIMITS = { "smallmail-*": { maxMailFrames: 3 } };
+
 /** The Worker variables of the `worker` test project. */
-export const WORKER_BINDINGS: Record<string, string> = { LIMITS: JSON.stringify(WORKER_LIMITS) };
+export const WORKER_BINDINGS: Record<string, string> = {
+  LIMITS: JSON.stringify(WORKER_LIMITS),
+  ROOM_LIMITS: JSON.stringify(WORKER_ROOM_LIMITS),
+};
 
 /** The Worker variables and secrets of the test relay. */
 export const SECURE_BINDINGS: Record<string, string> = {
@@ -50,4 +62,5 @@ export const SECURE_BINDINGS: Record<string, string> = {
   ALLOWED_ORIGINS: `${ALLOWED_ORIGIN}, https://other.example`,
   ROOM_POLICY: JSON.stringify({ "tok-*": "token", "pw-*": "password", "*": "open" }),
   LIMITS: JSON.stringify(TEST_LIMITS),
+  ROOM_LIMITS: JSON.stringify(TEST_ROOM_LIMITS),
 };

@@ -93,6 +93,7 @@ describe("the handshake", () => {
           name: "Modern",
           capabilities: ["errors", "undelivered"],
           time: timeOf(setTime),
+          maxFrameBytes: 1_048_576,
         },
       },
       from: "server",

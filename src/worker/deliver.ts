@@ -1,0 +1,164 @@
+/**
+ * What the room does with a peer frame for one name (capabilities `delivery` and
+ * `receipts`): sent as numbered mail to a socket that confirms, sent as it is to one that
+ * does not, kept for a name that is away, or refused over the bounds; and the receipts that
+ * tell the sender, now and when the name confirms, or when its mail expires.
+ *
+ * @module
+ */
+
+import {
+  Capability,
+  type DeliveryFields,
+  mailText,
+  type ReceiptData,
+  type ReceiptStatus,
+  receiptText,
+} from "wscomsrv-protocol";
+import type { Socket } from "./connections.js";
+import type { IdentifiedEvent, RoomContext, SocketEvent } from "./context.js";
+import type { ReceiptKey } from "./mail.js";
+import type { MailRow } from "./mail-store.js";
+import { has, type Session } from "./session.js";
+
+/** What a frame from a client without `delivery` or `receipts` says: nothing. */
+export const NO_DELIVERY_FIELDS: Readonly<DeliveryFields> = Object.freeze({
+  sid: undefined,
+  seq: undefined,
+  receipt: false,
+  resent: false,
+});
+
+/** True when the room reads a session's frames' delivery fields (`sid`, `seq`, ...). */
+export function readsDeliveryFields(session: Session): boolean {
+  return has(session, Capability.delivery) || has(session, Capability.receipts);
+}
+
+function receiptKey(fields: DeliveryFields): ReceiptKey | undefined {
+  return fields.receipt && fields.sid !== undefined && fields.seq !== undefined
+    ? [fields.sid, fields.seq]
+    : undefined;
+}
+
+/**
+ * Sends the event's peer frame `text` to `recipient`: numbered and kept until confirmed when
+ * the recipient takes mail; as it is otherwise, except a resend, which only a recipient that
+ * drops duplicates gets.
+ *
+ * @returns the recipient's status for a receipt.
+ */
+export function deliverTo<S extends Socket>(
+  event: IdentifiedEvent<S>,
+  recipient: S,
+  text: string,
+  fields: Readonly<DeliveryFields>,
+): ReceiptStatus {
+  const { room } = event;
+  const name = room.mail.liveName(recipient);
+  if (name === undefined) {
+    if (fields.resent) return "uncertain";
+    room.outbox.send(recipient, text, "peer");
+    return "delivered";
+  }
+  if (!room.mail.reserve(name, event.session.name, text, receiptKey(fields))) return "overflow";
+  room.outbox.send(recipient, text, "peer");
+  return "sent";
+}
+
+/**
+ * Keeps the event's peer frame `text` for `name`, which is away and whose mail the room
+ * keeps (see `Mail.keepsFor`).
+ *
+ * @returns `"stored"`, or `"overflow"` over the bounds.
+ */
+export function keepFor<S extends Socket>(
+  event: IdentifiedEvent<S>,
+  name: string,
+  text: string,
+  fields: Readonly<DeliveryFields>,
+): ReceiptStatus {
+  const kept = event.room.mail.reserve(name, event.session.name, text, receiptKey(fields));
+  return kept ? "stored" : "overflow";
+}
+
+/**
+ * Sends a receipt to `sender` when it is here and asked for receipts. A sender that is away
+ * gets it when it is back, if the room keeps its mail (it has `delivery`), within the window;
+ * otherwise the receipt is lost with the sender's connection.
+ */
+export function sendReceipt<S extends Socket>(
+  room: RoomContext<S>,
+  sender: string,
+  data: ReceiptData,
+  now = Date.now(),
+): void {
+  const socket = room.connections.byName(sender);
+  if (socket === undefined) {
+    if (room.mail.keepsFor(sender, now)) room.mail.holdReceipt(sender, receiptText(sender, data));
+    return;
+  }
+  const session = room.connections.find(socket);
+  if (session === undefined || !has(session, Capability.receipts)) return;
+  room.outbox.send(socket, receiptText(sender, data));
+}
+
+/** Tells the senders of `rows` that asked for receipts what became of them for `name`. */
+export function settle<S extends Socket>(
+  room: RoomContext<S>,
+  name: string,
+  rows: readonly MailRow[],
+  status: ReceiptStatus,
+): void {
+  for (const row of rows) {
+    for (const [sid, seq] of row.receipts) {
+      sendReceipt(room, row.sender, { sid, seq, status: { [name]: status } });
+    }
+  }
+}
+
+/** The event's client, holding `name` with `delivery`, handled its mail up to `through`. */
+export function confirmMail<S extends Socket>(event: IdentifiedEvent<S>, through: number): void {
+  const { room, socket } = event;
+  const name = room.mail.liveName(socket);
+  if (name === undefined) return;
+  settle(room, name, room.mail.confirm(name, through), "confirmed");
+}
+
+/**
+ * The event's socket took `name` with `delivery`: it takes the name's mail from now on, and
+ * a proven owner gets the receipts kept for it, then every frame kept for it again, in order,
+ * each event's after its `mail` frame.
+ *
+ * @returns how many frames the name missed since it was last told.
+ */
+export function takeMail<S extends Socket>(
+  { room, socket }: SocketEvent<S>,
+  name: string,
+  proven: boolean,
+): { missed: number; replay: () => void } {
+  const { rows, receipts, missed } = room.mail.hold(socket, name, proven);
+  return {
+    missed,
+    replay: () => {
+      for (const text of receipts) room.outbox.send(socket, text);
+      for (const row of rows) {
+        room.outbox.send(socket, mailText(name, row.first, row.count));
+        for (const text of row.texts) room.outbox.send(socket, text);
+      }
+    },
+  };
+}
+
+/**
+ * Drops the mail of names away for longer than the window, telling their senders that asked
+ * (`expired`).
+ *
+ * @returns when the next name's window ends, if any name is away.
+ */
+export function expireMail<S extends Socket>(
+  room: RoomContext<S>,
+  now: number,
+): number | undefined {
+  for (const { name, rows } of room.mail.expire(now)) settle(room, name, rows, "expired");
+  return room.mail.nextExpiry();
+}

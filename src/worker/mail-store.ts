@@ -1,0 +1,279 @@
+/**
+ * The room's mail in its durable SQLite storage (capability `delivery`): the frames it sent
+ * or keeps for each name, numbered per name, until the name confirms them; and one row per
+ * name with what outlives its frames (the last number confirmed, since when it is away, how
+ * many frames it missed, and the resume secret its proven owner left with).
+ *
+ * A frame row is one event's frames for one name, so that a batch costs one write. Rows are
+ * written in the event that sends their frames: the runtime holds the event's messages until
+ * the write is durable, so nothing a receiver saw, and nothing a sender was acked, is only in
+ * memory.
+ *
+ * @module
+ */
+
+/** One event's frames for one name, as stored. */
+export interface MailRow {
+  /** The number of its first frame. */
+  first: number;
+  /** How many frames it holds (numbered `first` on). */
+  count: number;
+  /** The frames' texts (JSON objects), as sent. */
+  texts: string[];
+  /** Their characters. */
+  chars: number;
+  /** The name that sent them. */
+  sender: string;
+  /** The frames among them whose sender asked for a receipt: `[sid, seq]` each. */
+  receipts: Array<[string, number]>;
+}
+
+/** What a name's mail row keeps besides its frames. */
+export interface MailboxRow {
+  /** The highest number the name confirmed. */
+  confirmed: number;
+  /** Since when no socket holds the name (ms since 1970); `undefined` while held. */
+  away: number | undefined;
+  /** Frames the name missed and has not been told of yet. */
+  missed: number;
+  /** The resume secret of the name's proven owner, kept while its mail waits for it. */
+  ownerSecret: string | undefined;
+}
+
+/** Totals of the frames kept. */
+export interface MailTotals {
+  /** Frames. */
+  frames: number;
+  /** Characters. */
+  chars: number;
+}
+
+function text(value: SqlStorageValue | undefined): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function count(value: SqlStorageValue | undefined): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : 0;
+}
+
+/** Decodes a stored receipts column (JSON written by this module), dropping what is malformed. */
+function decodeReceipts(value: SqlStorageValue): Array<[string, number]> {
+  if (typeof value !== "string") return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  const receipts: Array<[string, number]> = [];
+  for (const item of parsed) {
+    if (Array.isArray(item) && typeof item[0] === "string" && typeof item[1] === "number") {
+      receipts.push([item[0], item[1]]);
+    }
+  }
+  return receipts;
+}
+
+/** The frame texts of a stored row: its list of frame objects, each serialised again. */
+function decodeTexts(value: SqlStorageValue): string[] {
+  if (typeof value !== "string") return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed.map((item) => JSON.stringify(item)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The room's mail tables. */
+export class SqlMailStore {
+  readonly #sql: SqlStorage;
+
+  /** Creates the tables on first use. */
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS mail (name TEXT NOT NULL, first INTEGER NOT NULL, count INTEGER NOT NULL, chars INTEGER NOT NULL, sender TEXT NOT NULL, texts TEXT NOT NULL, receipts TEXT, PRIMARY KEY (name, first)) WITHOUT ROWID",
+    );
+    sql.exec("CREATE TABLE IF NOT EXISTS held_receipts (name TEXT NOT NULL, text TEXT NOT NULL)");
+    sql.exec("CREATE INDEX IF NOT EXISTS held_receipts_name ON held_receipts (name)");
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS mailboxes (name TEXT PRIMARY KEY, confirmed INTEGER NOT NULL, away REAL, missed INTEGER NOT NULL, owner_secret TEXT)",
+    );
+  }
+
+  /** Stores one event's frames for `name`. */
+  insert(name: string, row: MailRow): void {
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO mail (name, first, count, chars, sender, texts, receipts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      name,
+      row.first,
+      row.count,
+      row.chars,
+      row.sender,
+      // The texts are JSON objects the room serialised: joined, they are a JSON list as they are.
+      `[${row.texts.join(",")}]`,
+      row.receipts.length > 0 ? JSON.stringify(row.receipts) : null,
+    );
+  }
+
+  /** Keeps a receipt for `name`, which is away, until it is back. */
+  holdReceipt(name: string, text: string): void {
+    this.#sql.exec("INSERT INTO held_receipts (name, text) VALUES (?, ?)", name, text);
+  }
+
+  /** Takes the receipts kept for `name`, in the order they were kept. */
+  takeReceipts(name: string): string[] {
+    const texts: string[] = [];
+    for (const row of this.#sql.exec(
+      "DELETE FROM held_receipts WHERE name = ? RETURNING rowid, text",
+      name,
+    )) {
+      const held = text(row.text);
+      if (held !== undefined) texts.push(held);
+    }
+    return texts;
+  }
+
+  /** The rows kept for `name`, in order. */
+  rows(name: string): MailRow[] {
+    const rows: MailRow[] = [];
+    for (const row of this.#sql.exec(
+      "SELECT first, count, chars, sender, texts, receipts FROM mail WHERE name = ? ORDER BY first",
+      name,
+    )) {
+      rows.push(this.#row(row));
+    }
+    return rows;
+  }
+
+  /**
+   * Deletes the rows of `name` whose frames are all numbered up to `through`.
+   *
+   * @returns the deleted rows that hold receipts asked for (texts left out), and the totals
+   *   of all deleted rows.
+   */
+  deleteThrough(name: string, through: number): { receipted: MailRow[]; deleted: MailTotals } {
+    const receipted: MailRow[] = [];
+    const deleted: MailTotals = { frames: 0, chars: 0 };
+    for (const row of this.#sql.exec(
+      "DELETE FROM mail WHERE name = ? AND first + count - 1 <= ? RETURNING first, count, chars, sender, receipts",
+      name,
+      through,
+    )) {
+      deleted.frames += count(row.count);
+      deleted.chars += count(row.chars);
+      if (row.receipts !== null) receipted.push(this.#row(row));
+    }
+    return { receipted, deleted };
+  }
+
+  /** Deletes every row of `name`, returning them (texts left out). */
+  deleteAll(name: string): MailRow[] {
+    const rows: MailRow[] = [];
+    for (const row of this.#sql.exec(
+      "DELETE FROM mail WHERE name = ? RETURNING first, count, chars, sender, receipts",
+      name,
+    )) {
+      rows.push(this.#row(row));
+    }
+    return rows;
+  }
+
+  /** The highest number stored for `name`, or 0. */
+  lastNumber(name: string): number {
+    for (const row of this.#sql.exec(
+      "SELECT max(first + count - 1) AS last FROM mail WHERE name = ?",
+      name,
+    )) {
+      return count(row.last);
+    }
+    return 0;
+  }
+
+  /** The frames and characters kept for `name`, or for the whole room. */
+  totals(name?: string): MailTotals {
+    const cursor =
+      name === undefined
+        ? this.#sql.exec("SELECT sum(count) AS frames, sum(chars) AS chars FROM mail")
+        : this.#sql.exec(
+            "SELECT sum(count) AS frames, sum(chars) AS chars FROM mail WHERE name = ?",
+            name,
+          );
+    for (const row of cursor) return { frames: count(row.frames), chars: count(row.chars) };
+    return { frames: 0, chars: 0 };
+  }
+
+  /** The mailbox row of `name`, if it has one. */
+  mailbox(name: string): MailboxRow | undefined {
+    for (const row of this.#sql.exec(
+      "SELECT confirmed, away, missed, owner_secret FROM mailboxes WHERE name = ?",
+      name,
+    )) {
+      return {
+        confirmed: count(row.confirmed),
+        away: typeof row.away === "number" ? row.away : undefined,
+        missed: count(row.missed),
+        ownerSecret: text(row.owner_secret),
+      };
+    }
+    return undefined;
+  }
+
+  /** Writes the mailbox row of `name`. */
+  saveMailbox(name: string, box: MailboxRow): void {
+    this.#sql.exec(
+      "INSERT INTO mailboxes (name, confirmed, away, missed, owner_secret) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET confirmed = excluded.confirmed, away = excluded.away, missed = excluded.missed, owner_secret = excluded.owner_secret",
+      name,
+      box.confirmed,
+      box.away ?? null,
+      box.missed,
+      box.ownerSecret ?? null,
+    );
+  }
+
+  /** Names away since before `before`, with mail or a mailbox still open. */
+  awaySince(before: number): string[] {
+    const names: string[] = [];
+    for (const row of this.#sql.exec(
+      "SELECT name FROM mailboxes WHERE away IS NOT NULL AND away < ?",
+      before,
+    )) {
+      const name = text(row.name);
+      if (name !== undefined) names.push(name);
+    }
+    return names;
+  }
+
+  /** Names whose mailbox says a socket holds them. */
+  heldNames(): string[] {
+    const names: string[] = [];
+    for (const row of this.#sql.exec("SELECT name FROM mailboxes WHERE away IS NULL")) {
+      const name = text(row.name);
+      if (name !== undefined) names.push(name);
+    }
+    return names;
+  }
+
+  /** The earliest time a name went away, if any name is away. */
+  earliestAway(): number | undefined {
+    for (const row of this.#sql.exec(
+      "SELECT min(away) AS away FROM mailboxes WHERE away IS NOT NULL",
+    )) {
+      return typeof row.away === "number" ? row.away : undefined;
+    }
+    return undefined;
+  }
+
+  #row(row: Record<string, SqlStorageValue>): MailRow {
+    return {
+      first: count(row.first),
+      count: count(row.count),
+      chars: count(row.chars),
+      sender: text(row.sender) ?? "",
+      texts: decodeTexts(row.texts ?? null),
+      receipts: decodeReceipts(row.receipts ?? null),
+    };
+  }
+}

@@ -1,0 +1,238 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { cmd, type Frame, type Inbox } from "../support/inbox.js";
+import { commandOf, expectQuiet, sync } from "../support/session.js";
+import { freshRoom, join, open, roomStub } from "./connect.js";
+
+const RECEIVER = ["errors", "resume", "delivery"];
+
+interface Identified {
+  capabilities: string[];
+  resume?: string;
+  mail?: { window: number; confirmed: number; next: number; missed: number };
+}
+
+/** Identifies on a fresh socket and returns the socket and the `identified` kwargs. */
+async function identify(
+  room: string,
+  name: string,
+  kwargs: Record<string, unknown>,
+): Promise<{ inbox: Inbox; identified: Identified }> {
+  const inbox = await open(room);
+  await inbox.take(2);
+  inbox.send(cmd("indentify", { name, ...kwargs }, "server", name));
+  const ack = await inbox.next();
+  expect(commandOf(ack)).toBe("identified");
+  inbox.answerProbesAs = name;
+  return { inbox, identified: (ack.data as { kwargs: Identified }).kwargs };
+}
+
+function note(n: number, target: string | string[] = "B", extra: Record<string, unknown> = {}) {
+  return { type: "note", data: { n }, target, ...extra };
+}
+
+/** Reads one `mail` frame and the `count` frames it numbers. */
+async function mail(inbox: Inbox): Promise<{ first: number; count: number; frames: Frame[] }> {
+  const mark = await inbox.next();
+  expect(mark).toMatchObject({ type: "mail", from: "server" });
+  const { first, count } = mark.data as { first: number; count: number };
+  return { first, count, frames: await inbox.take(count) };
+}
+
+describe("mail (capability delivery)", () => {
+  it("numbers the frames a receiver with delivery gets, and forgets them when it confirms", async () => {
+    const room = freshRoom();
+    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
+    const a = await join(room, "A");
+    a.send(note(1));
+    a.send(note(2));
+    const first = await mail(b);
+    const second = await mail(b);
+    expect([first.first, first.count, second.first, second.count]).toEqual([1, 1, 2, 1]);
+    expect(second.frames[0]).toMatchObject({ type: "note", data: { n: 2 }, from: "A" });
+    b.send(cmd("received", { through: 2 }, "server", "B"));
+    await sync(b, "B");
+    const kept = await runInDurableObject(roomStub(room), (_instance, state) =>
+      state.storage.sql.exec("SELECT count(*) AS n FROM mail").one(),
+    );
+    expect(kept.n).toBe(0);
+  });
+
+  it("keeps frames for a name that is away and sends them, in order, to its owner on return", async () => {
+    const room = freshRoom();
+    const first = await identify(room, "B", { capabilities: RECEIVER });
+    const a = await join(room, "A", { capabilities: ["errors", "undelivered"] });
+    a.send(note(1));
+    await mail(first.inbox); // seen, never confirmed
+    first.inbox.socket.close(1000);
+    await first.inbox.closed();
+    a.send(note(2));
+    a.send(note(3));
+    await expectQuiet(a, await join(room, "C"), "A", "C"); // no UNDELIVERED: B's mail is kept
+    const back = await identify(room, "B", {
+      capabilities: RECEIVER,
+      resume: first.identified.resume,
+    });
+    expect(back.identified.capabilities).toContain("delivery");
+    expect(back.identified.mail).toMatchObject({ confirmed: 0, next: 4, missed: 0 });
+    const replayed = [await mail(back.inbox), await mail(back.inbox), await mail(back.inbox)];
+    expect(replayed.map((row) => [row.first, row.count])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ]);
+    expect(replayed.flatMap((row) => row.frames.map((frame) => frame.data))).toEqual([
+      { n: 1 },
+      { n: 2 },
+      { n: 3 },
+    ]);
+  });
+
+  it("gives none of a name's mail to a client that takes the name without proof", async () => {
+    const room = freshRoom();
+    const owner = await identify(room, "B", { capabilities: RECEIVER });
+    owner.inbox.socket.close(1000);
+    await owner.inbox.closed();
+    const a = await join(room, "A");
+    a.send(note(1));
+    await sync(a, "A");
+    const impostor = await identify(room, "B", { capabilities: RECEIVER });
+    expect(impostor.identified.capabilities).not.toContain("delivery");
+    expect(impostor.identified.mail).toBeUndefined();
+    await expectQuiet(impostor.inbox, a, "B", "A");
+    // The owner's secret still proves it: it takes the name back, and its mail.
+    const back = await identify(room, "B", {
+      capabilities: RECEIVER,
+      resume: owner.identified.resume,
+    });
+    expect(back.identified.capabilities).toContain("delivery");
+    expect((await mail(back.inbox)).frames[0]).toMatchObject({ data: { n: 1 } });
+    expect(await impostor.inbox.closed()).toMatchObject({ code: 4010 });
+  });
+
+  it("keeps mail through a reset of the room: the owner gets it after both reconnect", async () => {
+    const room = freshRoom();
+    const first = await identify(room, "B", { capabilities: RECEIVER });
+    const a = await join(room, "A");
+    a.send(note(1));
+    await mail(first.inbox);
+    await evictDurableObject(roomStub(room), { webSockets: "close" });
+    const back = await identify(room, "B", {
+      capabilities: RECEIVER,
+      resume: first.identified.resume,
+    });
+    expect(back.identified.mail).toMatchObject({ confirmed: 0, next: 2 });
+    expect((await mail(back.inbox)).frames[0]).toMatchObject({ data: { n: 1 }, from: "A" });
+  });
+
+  it("answers a frame that asks for a receipt with every target's status, and confirmed later", async () => {
+    const room = freshRoom();
+    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
+    await join(room, "C");
+    const a = await join(room, "A", { capabilities: ["receipts"] });
+    a.send(note(1, ["B", "C", "Ghost"], { sid: "s1", seq: 7, receipt: true }));
+    expect(await a.next()).toMatchObject({
+      type: "receipt",
+      from: "server",
+      data: { sid: "s1", seq: 7, status: { B: "sent", C: "delivered", Ghost: "unknown" } },
+    });
+    const got = await mail(b);
+    b.send(cmd("received", { through: got.first }, "server", "B"));
+    expect(await a.next()).toMatchObject({
+      type: "receipt",
+      data: { sid: "s1", seq: 7, status: { B: "confirmed" } },
+    });
+  });
+
+  it("keeps a receipt for a sender that is away, and gives it to the sender on return", async () => {
+    const room = freshRoom();
+    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
+    const sender = ["errors", "resume", "delivery", "receipts"];
+    const a = await identify(room, "A", { capabilities: sender });
+    a.inbox.send(note(1, "B", { sid: "s1", seq: 1, receipt: true }));
+    expect(await a.inbox.next()).toMatchObject({ data: { status: { B: "sent" } } });
+    a.inbox.socket.close(1000);
+    await a.inbox.closed();
+    const got = await mail(b);
+    b.send(cmd("received", { through: got.first }, "server", "B"));
+    await sync(b, "B");
+    const back = await identify(room, "A", { capabilities: sender, resume: a.identified.resume });
+    expect(await back.inbox.next()).toMatchObject({
+      type: "receipt",
+      data: { sid: "s1", seq: 1, status: { B: "confirmed" } },
+    });
+  });
+
+  it("tells a sender the mail expired when the window ends, and the name what it missed", async () => {
+    const room = freshRoom();
+    const owner = await identify(room, "B", { capabilities: RECEIVER });
+    owner.inbox.socket.close(1000);
+    await owner.inbox.closed();
+    const a = await join(room, "A", { capabilities: ["errors", "receipts"] });
+    a.send(note(1, "B", { sid: "s1", seq: 1, receipt: true }));
+    expect(await a.next()).toMatchObject({ data: { status: { B: "stored" } } });
+    const stub = roomStub(room);
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE mailboxes SET away = away - 1e9");
+    });
+    // The room's memory still says B went away just now: start it afresh from storage.
+    await evictDurableObject(stub);
+    await runDurableObjectAlarm(stub);
+    const back = await identify(room, "B", {
+      capabilities: RECEIVER,
+      resume: owner.identified.resume,
+    });
+    expect(back.identified.mail).toMatchObject({ missed: 1, confirmed: 1, next: 2 });
+  });
+
+  it("keeps at most maxMailFrames for a name: the sender of the next one gets overflow, the name learns what it missed", async () => {
+    const room = `smallmail-${crypto.randomUUID()}`;
+    const owner = await identify(room, "B", { capabilities: RECEIVER });
+    owner.inbox.socket.close(1000);
+    await owner.inbox.closed();
+    const a = await join(room, "A", { capabilities: ["receipts"] });
+    const statuses: unknown[] = [];
+    for (let seq = 1; seq <= 4; seq++) {
+      a.send(note(seq, "B", { sid: "s1", seq, receipt: true }));
+      statuses.push(((await a.next()).data as { status: { B: string } }).status.B);
+    }
+    expect(statuses).toEqual(["stored", "stored", "stored", "overflow"]);
+    const back = await identify(room, "B", {
+      capabilities: RECEIVER,
+      resume: owner.identified.resume,
+    });
+    expect(back.identified.mail).toMatchObject({ missed: 1, next: 4 });
+    const kept = [await mail(back.inbox), await mail(back.inbox), await mail(back.inbox)];
+    expect(kept.flatMap((row) => row.frames.map((frame) => frame.data))).toEqual([
+      { n: 1 },
+      { n: 2 },
+      { n: 3 },
+    ]);
+  });
+
+  it("refuses a malformed delivery field with BAD_ENVELOPE, and nobody gets the frame", async () => {
+    const room = freshRoom();
+    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
+    const a = await join(room, "A", { capabilities: ["errors", "receipts"] });
+    a.send(note(1, "B", { receipt: true }));
+    expect(await a.next()).toMatchObject({
+      type: "error",
+      data: { code: "BAD_ENVELOPE", message: "receipt needs sid and seq" },
+    });
+    a.send(note(2, "B", { sid: "s1", seq: 0 }));
+    expect(await a.next()).toMatchObject({
+      data: { code: "BAD_ENVELOPE", message: "seq must be a positive integer" },
+    });
+    // B got nothing before the marker but the marker's own mail frame.
+    a.send({ type: "marker", target: "B" });
+    expect((await mail(b)).frames).toMatchObject([{ type: "marker" }]);
+  });
+
+  it("passes the fields of a client without the capabilities through untouched", async () => {
+    const room = freshRoom();
+    const c = await join(room, "C");
+    const a = await join(room, "A", { capabilities: ["errors"] });
+    a.send(note(1, "C", { receipt: "yes", seq: -1 }));
+    expect(await c.next()).toMatchObject({ data: { n: 1 }, receipt: "yes", seq: -1 });
+  });
+});
