@@ -6,8 +6,8 @@
  * ({@link HandlerError}), the frames dropped ({@link DroppedFramesError}) or never confirmed
  * ({@link UnconfirmedError}), the close code ({@link FatalCloseError}), the HTTP status
  * ({@link UpgradeRefusedError}), the relay's report ({@link RelayError}), the frames the relay
- * could not keep ({@link MissedFramesError}), a receipt's statuses so far
- * ({@link ReceiptTimeoutError}, which only rejects a `deliver()` promise). A
+ * could not keep ({@link MissedFramesError}). A `deliver()` promise's timeout, with the
+ * statuses so far, is the receipts module's `ReceiptTimeoutError`. A
  * `CONNECTION_ERROR` is a plain `WsComSrvError` whose `cause` is the socket's error.
  *
  * A caller's mistake (a bad name, a bad option, a message that cannot be serialised) throws a
@@ -16,14 +16,7 @@
  * @module
  */
 
-import {
-  type DecodeError,
-  type ErrorData,
-  type FrameRef,
-  RECEIPT_STATUSES,
-  WsComSrvError,
-} from "wscomsrv-protocol";
-import type { Receipt } from "./receipts.js";
+import { type DecodeError, type ErrorData, type FrameRef, WsComSrvError } from "wscomsrv-protocol";
 
 /**
  * The stable codes of {@link ClientError}. Never renamed; new ones may be added.
@@ -70,7 +63,7 @@ export const ClientErrorCode = {
   missedFrames: "MISSED_FRAMES",
   /**
    * A `deliver()` promise: not every target had a final status within its timeout (see
-   * {@link ReceiptTimeoutError}). Never given to the error hooks.
+   * `ReceiptTimeoutError`). Never given to the error hooks.
    */
   receiptTimeout: "RECEIPT_TIMEOUT",
 } as const;
@@ -460,42 +453,6 @@ export class MissedFramesError extends WsComSrvError<typeof ClientErrorCode.miss
       `the relay could not keep ${count} frame(s) for this client (away longer than the mail window, or the mailbox was full); they will not arrive`,
     );
     this.count = count;
-  }
-}
-
-/**
- * A `deliver()` promise's rejection: within its timeout, not every target of the frame had a
- * final status. {@link receipt} holds the statuses so far (targets not named yet are absent;
- * with no receipt at all, `status` is empty). Never given to the error hooks.
- *
- * @example
- * ```ts
- * try {
- *   await wsc.deliver(frame, { timeout: 5_000 });
- * } catch (error) {
- *   if (isWsComSrvError(error, "RECEIPT_TIMEOUT")) console.warn(error.receipt.status);
- * }
- * ```
- */
-export class ReceiptTimeoutError extends WsComSrvError<typeof ClientErrorCode.receiptTimeout> {
-  override name = "ReceiptTimeoutError";
-  /** The statuses so far. */
-  readonly receipt: Receipt;
-  /** The timeout, in milliseconds. */
-  readonly timeout: number;
-
-  constructor(receipt: Receipt, timeout: number) {
-    const pending = Object.entries(receipt.status)
-      .filter(([, status]) => !RECEIPT_STATUSES[status].final)
-      .map(([name]) => name);
-    super(
-      ClientErrorCode.receiptTimeout,
-      Object.keys(receipt.status).length === 0
-        ? `no receipt for frame ${receipt.seq} within ${timeout} ms`
-        : `frame ${receipt.seq} has no final status for ${pending.join(", ")} within ${timeout} ms`,
-    );
-    this.receipt = receipt;
-    this.timeout = timeout;
   }
 }
 

@@ -55,7 +55,6 @@ export {
   type FrameErrorCode,
   HandlerError,
   MissedFramesError,
-  ReceiptTimeoutError,
   RelayError,
   UnconfirmedError,
   UpgradeRefusedError,
@@ -72,5 +71,5 @@ export type {
   MessageTypeFunction,
 } from "./events.js";
 export type { ClientOptions, Logger } from "./options.js";
-export type { Receipt } from "./receipts.js";
+export { type Receipt, ReceiptTimeoutError } from "./receipts.js";
 export type { WebSocketConstructor, WebSocketLike } from "./transport.js";

@@ -2,13 +2,19 @@
  * Receipts (capability `receipts`): the promises of `deliver()`, each waiting for the relay's
  * `receipt` frames about one frame of the client's stream until every target has a final
  * status, or its timeout. A status that is final stays: a later receipt (for a frame sent
- * again after a broken connection) does not change it.
+ * again after a broken connection) does not change it. A timeout rejects with a
+ * {@link ReceiptTimeoutError}, the one error of the client that no error hook gets.
  *
  * @module
  */
 
-import { RECEIPT_STATUSES, type ReceiptData, type ReceiptStatus } from "wscomsrv-protocol";
-import { type DroppedFramesError, ReceiptTimeoutError } from "./errors.js";
+import {
+  RECEIPT_STATUSES,
+  type ReceiptData,
+  type ReceiptStatus,
+  WsComSrvError,
+} from "wscomsrv-protocol";
+import { ClientErrorCode, type DroppedFramesError } from "./errors.js";
 import type { Outgoing } from "./outgoing.js";
 
 /**
@@ -31,6 +37,42 @@ export interface Receipt {
   status: Record<string, ReceiptStatus>;
   /** For `refused`: the error code of the limit that refused the frame. */
   code?: string;
+}
+
+/**
+ * A `deliver()` promise's rejection: within its timeout, not every target of the frame had a
+ * final status. {@link receipt} holds the statuses so far (targets not named yet are absent;
+ * with no receipt at all, `status` is empty). Never given to the error hooks.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await wsc.deliver(frame, { timeout: 5_000 });
+ * } catch (error) {
+ *   if (isWsComSrvError(error, "RECEIPT_TIMEOUT")) console.warn(error.receipt.status);
+ * }
+ * ```
+ */
+export class ReceiptTimeoutError extends WsComSrvError<typeof ClientErrorCode.receiptTimeout> {
+  override name = "ReceiptTimeoutError";
+  /** The statuses so far. */
+  readonly receipt: Receipt;
+  /** The timeout, in milliseconds. */
+  readonly timeout: number;
+
+  constructor(receipt: Receipt, timeout: number) {
+    const pending = Object.entries(receipt.status)
+      .filter(([, status]) => !RECEIPT_STATUSES[status].final)
+      .map(([name]) => name);
+    super(
+      ClientErrorCode.receiptTimeout,
+      Object.keys(receipt.status).length === 0
+        ? `no receipt for frame ${receipt.seq} within ${timeout} ms`
+        : `frame ${receipt.seq} has no final status for ${pending.join(", ")} within ${timeout} ms`,
+    );
+    this.receipt = receipt;
+    this.timeout = timeout;
+  }
 }
 
 /** A pending `deliver()`. */

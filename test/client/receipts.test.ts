@@ -4,9 +4,9 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { DroppedFramesError, ReceiptTimeoutError } from "../../src/client/errors.js";
+import { DroppedFramesError } from "../../src/client/errors.js";
 import { outgoingOfText } from "../../src/client/outgoing.js";
-import { Receipts } from "../../src/client/receipts.js";
+import { Receipts, ReceiptTimeoutError } from "../../src/client/receipts.js";
 
 const SID = "k3J9xq0aTz1c";
 
