@@ -15,6 +15,7 @@ import {
   type Limits,
   setTime,
 } from "wscomsrv-protocol";
+import type { CallStore } from "./calls.js";
 import type { Connections, Socket } from "./connections.js";
 import type { Liveness } from "./liveness.js";
 import type { NameStore } from "./name-store.js";
@@ -36,6 +37,8 @@ export interface RoomContext<S extends Socket = Socket> {
   readonly connections: Connections<S>;
   /** Per-name state in durable storage. */
   readonly names: NameStore;
+  /** The calls waiting for a reply, in durable storage. */
+  readonly calls: CallStore;
   /** The per-socket frame rate limit. */
   readonly rateLimiter: RateLimiter;
   /** What the room sends during the current event. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { leaveCalls } from "./calls.js";
 import type { Socket } from "./connections.js";
 import type { RoomContext } from "./context.js";
 import type { Session } from "./session.js";
@@ -15,10 +16,11 @@ import type { Session } from "./session.js";
  * The name is free already.
  */
 export function leave<S extends Socket>(
-  _room: RoomContext<S>,
+  room: RoomContext<S>,
   _socket: S,
-  _session: Session & { name: string },
+  session: Session & { name: string },
   _now: number,
 ): void {
   // Each part the room keeps per name adds its step here.
+  leaveCalls(room, session.name);
 }

@@ -9,6 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "wscomsrv-protocol";
 import { relayConfig } from "../config/index.js";
+import { CALL_RETENTION_MS, SqlCallStore } from "./calls.js";
 import { Connections } from "./connections.js";
 import { close, handshakeFrames, type RoomContext, sendHandshake } from "./context.js";
 import type { Env } from "./env.js";
@@ -89,6 +90,7 @@ export class Room extends DurableObject<Env> {
         limits: config.limits,
       }),
       names: new SqlNameStore(storage.sql),
+      calls: new SqlCallStore(storage.sql),
       rateLimiter: new RateLimiter(config.limits),
       handshake,
       scheduleSweep: (deadline) => this.#armAlarm(deadline),
@@ -169,6 +171,7 @@ export class Room extends DurableObject<Env> {
     if (session?.name !== undefined) room.names.touch(session.name, Date.now());
     logEvent(room.name, "close", { name: session?.name, code });
     room.outbox.forget(ws, closeAnswer(code));
+    room.outbox.flush(); // what the leave sent others (a call's TARGET_LEFT)
   }
 
   /** Frees the name of a socket that failed, and forgets the socket for good. */
@@ -177,6 +180,7 @@ export class Room extends DurableObject<Env> {
     const session = room.connections.find(ws);
     room.connections.retire(ws);
     room.outbox.forget(ws);
+    room.outbox.flush();
     if (session?.name !== undefined) room.names.touch(session.name, Date.now());
     logEvent(room.name, "error", { name: session?.name, message: String(error) });
   }
@@ -189,6 +193,7 @@ export class Room extends DurableObject<Env> {
       now - room.limits.nameRetentionMs,
       (name) => room.connections.byName(name) !== undefined,
     );
+    room.calls.prune(now - CALL_RETENTION_MS);
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 
 import {
+  Capability,
   type DecodedFrame,
   ErrorCode,
   EVERYONE,
@@ -12,9 +13,11 @@ import {
   refOf,
   SERVER,
 } from "wscomsrv-protocol";
+import { routeCall } from "./calls.js";
 import type { Socket } from "./connections.js";
 import { afford, type IdentifiedEvent, report, type SocketEvent } from "./context.js";
 import { runServerCommand } from "./server-commands.js";
+import { has } from "./session.js";
 
 /** Where a frame goes: the sockets, the names that were not there, and the relay itself. */
 export interface Delivery<S> {
@@ -69,6 +72,7 @@ export function resolveTargets<S extends Socket>(
 export function route<S extends Socket>(event: IdentifiedEvent<S>, frame: DecodedFrame): void {
   const { room } = event;
   const { envelope, fields } = frame;
+  if (has(event.session, Capability.calls) && routeCall(event, frame)) return;
   // A walk of the whole room is paid for before it is made.
   if (
     envelope.target.includes(EVERYONE) &&

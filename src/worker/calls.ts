@@ -1,0 +1,255 @@
+/**
+ * Calls (capability `calls`): a command with a `call` id from one client to exactly one other,
+ * answered by a `reply` with the same id. The room checks the call, refuses at once what its
+ * target cannot answer (with its own `reply`), and keeps each pending call in SQLite (table
+ * `calls`), so that a room that hibernates between a call and its reply still routes the
+ * reply, and still tells the caller when the target leaves first. Calls and replies ride as
+ * ordinary frames of the event, never as mail.
+ *
+ * @module
+ */
+
+import {
+  CallCode,
+  type CallCodeName,
+  Capability,
+  callIdOf,
+  type DecodedFrame,
+  ErrorCode,
+  EVERYONE,
+  FrameType,
+  isCommand,
+  refOf,
+  relayReplyText,
+  SERVER,
+} from "wscomsrv-protocol";
+import type { Socket } from "./connections.js";
+import { afford, type IdentifiedEvent, type RoomContext, report } from "./context.js";
+import { has } from "./session.js";
+
+/** How long a pending call is kept when neither a reply nor a leave ends it, in ms (1 hour). */
+export const CALL_RETENTION_MS = 3_600_000;
+
+/**
+ * A pending call, as the room keeps it.
+ *
+ * @example
+ * ```ts
+ * const pending: PendingCall = { caller: "gui", call: "k3J9xq0aTz1c-1" };
+ * ```
+ */
+export interface PendingCall {
+  /** The name that called. */
+  caller: string;
+  /** The call's id. */
+  call: string;
+}
+
+/**
+ * The calls the room waits on a reply for, in durable storage.
+ *
+ * @example
+ * ```ts
+ * calls.add("dev", "gui", "k3J9-1", Date.now());
+ * calls.take("dev", "gui", "k3J9-1"); // true, and the row is gone
+ * ```
+ */
+export interface CallStore {
+  /** Records that `caller` called `callee` with id `call` at `at` (ms since 1970). */
+  add(callee: string, caller: string, call: string, at: number): void;
+  /** Deletes the pending call `call` of `caller` to `callee`. @returns true when there was one. */
+  take(callee: string, caller: string, call: string): boolean;
+  /** Deletes every pending call to `callee` and returns them, oldest first. */
+  takeAllTo(callee: string): PendingCall[];
+  /** Deletes every pending call `caller` made. */
+  dropFrom(caller: string): void;
+  /** Deletes the calls made before `before` (ms since 1970). @returns how many. */
+  prune(before: number): number;
+}
+
+/**
+ * A {@link CallStore} on the Durable Object's SQLite storage.
+ *
+ * @example
+ * ```ts
+ * const calls = new SqlCallStore(ctx.storage.sql);
+ * ```
+ */
+export class SqlCallStore implements CallStore {
+  readonly #sql: SqlStorage;
+
+  /** Creates the table on first use. */
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS calls (callee TEXT NOT NULL, caller TEXT NOT NULL, call TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (caller, call))",
+    );
+    sql.exec("CREATE INDEX IF NOT EXISTS calls_callee ON calls (callee)");
+    sql.exec("CREATE INDEX IF NOT EXISTS calls_at ON calls (at)");
+  }
+
+  add(callee: string, caller: string, call: string, at: number): void {
+    this.#sql.exec(
+      "INSERT INTO calls (callee, caller, call, at) VALUES (?, ?, ?, ?) ON CONFLICT(caller, call) DO UPDATE SET callee = excluded.callee, at = excluded.at",
+      callee,
+      caller,
+      call,
+      at,
+    );
+  }
+
+  take(callee: string, caller: string, call: string): boolean {
+    return (
+      this.#sql.exec(
+        "DELETE FROM calls WHERE caller = ? AND call = ? AND callee = ?",
+        caller,
+        call,
+        callee,
+      ).rowsWritten > 0
+    );
+  }
+
+  takeAllTo(callee: string): PendingCall[] {
+    const pending: PendingCall[] = [];
+    for (const row of this.#sql.exec(
+      "SELECT caller, call FROM calls WHERE callee = ? ORDER BY at",
+      callee,
+    )) {
+      if (typeof row.caller === "string" && typeof row.call === "string") {
+        pending.push({ caller: row.caller, call: row.call });
+      }
+    }
+    if (pending.length > 0) this.#sql.exec("DELETE FROM calls WHERE callee = ?", callee);
+    return pending;
+  }
+
+  dropFrom(caller: string): void {
+    this.#sql.exec("DELETE FROM calls WHERE caller = ?", caller);
+  }
+
+  prune(before: number): number {
+    return this.#sql.exec("DELETE FROM calls WHERE at < ?", before).rowsWritten;
+  }
+}
+
+/**
+ * Takes a frame with a `call` field from a client with the `calls` capability: a call (a
+ * command to exactly one name, which must be held by a client with `calls`) or the `reply` to
+ * one. A call the room refuses is answered with the room's own `reply` (`BAD_CALL`,
+ * `TARGET_NOT_CONNECTED`, `TARGET_CANNOT_REPLY`) and delivered to no one. A reply goes to its
+ * caller only when the room waits for it from its sender; any other reply is dropped.
+ *
+ * @returns false when the frame has no `call` field (it is routed as any frame).
+ * @example
+ * ```ts
+ * if (has(event.session, Capability.calls) && routeCall(event, frame)) return;
+ * ```
+ */
+export function routeCall<S extends Socket>(
+  event: IdentifiedEvent<S>,
+  frame: DecodedFrame,
+): boolean {
+  const call = callIdOf(frame.fields);
+  if (call === undefined) return false;
+  if (typeof call !== "string") {
+    report(event, { code: ErrorCode.badEnvelope, message: call.problem, ref: refOf(frame.fields) });
+  } else if (frame.envelope.type === FrameType.reply) {
+    deliverReply(event, frame, call);
+  } else {
+    placeCall(event, frame, call);
+  }
+  return true;
+}
+
+/** Sends the caller of the event the room's own reply to its call `call`. */
+function refuse<S extends Socket>(
+  { room, socket, session }: IdentifiedEvent<S>,
+  call: string,
+  code: CallCodeName,
+  message: string,
+): void {
+  room.outbox.send(socket, relayReplyText(session.name, call, code, message));
+}
+
+function placeCall<S extends Socket>(
+  event: IdentifiedEvent<S>,
+  { envelope, fields }: DecodedFrame,
+  call: string,
+): void {
+  const { room, session, now } = event;
+  const [target] = envelope.target;
+  if (
+    !isCommand(envelope) ||
+    target === undefined ||
+    envelope.target.length !== 1 ||
+    target === SERVER ||
+    target === EVERYONE
+  ) {
+    refuse(
+      event,
+      call,
+      CallCode.badCall,
+      `a call must be a command (type "${FrameType.command}") to exactly one client name, not "${SERVER}" or "${EVERYONE}"`,
+    );
+    return;
+  }
+  const socket = room.connections.byName(target);
+  if (socket === undefined || room.liveness.closeIfDead(socket, now)) {
+    refuse(event, call, CallCode.targetNotConnected, `no client is called ${target}`);
+    return;
+  }
+  const callee = room.connections.find(socket);
+  if (callee === undefined || !has(callee, Capability.calls)) {
+    refuse(
+      event,
+      call,
+      CallCode.targetCannotReply,
+      `${target} did not ask for the calls capability, so it cannot reply`,
+    );
+    return;
+  }
+  fields.from = session.name; // the decoded object is the room's own: stamp it in place
+  const text = JSON.stringify(fields);
+  if (!afford(event, 1, text.length, refOf(fields))) return;
+  room.calls.add(target, session.name, call, now);
+  room.outbox.send(socket, text);
+}
+
+function deliverReply<S extends Socket>(
+  event: IdentifiedEvent<S>,
+  { envelope, fields }: DecodedFrame,
+  call: string,
+): void {
+  const { room, session } = event;
+  const [caller] = envelope.target;
+  if (caller === undefined || envelope.target.length !== 1) return;
+  const socket = room.connections.byName(caller);
+  fields.from = session.name;
+  const text = JSON.stringify(fields);
+  if (socket !== undefined && !afford(event, 1, text.length, refOf(fields))) return;
+  // Answered: the row goes even when its caller is away (a caller that left has none).
+  if (!room.calls.take(session.name, caller, call) || socket === undefined) return;
+  room.outbox.send(socket, text);
+}
+
+/**
+ * The calls' part of a leave: every call pending to `name` is answered by the room with
+ * `TARGET_LEFT` (to callers still here), and the calls `name` made are forgotten (their
+ * replies will find no caller).
+ *
+ * @example
+ * ```ts
+ * leaveCalls(room, "dev");
+ * ```
+ */
+export function leaveCalls<S extends Socket>(room: RoomContext<S>, name: string): void {
+  for (const { caller, call } of room.calls.takeAllTo(name)) {
+    const socket = room.connections.byName(caller);
+    if (socket === undefined) continue;
+    room.outbox.send(
+      socket,
+      relayReplyText(caller, call, CallCode.targetLeft, `${name} left before it replied`),
+    );
+  }
+  room.calls.dropFrom(name);
+}
