@@ -15,7 +15,7 @@ import {
   type Limits,
   setTime,
 } from "wscomsrv-protocol";
-import type { CallStore } from "./calls.js";
+import type { CallStore } from "./call-store.js";
 import type { Connections, Socket } from "./connections.js";
 import type { Liveness } from "./liveness.js";
 import type { NameStore } from "./name-store.js";

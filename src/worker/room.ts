@@ -9,7 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "wscomsrv-protocol";
 import { relayConfig } from "../config/index.js";
-import { CALL_RETENTION_MS, SqlCallStore } from "./calls.js";
+import { CALL_RETENTION_MS, SqlCallStore } from "./call-store.js";
 import { Connections } from "./connections.js";
 import { close, handshakeFrames, type RoomContext, sendHandshake } from "./context.js";
 import type { Env } from "./env.js";
