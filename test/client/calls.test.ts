@@ -81,6 +81,23 @@ describe("calls", () => {
     expect(gui.events.errors).toEqual([]);
   });
 
+  it("sends the reply after the frames the function wrote, in order", async () => {
+    const room = freshRoom();
+    const dev = await member(room, "dev");
+    const gui = await member(room, "gui");
+    const notes: unknown[] = [];
+    gui.client.addMessageType("note", (data) => {
+      notes.push(data);
+    });
+    dev.client.addCmdFunction("work", (_kwargs, { client: self, sender }) => {
+      self.writeToSocket({ type: "note", data: "first", target: sender ?? "" });
+      self.writeToSocket({ type: "note", data: "second", target: sender ?? "" });
+      return "done";
+    });
+    const value = await gui.client.call("dev", "work");
+    expect({ value, notes }).toEqual({ value: "done", notes: ["first", "second"] });
+  });
+
   it("runs the same function for a plain command, whose return value goes nowhere", async () => {
     const room = freshRoom();
     const dev = await member(room, "dev");
