@@ -2,7 +2,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { cmd, type Frame } from "../support/inbox.js";
 import { expectQuiet, sync } from "../support/session.js";
-import { freshRoom, join, roomStub } from "./connect.js";
+import { freshRoom, join, open, roomStub } from "./connect.js";
 
 const CALLS = { capabilities: ["calls", "errors"] };
 
@@ -115,6 +115,26 @@ describe("calls", () => {
     expect(await a.next()).toEqual(relayReply("A", "s1-1", "TARGET_LEFT"));
     expect(await c.next()).toEqual(relayReply("C", "s2-1", "TARGET_LEFT"));
     expect(await pendingCalls(room)).toBe(0);
+  });
+
+  it("answers TARGET_LEFT when a newcomer with the resume secret takes the callee's name", async () => {
+    const room = freshRoom();
+    const a = await join(room, "A", CALLS);
+    const old = await open(room);
+    await old.take(2);
+    old.send(cmd("identify", { name: "B", capabilities: ["calls", "resume"] }));
+    const ack = await old.next();
+    const secret = (ack.data as { kwargs: { resume: string } }).kwargs.resume;
+    a.send(callFrame("slow", "B", "s1-1"));
+    expect(await old.next()).toMatchObject({ call: "s1-1" });
+    const fresh = await open(room);
+    await fresh.take(2);
+    fresh.send(cmd("identify", { name: "B", capabilities: ["calls", "resume"], resume: secret }));
+    expect(await fresh.next()).toMatchObject({ data: { cmd: "identified" } });
+    expect(await a.next()).toEqual(relayReply("A", "s1-1", "TARGET_LEFT"));
+    // The new holder never got the call, and its reply to it would go nowhere.
+    fresh.send({ type: "reply", data: { ok: true }, target: ["A"], call: "s1-1" });
+    await expectQuiet(a, fresh, "A", "B");
   });
 
   it("forgets the calls of a caller that leaves: the reply reaches no one, not the name's next holder", async () => {
