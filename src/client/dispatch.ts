@@ -34,6 +34,7 @@ import {
   relayBatchFrames,
   SERVER,
 } from "wscomsrv-protocol";
+import type { Calls } from "./calls.js";
 import type { WebSocketClient } from "./client.js";
 import { type ClientEmitter, NamedHooks } from "./emitter.js";
 import {
@@ -171,18 +172,21 @@ export class Dispatcher {
   readonly types: NamedHooks<Parameters<MessageTypeFunction>>;
   readonly #emitter: ClientEmitter;
   readonly #relay: RelayFrames;
+  readonly #calls: Calls | undefined;
 
   /**
    * @param emitter - Runs the hooks and takes the errors.
    * @param relay - Takes the relay's `identified`, `ack`, `mail` and `receipt` frames, and
    *   decides which peer frames are duplicates.
+   * @param calls - Takes the replies to the client's calls, and answers the calls it gets.
    */
-  constructor(emitter: ClientEmitter, relay: RelayFrames) {
+  constructor(emitter: ClientEmitter, relay: RelayFrames, calls?: Calls) {
     const warn = (message: string): void => emitter.warn(message);
     this.commands = new NamedHooks("addCmdFunction", warn);
     this.types = new NamedHooks("addMessageType", warn);
     this.#emitter = emitter;
     this.#relay = relay;
+    this.#calls = calls;
   }
 
   /** Handles one received frame (`data` as the WebSocket gave it). Never throws. */
@@ -276,9 +280,11 @@ export class Dispatcher {
   ): void {
     const fromRelay = message.from === SERVER;
     // Acks, mail numbers and receipts are the client's own business, like a heartbeat: they
-    // reach no hook. A duplicate peer frame reaches none either.
+    // reach no hook. A duplicate peer frame (a reply too) reaches none either.
     if (fromRelay && this.#takeOwn(message)) return;
     if (!fromRelay && !this.#relay.admit(message, fields)) return;
+    // So is the reply to one of its calls.
+    if (this.#calls?.reply(message, fields) === true) return;
     if (isCommand(message)) {
       const { cmd, args, kwargs } = message.data;
       if (fromRelay && cmd === Command.identified) {
@@ -301,6 +307,12 @@ export class Dispatcher {
       // handshake that follows is answered again, until the relay closes with 4001.
       if (fromRelay && cmd === Command.passwordReset) return;
       const fn = this.commands.get(cmd);
+      // A call: the same function, and what it returns or throws goes back to the caller.
+      const call = this.#calls?.callOf(message, fields);
+      if (call !== undefined && message.from !== undefined) {
+        this.#calls?.answer(call, message.from, fn, kwargs, context);
+        return;
+      }
       if (fn === undefined) {
         this.#emitter.fail(unknownCommand(cmd, message.from));
         return;

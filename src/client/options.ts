@@ -77,7 +77,7 @@ export interface ClientOptions {
    * The extension frames to ask the relay for at identify. With none, the relay sends no
    * `identified` answer and the client counts itself identified as soon as it has sent its
    * identify (as the seed did). Default
-   * `["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "delivery", "receipts"]`.
+   * `["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls", "delivery", "receipts"]`.
    */
   capabilities?: readonly CapabilityName[];
   /**
@@ -137,6 +137,12 @@ export interface ClientOptions {
   maxQueuedBytes?: number;
   /** Where warnings go. Default `console`. */
   logger?: Logger;
+  /**
+   * When a command function called through `call()` throws, send the caller the error's
+   * stack along with its name and message (`CallError.remoteStack`). Stacks show the
+   * callee's code paths; turn this on where the caller may see them. Default `false`.
+   */
+  replyStacks?: boolean;
 }
 
 /**
@@ -163,6 +169,7 @@ export interface ResolvedOptions {
   batch: BatchLimits;
   unconfirmed: UnconfirmedLimits;
   logger: Logger;
+  replyStacks: boolean;
 }
 
 /**
@@ -170,8 +177,9 @@ export interface ResolvedOptions {
  * which a reconnect takes the client's name back from a socket the relay still holds, one
  * that died without the relay noticing yet, instead of being refused with `NAME_TAKEN`),
  * `heartbeat` (see `heartbeatInterval`), `batch` (see the `batch` option), `acks` (frames
- * the relay never confirmed are reported, see `UnconfirmedError`), `delivery` (exactly-once
- * delivery: duplicates dropped, unacked frames sent again) and `receipts` (`deliver()`).
+ * the relay never confirmed are reported, see `UnconfirmedError`), `calls` (`call()`, and
+ * answers to the calls of others), `delivery` (exactly-once delivery: duplicates dropped,
+ * unacked frames sent again) and `receipts` (`deliver()`).
  * Internal; the `capabilities` option lists them.
  */
 export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
@@ -181,6 +189,7 @@ export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
   Capability.heartbeat,
   Capability.batch,
   Capability.acks,
+  Capability.calls,
   Capability.delivery,
   Capability.receipts,
 ]);
@@ -274,6 +283,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     batch,
     unconfirmed,
     logger: options.logger ?? console,
+    replyStacks: options.replyStacks ?? false,
   };
 }
 

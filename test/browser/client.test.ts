@@ -160,6 +160,7 @@ it("identifies from a page and does a command round trip with a Node client", as
       "heartbeat",
       "batch",
       "acks",
+      "calls",
       "delivery",
       "receipts",
     ],

@@ -91,6 +91,7 @@ it("sends nothing before the identify: the identify is the first frame on every 
           "heartbeat",
           "batch",
           "acks",
+          "calls",
           "delivery",
           "receipts",
         ],

@@ -213,6 +213,7 @@ it("sends no heartbeat with heartbeatInterval 0, and does not ask for the capabi
     "resume",
     "batch",
     "acks",
+    "calls",
     "delivery",
     "receipts",
   ]);
