@@ -153,6 +153,10 @@ it("resolves receipts: confirmed by a receiver with delivery, delivered, unknown
     ["UNDELIVERED", ["Ghost"]],
   ]);
   expect(writerEvents.errors).toEqual(writerEvents.relayErrors);
+  // Receipts are the client's own business: no message hook saw one, nor an UNKNOWN_TYPE.
+  expect(writerEvents.messages.filter((m) => m.type === "receipt" || m.type === "mail")).toEqual(
+    [],
+  );
   writer.close();
   reader.close();
   plain.socket.close();
