@@ -3,14 +3,23 @@
  * connection lifecycle (open, close, backoff, the one state) is the {@link Lifecycle}'s; the
  * identify handshake the {@link Handshake}'s; the send path (queue, ids, acks, batches) the
  * {@link Sender}'s; received frames go through the {@link Dispatcher}; hooks are run by the
- * {@link ClientEmitter}. A new feature that lives per connection (pending calls, the roster,
- * the clock samples) is one more part of the same kind: a module with a class that takes its
- * relay frames from the dispatcher and is attached to the lifecycle as a `ConnectionPart`.
+ * {@link ClientEmitter}; calls and their replies by {@link Calls}. A new feature that lives per
+ * connection (the roster, the clock samples) is one more part of the same kind: a module with
+ * a class that takes its frames from the dispatcher and is attached to the lifecycle as a
+ * `ConnectionPart`.
  *
  * @module
  */
 
-import { type CapabilityName, Command, checkName, FrameType } from "wscomsrv-protocol";
+import {
+  type CapabilityName,
+  Command,
+  checkName,
+  FrameType,
+  type Json,
+  type JsonObject,
+} from "wscomsrv-protocol";
+import { type CallOptions, type CallOutcome, Calls } from "./calls.js";
 import { Dispatcher } from "./dispatch.js";
 import { ClientEmitter } from "./emitter.js";
 import { DroppedFramesError } from "./errors.js";
@@ -60,6 +69,7 @@ export class WebSocketClient {
   readonly #sender: Sender;
   readonly #lifecycle: Lifecycle;
   readonly #handshake: Handshake;
+  readonly #calls: Calls;
 
   /**
    * Creates a client. With a `host` and `autoConnect` (the default), it connects at once;
@@ -94,10 +104,27 @@ export class WebSocketClient {
     this.#handshake = new Handshake(name, resolved, this.#emitter, this.#lifecycle);
     this.#lifecycle.attach(this.#handshake);
     this.#lifecycle.attach(this.#sender);
-    this.#dispatcher = new Dispatcher(this.#emitter, {
-      identified: (kwargs, context) => this.#handshake.answered(kwargs, context),
-      ack: ({ id }) => this.#sender.confirm(id),
+    this.#calls = new Calls({
+      name,
+      replyStacks: resolved.replyStacks,
+      send: (connection, text) => {
+        if (this.#lifecycle.sendable !== connection) return false;
+        this.#sender.write(text);
+        return true;
+      },
     });
+    this.#lifecycle.attach(this.#calls);
+    this.#dispatcher = new Dispatcher(
+      this.#emitter,
+      {
+        identified: (kwargs, context) => {
+          this.#calls.limits(kwargs);
+          this.#handshake.answered(kwargs, context);
+        },
+        ack: ({ id }) => this.#sender.confirm(id),
+      },
+      this.#calls,
+    );
     this.#dispatcher.commands.add(Command.identify, (_kwargs, context) =>
       this.#handshake.answer(context),
     );
@@ -280,6 +307,80 @@ export class WebSocketClient {
   }
 
   /**
+   * Calls `command` on the client `target` and resolves with what its command function
+   * returned (awaited when it returned a promise; `undefined` when it returned nothing), sent
+   * as JSON. It is the same function a plain command runs (`addCmdFunction`). Both ends need
+   * the `calls` capability (asked for by default). The call is sent at once, in order with the
+   * frames written before it; it is never queued.
+   *
+   * It rejects with a {@link CallError} whose `code` says why: `TARGET_NOT_CONNECTED`,
+   * `TARGET_CANNOT_REPLY` (the target did not ask for `calls`), `TARGET_LEFT` (it left before
+   * replying), `BAD_CALL`, from the relay; `NO_SUCH_COMMAND`, `HANDLER_FAILED` (with the
+   * thrown error's `remoteName` and `remoteMessage`), `REPLY_TOO_LARGE`, from the target;
+   * `CALL_TIMEOUT`, `CALL_CANCELLED` (the signal aborted), `CALLER_DROPPED` (this client's
+   * connection ended before the reply, or it was not identified with `calls` granted). A
+   * failed call is not reported to the error hooks.
+   *
+   * @param target - The name to call (exactly one; not `"server"` or `"*"`).
+   * @param command - The command (`data.cmd`).
+   * @param kwargs - Its keyword arguments. Default `{}`.
+   * @param options - `timeout` in ms (default 30,000; `Infinity` waits for ever) and `signal`.
+   * @throws TypeError for an empty target or command, or kwargs that cannot be serialised.
+   * @throws RangeError for a timeout that is not a number > 0.
+   * @example
+   * ```ts
+   * // On "dev":
+   * dev.addCmdFunction("read_temp", async ({ probe }) => sensors.read(probe));
+   * // On "gui":
+   * try {
+   *   const celsius = await gui.call("dev", "read_temp", { probe: 2 }, { timeout: 5_000 });
+   *   console.log(celsius);
+   * } catch (error) {
+   *   if (error instanceof CallError) console.warn(error.code, error.message);
+   * }
+   * ```
+   */
+  call(
+    target: string,
+    command: string,
+    kwargs: JsonObject = {},
+    options: CallOptions = {},
+  ): Promise<Json | undefined> {
+    return this.#calls
+      .outcome(target, command, kwargs, options)
+      .then((outcome) => (outcome.ok ? outcome.value : Promise.reject(outcome.error)));
+  }
+
+  /**
+   * Calls `command` on each of `targets` (each name once, all at once) and resolves, when
+   * every call has settled, with each one's {@link CallOutcome} by name: `{ ok: true, value }`
+   * or `{ ok: false, error }` with the {@link CallError}. Never rejects. See {@link call}.
+   *
+   * @throws TypeError, RangeError as {@link call} does.
+   * @example
+   * ```ts
+   * const outcomes = await gui.callAll(["dev1", "dev2", "dev3"], "read_temp", { probe: 1 });
+   * for (const [name, outcome] of Object.entries(outcomes)) {
+   *   if (outcome.ok) console.log(name, outcome.value);
+   *   else console.warn(name, outcome.error.code);
+   * }
+   * ```
+   */
+  callAll(
+    targets: readonly string[],
+    command: string,
+    kwargs: JsonObject = {},
+    options: CallOptions = {},
+  ): Promise<Record<string, CallOutcome>> {
+    if (!Array.isArray(targets)) throw new TypeError("callAll needs a list of target names");
+    const names = [...new Set(targets)];
+    const calls = names.map((target) => this.#calls.outcome(target, command, kwargs, options));
+    return Promise.all(calls).then((outcomes) =>
+      Object.fromEntries(outcomes.map((outcome, i) => [names[i], outcome])),
+    );
+  }
+
+  /**
    * Registers the function a received command runs. The command's kwargs are the first
    * argument, so keyword arguments read naturally by destructuring, and a missing one is
    * `undefined` (the seed's `catch=None`); the second argument is a {@link CommandContext}
@@ -288,7 +389,8 @@ export class WebSocketClient {
    * `overwrite`.
    *
    * @param name - The command's name (`data.cmd`).
-   * @param fn - The function; may return a promise. A throw or rejection goes to the error hooks.
+   * @param fn - The function; may return a promise. A throw or rejection goes to the error
+   *   hooks; for a call (see {@link call}), what it returns, or throws, goes back to the caller.
    * @param overwrite - Replace a function of the same name. Default `false`.
    * @returns true when `fn` was registered.
    * @example

@@ -28,6 +28,7 @@ import {
   relayBatchFrames,
   SERVER,
 } from "wscomsrv-protocol";
+import type { Calls } from "./calls.js";
 import type { WebSocketClient } from "./client.js";
 import { type ClientEmitter, NamedHooks } from "./emitter.js";
 import {
@@ -150,17 +151,20 @@ export class Dispatcher {
   readonly types: NamedHooks<Parameters<MessageTypeFunction>>;
   readonly #emitter: ClientEmitter;
   readonly #relay: RelayFrames;
+  readonly #calls: Calls | undefined;
 
   /**
    * @param emitter - Runs the hooks and takes the errors.
    * @param relay - Takes the relay's `identified` and `ack` frames.
+   * @param calls - Takes the replies to the client's calls, and answers the calls it gets.
    */
-  constructor(emitter: ClientEmitter, relay: RelayFrames) {
+  constructor(emitter: ClientEmitter, relay: RelayFrames, calls?: Calls) {
     const warn = (message: string): void => emitter.warn(message);
     this.commands = new NamedHooks("addCmdFunction", warn);
     this.types = new NamedHooks("addMessageType", warn);
     this.#emitter = emitter;
     this.#relay = relay;
+    this.#calls = calls;
   }
 
   /** Handles one received frame (`data` as the WebSocket gave it). Never throws. */
@@ -225,6 +229,8 @@ export class Dispatcher {
       else this.#relay.ack(data);
       return;
     }
+    // So is the reply to one of its calls.
+    if (this.#calls?.reply(message, fields) === true) return;
     if (isCommand(message)) {
       const { cmd, args, kwargs } = message.data;
       if (fromRelay && cmd === Command.identified) {
@@ -247,6 +253,12 @@ export class Dispatcher {
       // handshake that follows is answered again, until the relay closes with 4001.
       if (fromRelay && cmd === Command.passwordReset) return;
       const fn = this.commands.get(cmd);
+      // A call: the same function, and what it returns or throws goes back to the caller.
+      const call = this.#calls?.callOf(message, fields);
+      if (call !== undefined && message.from !== undefined) {
+        this.#calls?.answer(call, message.from, fn, kwargs, context);
+        return;
+      }
       if (fn === undefined) {
         this.#emitter.fail(unknownCommand(cmd, message.from));
         return;

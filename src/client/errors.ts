@@ -8,13 +8,22 @@
  * ({@link UpgradeRefusedError}), the relay's report ({@link RelayError}). A
  * `CONNECTION_ERROR` is a plain `WsComSrvError` whose `cause` is the socket's error.
  *
+ * A failed call is not reported to the hooks: its promise rejects with a {@link CallError},
+ * whose code is one of the wire module's `CallCode`.
+ *
  * A caller's mistake (a bad name, a bad option, a message that cannot be serialised) throws a
  * plain `TypeError` or `RangeError` at once instead; nothing here is ever thrown by the client.
  *
  * @module
  */
 
-import { type DecodeError, type ErrorData, type FrameRef, WsComSrvError } from "wscomsrv-protocol";
+import {
+  type CallCodeName,
+  type DecodeError,
+  type ErrorData,
+  type FrameRef,
+  WsComSrvError,
+} from "wscomsrv-protocol";
 /**
  * The stable codes of {@link ClientError}. Never renamed; new ones may be added.
  *
@@ -442,6 +451,61 @@ export class UpgradeRefusedError extends WsComSrvError<typeof ClientErrorCode.up
     this.url = url;
     this.status = status;
     this.fatal = fatal;
+  }
+}
+
+/**
+ * Why a call (`client.call`) failed. `code` is one of the wire module's `CallCode`: from the
+ * relay (`BAD_CALL`, `TARGET_NOT_CONNECTED`, `TARGET_CANNOT_REPLY`, `TARGET_LEFT`), from the
+ * target (`NO_SUCH_COMMAND`, `HANDLER_FAILED`, `REPLY_TOO_LARGE`) or from the caller itself
+ * (`CALL_TIMEOUT`, `CALL_CANCELLED`, `CALLER_DROPPED`). For `HANDLER_FAILED`, `remoteName`,
+ * `remoteMessage` and (when the target sends stacks) `remoteStack` say what the target's
+ * function threw.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await wsc.call("dev", "read_temp", { probe: 2 });
+ * } catch (error) {
+ *   if (error instanceof CallError && error.code === "HANDLER_FAILED") {
+ *     console.warn(`${error.target} failed: ${error.remoteName}: ${error.remoteMessage}`);
+ *   }
+ * }
+ * ```
+ */
+export class CallError extends WsComSrvError<CallCodeName> {
+  override name = "CallError";
+  /** The name that was called. */
+  readonly target: string;
+  /** The command that was called. */
+  readonly command: string;
+  /** For `HANDLER_FAILED`: the name of the error the target's function threw. */
+  readonly remoteName: string | undefined;
+  /** For `HANDLER_FAILED`: its message. */
+  readonly remoteMessage: string | undefined;
+  /** For `HANDLER_FAILED`, when the target sends stacks (`replyStacks`): its stack. */
+  readonly remoteStack: string | undefined;
+
+  /**
+   * @param code - Why the call failed.
+   * @param target - The name called.
+   * @param command - The command called.
+   * @param message - The reason, for humans (the target's or the relay's own sentence).
+   * @param remote - For `HANDLER_FAILED`: what the target's function threw.
+   */
+  constructor(
+    code: CallCodeName,
+    target: string,
+    command: string,
+    message: string,
+    remote: { name?: string | undefined; message?: string; stack?: string | undefined } = {},
+  ) {
+    super(code, `call of "${command}" on ${target} failed (${code}): ${message}`);
+    this.target = target;
+    this.command = command;
+    this.remoteName = remote.name;
+    this.remoteMessage = remote.message;
+    this.remoteStack = remote.stack;
   }
 }
 

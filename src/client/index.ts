@@ -43,8 +43,10 @@ export {
   type Target,
   WsComSrvError,
 } from "wscomsrv-protocol";
+export type { CallOptions, CallOutcome } from "./calls.js";
 export { type SendResult, WebSocketClient } from "./client.js";
 export {
+  CallError,
   type ClientError,
   ClientErrorCode,
   type ClientErrorCodeName,

@@ -77,7 +77,7 @@ export interface ClientOptions {
    * The extension frames to ask the relay for at identify. With none, the relay sends no
    * `identified` answer and the client counts itself identified as soon as it has sent its
    * identify (as the seed did). Default
-   * `["errors", "undelivered", "resume", "heartbeat", "batch", "acks"]`.
+   * `["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls"]`.
    */
   capabilities?: readonly CapabilityName[];
   /**
@@ -131,6 +131,12 @@ export interface ClientOptions {
   maxQueuedBytes?: number;
   /** Where warnings go. Default `console`. */
   logger?: Logger;
+  /**
+   * When a command function called through `call()` throws, send the caller the error's
+   * stack along with its name and message (`CallError.remoteStack`). Stacks show the
+   * callee's code paths; turn this on where the caller may see them. Default `false`.
+   */
+  replyStacks?: boolean;
 }
 
 /**
@@ -157,14 +163,16 @@ export interface ResolvedOptions {
   batch: BatchLimits;
   unconfirmed: UnconfirmedLimits;
   logger: Logger;
+  replyStacks: boolean;
 }
 
 /**
  * The capabilities asked for by default: error reports, undelivered targets, `resume` (with
  * which a reconnect takes the client's name back from a socket the relay still holds, one
  * that died without the relay noticing yet, instead of being refused with `NAME_TAKEN`),
- * `heartbeat` (see `heartbeatInterval`), `batch` (see the `batch` option) and `acks` (frames
- * the relay never confirmed are reported, see `UnconfirmedError`).
+ * `heartbeat` (see `heartbeatInterval`), `batch` (see the `batch` option), `acks` (frames
+ * the relay never confirmed are reported, see `UnconfirmedError`) and `calls` (`call()`, and
+ * answers to the calls of others).
  * Internal; the `capabilities` option lists them.
  */
 export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
@@ -174,6 +182,7 @@ export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
   Capability.heartbeat,
   Capability.batch,
   Capability.acks,
+  Capability.calls,
 ]);
 
 /** The default `heartbeatInterval`, in milliseconds (15 s). */
@@ -265,6 +274,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     batch,
     unconfirmed,
     logger: options.logger ?? console,
+    replyStacks: options.replyStacks ?? false,
   };
 }
 

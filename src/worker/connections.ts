@@ -138,7 +138,7 @@ export class Connections<S extends Socket = Socket> {
 
   /** Forgets a socket that closed; frees its name if it held one. */
   remove(socket: S): Session | undefined {
-    const session = this.#sessions.get(socket);
+    const session = this.#sessions.get(socket) ?? this.#closedWhileAway(socket);
     this.#sessions.delete(socket);
     const name = session?.name;
     if (session !== undefined && name !== undefined && this.#byName.get(name) === socket) {
@@ -146,6 +146,22 @@ export class Connections<S extends Socket = Socket> {
       this.#sorted = undefined;
       this.#onLeave?.(socket, { ...session, name });
     }
+    return session;
+  }
+
+  /**
+   * The session of a socket that closed while the room hibernated: the runtime leaves a
+   * closing socket out of the sockets the room wakes up with, but its attachment still says
+   * which name it held. It held it still when no other socket does; the leave runs for it.
+   */
+  #closedWhileAway(socket: S): Session | undefined {
+    if (this.#retired.has(socket)) return undefined;
+    const attachment = socket.deserializeAttachment();
+    if (isRetiredAttachment(attachment)) return undefined;
+    const session = decodeSession(attachment);
+    if (session.name === undefined || this.#byName.has(session.name)) return undefined;
+    this.#sessions.set(socket, session);
+    this.#byName.set(session.name, socket);
     return session;
   }
 

@@ -15,6 +15,7 @@ import {
   type Limits,
   setTime,
 } from "wscomsrv-protocol";
+import type { CallStore } from "./call-store.js";
 import type { Connections, Socket } from "./connections.js";
 import type { Liveness } from "./liveness.js";
 import type { Mail } from "./mail.js";
@@ -39,6 +40,8 @@ export interface RoomContext<S extends Socket = Socket> {
   readonly names: NameStore;
   /** The mail of names with `delivery`: numbered, kept until confirmed, kept while away. */
   readonly mail: Mail<S>;
+  /** The calls waiting for a reply, in durable storage. */
+  readonly calls: CallStore;
   /** The per-socket frame rate limit. */
   readonly rateLimiter: RateLimiter;
   /** What the room sends during the current event. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { leaveCalls } from "./calls.js";
 import type { Socket } from "./connections.js";
 import type { RoomContext } from "./context.js";
 import type { Session } from "./session.js";
@@ -17,9 +18,10 @@ import type { Session } from "./session.js";
 export function leave<S extends Socket>(
   room: RoomContext<S>,
   socket: S,
-  _session: Session & { name: string },
+  session: Session & { name: string },
   now: number,
 ): void {
+  leaveCalls(room, session.name);
   // Its mail is kept for the window, then expires.
   if (room.mail.release(socket, now) !== undefined) room.scheduleSweep(now + room.mail.windowMs);
 }

@@ -9,6 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { Capability, CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "wscomsrv-protocol";
 import { relayConfig } from "../config/index.js";
+import { CALL_RETENTION_MS, SqlCallStore } from "./call-store.js";
 import { Connections } from "./connections.js";
 import { close, handshakeFrames, type RoomContext, sendHandshake } from "./context.js";
 import { expireMail } from "./deliver.js";
@@ -97,6 +98,7 @@ export class Room extends DurableObject<Env> {
       }),
       names: new SqlNameStore(storage.sql),
       mail,
+      calls: new SqlCallStore(storage.sql),
       rateLimiter: new RateLimiter(config.limits),
       handshake,
       scheduleSweep: (deadline) => this.#armAlarm(deadline),
@@ -186,6 +188,7 @@ export class Room extends DurableObject<Env> {
     if (session?.name !== undefined) room.names.touch(session.name, Date.now());
     logEvent(room.name, "close", { name: session?.name, code });
     room.outbox.forget(ws, closeAnswer(code));
+    room.outbox.flush(); // what the leave sent others (a call's TARGET_LEFT)
   }
 
   /** Frees the name of a socket that failed, and forgets the socket for good. */
@@ -194,6 +197,7 @@ export class Room extends DurableObject<Env> {
     const session = room.connections.find(ws);
     room.connections.retire(ws);
     room.outbox.forget(ws);
+    room.outbox.flush();
     if (session?.name !== undefined) room.names.touch(session.name, Date.now());
     logEvent(room.name, "error", { name: session?.name, message: String(error) });
   }
@@ -206,6 +210,7 @@ export class Room extends DurableObject<Env> {
       now - room.limits.nameRetentionMs,
       (name) => room.connections.byName(name) !== undefined,
     );
+    room.calls.prune(now - CALL_RETENTION_MS);
   }
 
   /**

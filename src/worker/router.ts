@@ -16,6 +16,7 @@ import {
   refOf,
   SERVER,
 } from "wscomsrv-protocol";
+import { routeCall } from "./calls.js";
 import type { Socket } from "./connections.js";
 import { afford, type IdentifiedEvent, report, type SocketEvent } from "./context.js";
 import {
@@ -94,6 +95,7 @@ export function route<S extends Socket>(event: IdentifiedEvent<S>, frame: Decode
   }
   const statuses: Record<string, ReceiptStatus> | undefined =
     delivery.receipt && has(session, Capability.receipts) ? {} : undefined;
+  if (has(session, Capability.calls) && routeCall(event, frame, delivery)) return;
   // A walk of the whole room is paid for before it is made.
   if (
     envelope.target.includes(EVERYONE) &&

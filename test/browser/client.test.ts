@@ -153,7 +153,7 @@ it("identifies from a page and does a command round trip with a Node client", as
   const identified = events.find((e) => e.kind === "identified");
   expect(identified?.info).toMatchObject({
     name: "Browser",
-    capabilities: ["errors", "undelivered", "resume", "heartbeat", "batch", "acks"],
+    capabilities: ["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls"],
   });
   expect(identified?.time).toBe(node.client.time);
   // The page needed nothing but the one bundle.

@@ -84,7 +84,7 @@ it("sends nothing before the identify: the identify is the first frame on every 
       cmd: "indentify",
       kwargs: {
         name: "Careful",
-        capabilities: ["errors", "undelivered", "resume", "heartbeat", "batch", "acks"],
+        capabilities: ["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls"],
       },
     },
     target: ["server"],

@@ -14,6 +14,7 @@ import { TcpProxy } from "../support/tcp-proxy.js";
 
 /** Every runtime export of the client. It grows only on purpose: add the name here too. */
 const EXPORTS = [
+  "CallError",
   "Capability",
   "ClientErrorCode",
   "CloseCode",

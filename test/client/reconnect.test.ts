@@ -205,7 +205,7 @@ it("sends no heartbeat with heartbeatInterval 0, and does not ask for the capabi
     WebSocket: recording.WebSocket,
   });
   const info = await events.identifiedTimes(1);
-  expect(info.capabilities).toEqual(["errors", "undelivered", "resume", "batch", "acks"]);
+  expect(info.capabilities).toEqual(["errors", "undelivered", "resume", "batch", "acks", "calls"]);
   expect(recording.sent.some((text) => text.includes("heartbeat"))).toBe(false);
   wsc.close();
 });

@@ -210,6 +210,17 @@ describe("mail (capability delivery)", () => {
     ]);
   });
 
+  it("numbers a call and its reply like any peer frame for clients with delivery", async () => {
+    const room = freshRoom();
+    const { inbox: b } = await identify(room, "B", { capabilities: [...RECEIVER, "calls"] });
+    const { inbox: a } = await identify(room, "A", { capabilities: [...RECEIVER, "calls"] });
+    a.send({ ...cmd("measure", {}, "B"), call: "c1" });
+    const call = await mail(b);
+    expect(call.frames).toMatchObject([{ type: "cmd", call: "c1", from: "A" }]);
+    b.send({ type: "reply", data: { ok: true, value: 3 }, target: ["A"], call: "c1" });
+    expect((await mail(a)).frames).toMatchObject([{ type: "reply", call: "c1", from: "B" }]);
+  });
+
   it("refuses a malformed delivery field with BAD_ENVELOPE, and nobody gets the frame", async () => {
     const room = freshRoom();
     const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
