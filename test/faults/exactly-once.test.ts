@@ -65,9 +65,8 @@ describe("exactly once, per sender in order, through faults (three senders, 10,0
     for (const [cut, atCount] of [2_000, 6_000].entries()) {
       await t.handled(atCount);
       expect(t.senders.some(({ burst }) => burst.done)).toBe(false);
-      const connection = proxy.connections.at(-1);
-      expect(proxy.connections).toHaveLength(cut + 1);
-      connection?.cut();
+      // The receiver's connection is the proxy's latest.
+      proxy.connections.at(-1)?.cut();
       await t.receiver.events.identifiedTimes(cut + 2);
     }
     await t.expectEveryFrameOnce();
