@@ -101,6 +101,11 @@ export interface CallsHost {
   /** Whether a failed reply carries the thrown error's stack. */
   readonly replyStacks: boolean;
   /**
+   * The client's stream id (`sid`), the first part of every call id. Default: a random one,
+   * made at the first call.
+   */
+  readonly stream?: string;
+  /**
    * Sends `text` through the client's send path (in order with its other frames), when
    * `connection` is still the identified one. @returns false when it is not (nothing sent).
    */
@@ -149,6 +154,7 @@ export class Calls implements ConnectionPart {
 
   constructor(host: CallsHost) {
     this.#host = host;
+    this.#stream = host.stream;
   }
 
   /** How many calls wait for their reply. */

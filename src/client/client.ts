@@ -3,10 +3,11 @@
  * connection lifecycle (open, close, backoff, the one state) is the {@link Lifecycle}'s; the
  * identify handshake the {@link Handshake}'s; the send path (queue, ids, acks, batches) the
  * {@link Sender}'s; received frames go through the {@link Dispatcher}; hooks are run by the
- * {@link ClientEmitter}; calls and their replies by {@link Calls}. A new feature that lives per
- * connection (the roster, the clock samples) is one more part of the same kind: a module with
- * a class that takes its frames from the dispatcher and is attached to the lifecycle as a
- * `ConnectionPart`.
+ * {@link ClientEmitter}; calls and their replies by {@link Calls}; duplicates are dropped and
+ * confirmations sent by the {@link Inbox} (capability `delivery`); `deliver()` promises are the
+ * {@link Receipts}'. A new feature that lives per connection (the roster, the clock samples) is
+ * one more part of the same kind: a module with a class that takes its frames from the
+ * dispatcher and is attached to the lifecycle as a `ConnectionPart`.
  *
  * @module
  */
@@ -31,9 +32,11 @@ import type {
   MessageTypeFunction,
 } from "./events.js";
 import { Handshake } from "./handshake.js";
+import { Inbox } from "./inbox.js";
 import { Lifecycle } from "./lifecycle.js";
 import { type ClientOptions, resolveOptions } from "./options.js";
 import { serialize } from "./outgoing.js";
+import { type Receipt, Receipts } from "./receipts.js";
 import { Sender } from "./sender.js";
 
 /**
@@ -47,6 +50,25 @@ import { Sender } from "./sender.js";
  * ```
  */
 export type SendResult = "sent" | "queued" | "dropped";
+
+/**
+ * The options of {@link WebSocketClient.deliver}.
+ *
+ * @example
+ * ```ts
+ * const receipt = await wsc.deliver(frame, { timeout: 5_000 } satisfies DeliverOptions);
+ * ```
+ */
+export interface DeliverOptions {
+  /**
+   * Milliseconds, from the call, until the promise rejects with a `RECEIPT_TIMEOUT` error if
+   * some target has no final status by then; `0` waits for ever. Default 30,000.
+   */
+  timeout?: number;
+}
+
+/** The default {@link DeliverOptions.timeout}, in ms. */
+export const DEFAULT_RECEIPT_TIMEOUT = 30_000;
 
 /**
  * A named client of the relay.
@@ -69,6 +91,8 @@ export class WebSocketClient {
   readonly #sender: Sender;
   readonly #lifecycle: Lifecycle;
   readonly #handshake: Handshake;
+  readonly #inbox: Inbox;
+  readonly #receipts: Receipts;
   readonly #calls: Calls;
 
   /**
@@ -96,7 +120,11 @@ export class WebSocketClient {
     const resolved = resolveOptions(options);
     this.name = name;
     this.#emitter = new ClientEmitter(name, resolved.logger);
-    this.#sender = new Sender(resolved, (error) => this.#emitter.fail(error));
+    this.#sender = new Sender(resolved, {
+      fail: (error) => this.#emitter.fail(error),
+      lost: (frames, error) => this.#receipts.lost(frames, error),
+    });
+    this.#receipts = new Receipts(this.#sender.streamId);
     this.#lifecycle = new Lifecycle(resolved, this.#emitter, {
       receive: (data) => this.#dispatcher.receive(this, data),
       discard: (because) => this.#sender.discard(because),
@@ -104,9 +132,12 @@ export class WebSocketClient {
     this.#handshake = new Handshake(name, resolved, this.#emitter, this.#lifecycle);
     this.#lifecycle.attach(this.#handshake);
     this.#lifecycle.attach(this.#sender);
+    this.#inbox = new Inbox(name, this.#lifecycle, (error) => this.#emitter.fail(error));
+    this.#lifecycle.attach(this.#inbox);
     this.#calls = new Calls({
       name,
       replyStacks: resolved.replyStacks,
+      stream: this.#sender.streamId,
       send: (connection, text) => {
         if (this.#lifecycle.sendable !== connection) return false;
         this.#sender.write(text);
@@ -122,6 +153,10 @@ export class WebSocketClient {
           this.#handshake.answered(kwargs, context);
         },
         ack: ({ id }) => this.#sender.confirm(id),
+        mail: (data) => this.#inbox.mail(data),
+        receipt: (data) => this.#receipts.take(data),
+        admit: (message, fields) => this.#inbox.admit(message, fields),
+        undecodable: () => this.#inbox.undecodable(),
       },
       this.#calls,
     );
@@ -192,6 +227,16 @@ export class WebSocketClient {
    */
   get resumeSecret(): string | undefined {
     return this.#handshake.resume;
+  }
+
+  /**
+   * The client's stream id: 12 random base64url characters, one per client object. With the
+   * relay's `delivery` or `receipts` capability, every JSON object frame the client sends
+   * carries it as `sid`, with its number in the stream as `seq` (from 1, one more per frame,
+   * across reconnects), so that receivers can drop a frame sent twice.
+   */
+  get streamId(): string {
+    return this.#sender.streamId;
   }
 
   /** Frames waiting in the send queue. */
@@ -281,7 +326,10 @@ export class WebSocketClient {
    * With the relay's `batch` capability, the frames written in one tick go out together, as
    * one `batch` frame, at the end of the tick. With `acks`, a JSON object without an `id` gets
    * the client's next number as its `id` (peers see it), and what the relay never confirms is
-   * reported as an `UnconfirmedError` when the connection closes.
+   * reported as an `UnconfirmedError` when the connection closes, or, with `delivery`, sent
+   * again first (marked `"resent":true`) after the next identify. With `delivery` or
+   * `receipts`, a JSON object also gets the client's `sid` and its `seq` (see
+   * {@link streamId}).
    *
    * @param message - A frame object (see the builders) or its JSON text.
    * @returns `"sent"`, `"queued"` or `"dropped"`.
@@ -304,6 +352,51 @@ export class WebSocketClient {
       return "dropped";
     }
     return this.#sender.enqueue(message);
+  }
+
+  /**
+   * Sends a frame as {@link writeToSocket} does, asking the relay for its receipt (capability
+   * `receipts`): the frame gets the client's `sid`, its `seq` and `"receipt":true`. The
+   * promise resolves once every target has a final status (see {@link Receipt}): `delivered`,
+   * `confirmed`, `unknown`, `refused`, `expired`, `overflow` or `uncertain`; a target the
+   * room keeps the frame for (`stored`) is waited for. A status once final stays final, also
+   * when the frame is sent again after a broken connection. Queued frames keep their pending
+   * receipt until they are sent.
+   *
+   * The promise rejects with a `ReceiptTimeoutError` (`RECEIPT_TIMEOUT`, with the statuses so
+   * far) after `timeout`, also when the relay does not grant `receipts`; and with the
+   * `DroppedFramesError` (`QUEUE_OVERFLOW` or `CLIENT_CLOSED`) when the frame is dropped
+   * unsent: that error goes to the promise, not to the error hooks.
+   *
+   * @param message - A JSON object frame (an object or its text) without `sid`, `seq`,
+   *   `receipt` or `resent` fields.
+   * @param options - See {@link DeliverOptions}.
+   * @throws TypeError for a frame that is not a JSON object or has those fields.
+   * @throws RangeError for a timeout that is not a finite number >= 0.
+   * @example
+   * ```ts
+   * const receipt = await wsc.deliver({ type: "order", data: { id: 7 }, target: ["Kitchen"] });
+   * if (receipt.status.Kitchen !== "confirmed") console.warn("not confirmed:", receipt.status);
+   * ```
+   */
+  deliver(
+    message: object | string,
+    { timeout = DEFAULT_RECEIPT_TIMEOUT }: DeliverOptions = {},
+  ): Promise<Receipt> {
+    if (!Number.isFinite(timeout) || timeout < 0) {
+      throw new RangeError(`timeout must be a finite number >= 0, got ${timeout}`);
+    }
+    const frame = this.#sender.receiptFrame(message);
+    const receipt = this.#receipts.expect(frame.seq, timeout);
+    const phase = this.#lifecycle.phase;
+    if (this.#lifecycle.sendable !== undefined) {
+      this.#sender.writeFrame(frame);
+    } else if (phase.state === "closed") {
+      this.#receipts.lost([frame], DroppedFramesError.closed([frame.text], phase.because));
+    } else {
+      this.#sender.enqueueFrame(frame);
+    }
+    return receipt;
   }
 
   /**
@@ -566,7 +659,8 @@ export class WebSocketClient {
   /**
    * Runs `fn` with each {@link UnconfirmedError}: frames handed to a socket that the relay
    * never acked (capability `acks`), once per connection that closed with some. They go to
-   * the error hooks as well. The client never resends them.
+   * the error hooks as well. Without `delivery`, the client never resends them; with it, it
+   * resends every frame whose text it kept, and only the others are reported.
    *
    * @param overwrite - Replace a hook of the same name. Default `false`.
    * @returns true when `fn` was registered.

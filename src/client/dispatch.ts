@@ -1,8 +1,10 @@
 /**
  * The intrinsic message validator: every received frame is decoded with the wire module's
  * decoder, handed to the message hooks, then to its command or message type function. A
- * `batch` from the relay is taken apart into its frames, each taking that path in order.
- * Nothing leaves this path as an exception: invalid frames, unknown types and commands, and
+ * `batch` from the relay is taken apart into its frames, each taking that path in order (the
+ * relay's `mail` numbering follows that order). The relay's `ack`, `mail` and `receipt` frames
+ * go to the client's parts only, and a peer frame the inbox finds to be a duplicate is dropped
+ * before the hooks. Nothing leaves this path as an exception: invalid frames, unknown types and commands, and
  * failing functions all become errors for the error hooks.
  *
  * @module
@@ -16,7 +18,9 @@ import {
   decodeAckData,
   decodeErrorData,
   decodeFrame,
+  decodeMailData,
   decodeObject,
+  decodeReceiptData,
   type Envelope,
   ErrorCode,
   FrameType,
@@ -25,6 +29,8 @@ import {
   type Json,
   type JsonObject,
   type Limits,
+  type MailData,
+  type ReceiptData,
   relayBatchFrames,
   SERVER,
 } from "wscomsrv-protocol";
@@ -84,7 +90,14 @@ function withoutResume(message: CommandEnvelope): CommandEnvelope {
  *
  * @example
  * ```ts
- * const relay: RelayFrames = { identified: (kwargs) => console.log(kwargs), ack: ({ id }) => console.log(id) };
+ * const relay: RelayFrames = {
+ *   identified: (kwargs) => console.log(kwargs),
+ *   ack: ({ id }) => console.log(id),
+ *   mail: (data) => inbox.mail(data),
+ *   receipt: (data) => receipts.take(data),
+ *   admit: (message, fields) => inbox.admit(message, fields),
+ *   undecodable: () => inbox.undecodable(),
+ * };
  * ```
  */
 export interface RelayFrames {
@@ -92,6 +105,14 @@ export interface RelayFrames {
   identified(kwargs: JsonObject, context: MessageContext): void;
   /** The relay's `ack` of a frame or batch (capability `acks`). */
   ack(data: AckData): void;
+  /** The relay's `mail` numbering of the peer frames that follow (capability `delivery`). */
+  mail(data: MailData): void;
+  /** The relay's `receipt` about a frame the client sent (capability `receipts`). */
+  receipt(data: ReceiptData): void;
+  /** Whether a peer frame is to be handled: false for a duplicate, dropped before any hook. */
+  admit(message: Envelope, fields: JsonObject): boolean;
+  /** A received frame could not be decoded (it still spends its mail number). */
+  undecodable(): void;
 }
 
 /** A received frame's context; a frame from a batch is serialised again only when asked. */
@@ -139,7 +160,7 @@ class ReceivedCommand extends Received implements CommandContext {
  *
  * @example
  * ```ts
- * const dispatcher = new Dispatcher(emitter, { identified: console.log, ack: () => {} });
+ * const dispatcher = new Dispatcher(emitter, relayFrames);
  * dispatcher.commands.add("pass_ball", ({ catch: caught }) => console.log(caught));
  * dispatcher.receive(client, text);
  * ```
@@ -155,7 +176,8 @@ export class Dispatcher {
 
   /**
    * @param emitter - Runs the hooks and takes the errors.
-   * @param relay - Takes the relay's `identified` and `ack` frames.
+   * @param relay - Takes the relay's `identified`, `ack`, `mail` and `receipt` frames, and
+   *   decides which peer frames are duplicates.
    * @param calls - Takes the replies to the client's calls, and answers the calls it gets.
    */
   constructor(emitter: ClientEmitter, relay: RelayFrames, calls?: Calls) {
@@ -182,6 +204,7 @@ export class Dispatcher {
       }
       const result = decodeFrame(data, RECEIVE_LIMITS);
       if (!result.ok) {
+        this.#relay.undecodable();
         this.#emitter.fail(invalidFrame(result.error));
         return;
       }
@@ -208,8 +231,43 @@ export class Dispatcher {
     }
     for (const item of items) {
       const decoded = decodeObject(item, RECEIVE_LIMITS);
-      if (decoded.ok) this.#receiveOne(client, decoded.frame.envelope, item, item);
-      else this.#emitter.fail(invalidFrame(decoded.error));
+      if (decoded.ok) {
+        this.#receiveOne(client, decoded.frame.envelope, item, item);
+      } else {
+        this.#relay.undecodable();
+        this.#emitter.fail(invalidFrame(decoded.error));
+      }
+    }
+  }
+
+  /** Takes the relay's `ack`, `mail` and `receipt` frames; false for any other frame. */
+  #takeOwn(message: Envelope): boolean {
+    switch (message.type) {
+      case FrameType.ack: {
+        const data = decodeAckData(message.data);
+        if (data === undefined)
+          this.#emitter.fail(malformed(message, "an ack needs a valid data.id"));
+        else this.#relay.ack(data);
+        return true;
+      }
+      case FrameType.mail: {
+        const data = decodeMailData(message.data);
+        if (data === undefined) {
+          this.#emitter.fail(malformed(message, "a mail frame needs data.first and data.count"));
+        } else this.#relay.mail(data);
+        return true;
+      }
+      case FrameType.receipt: {
+        const data = decodeReceiptData(message.data);
+        if (data === undefined) {
+          this.#emitter.fail(
+            malformed(message, "a receipt needs data.sid, data.seq and data.status"),
+          );
+        } else this.#relay.receipt(data);
+        return true;
+      }
+      default:
+        return false;
     }
   }
 
@@ -221,14 +279,10 @@ export class Dispatcher {
     fields: JsonObject,
   ): void {
     const fromRelay = message.from === SERVER;
-    // An ack is the client's own business, like a heartbeat: it reaches no hook.
-    if (fromRelay && message.type === FrameType.ack) {
-      const data = decodeAckData(message.data);
-      if (data === undefined)
-        this.#emitter.fail(malformed(message, "an ack needs a valid data.id"));
-      else this.#relay.ack(data);
-      return;
-    }
+    // Acks, mail numbers and receipts are the client's own business, like a heartbeat: they
+    // reach no hook. A duplicate peer frame (a reply too) reaches none either.
+    if (fromRelay && this.#takeOwn(message)) return;
+    if (!fromRelay && !this.#relay.admit(message, fields)) return;
     // So is the reply to one of its calls.
     if (this.#calls?.reply(message, fields) === true) return;
     if (isCommand(message)) {

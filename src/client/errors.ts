@@ -5,7 +5,9 @@
  * its own: the frame it is about ({@link FrameError}), the function that failed
  * ({@link HandlerError}), the frames dropped ({@link DroppedFramesError}) or never confirmed
  * ({@link UnconfirmedError}), the close code ({@link FatalCloseError}), the HTTP status
- * ({@link UpgradeRefusedError}), the relay's report ({@link RelayError}). A
+ * ({@link UpgradeRefusedError}), the relay's report ({@link RelayError}), the frames the relay
+ * could not keep ({@link MissedFramesError}). A `deliver()` promise's timeout, with the
+ * statuses so far, is the receipts module's `ReceiptTimeoutError`. A
  * `CONNECTION_ERROR` is a plain `WsComSrvError` whose `cause` is the socket's error.
  *
  * A failed call is not reported to the hooks: its promise rejects with a {@link CallError},
@@ -24,6 +26,7 @@ import {
   type FrameRef,
   WsComSrvError,
 } from "wscomsrv-protocol";
+
 /**
  * The stable codes of {@link ClientError}. Never renamed; new ones may be added.
  *
@@ -62,6 +65,16 @@ export const ClientErrorCode = {
   unconfirmed: "UNCONFIRMED",
   /** The relay answered the WebSocket upgrade with an HTTP error status (Node with `ws` only). */
   upgradeRefused: "UPGRADE_REFUSED",
+  /**
+   * The relay could not keep frames for the client (capability `delivery`): it stayed away
+   * longer than the room's mail window, or its mailbox was full (see {@link MissedFramesError}).
+   */
+  missedFrames: "MISSED_FRAMES",
+  /**
+   * A `deliver()` promise: not every target had a final status within its timeout (see
+   * `ReceiptTimeoutError`). Never given to the error hooks.
+   */
+  receiptTimeout: "RECEIPT_TIMEOUT",
 } as const;
 
 /**
@@ -94,6 +107,7 @@ export type ClientError =
   | FatalCloseError
   | UpgradeRefusedError
   | RelayError
+  | MissedFramesError
   | WsComSrvError<typeof ClientErrorCode.connectionError>;
 
 /**
@@ -378,9 +392,10 @@ export class RelayError extends WsComSrvError<typeof ClientErrorCode.relayError>
 /**
  * Frames that `writeToSocket` handed to a socket (it returned `"sent"`, or `"queued"` and the
  * queue was sent later) and that the relay never confirmed (capability `acks`) before the
- * connection closed. Each may or may not have reached its targets; none is sent again by the
- * client. Reported once per connection that closed with some, to the unconfirmed hooks and
- * the error hooks.
+ * connection closed. Each may or may not have reached its targets. Without `delivery`, none is
+ * sent again by the client; with `delivery`, the client sends again every frame whose text it
+ * kept, and this reports only those it no longer had ({@link untracked}). Reported once per
+ * connection that closed with some, to the unconfirmed hooks and the error hooks.
  *
  * @example
  * ```ts
@@ -402,18 +417,51 @@ export class UnconfirmedError extends WsComSrvError<typeof ClientErrorCode.uncon
   /** The address of the connection they were sent on. */
   readonly url: string;
 
-  constructor(frames: readonly string[], untracked: number, url: string) {
+  /**
+   * @param resentOthers - True when the frames whose texts were kept are being sent again
+   *   (`delivery`), so that only the untracked ones are reported.
+   */
+  constructor(frames: readonly string[], untracked: number, url: string, resentOthers = false) {
     const count =
       untracked > 0
         ? `${frames.length + untracked} frame(s) (${untracked} of them no longer kept)`
         : `${frames.length} frame(s)`;
     super(
       ClientErrorCode.unconfirmed,
-      `${count} sent to ${url} are unconfirmed: the connection closed before the relay confirmed them; they may or may not have been delivered and were not resent`,
+      resentOthers
+        ? `${count} sent to ${url} are unconfirmed: the connection closed before the relay confirmed them; they may or may not have been delivered, and cannot be sent again (the frames still kept are being sent again)`
+        : `${count} sent to ${url} are unconfirmed: the connection closed before the relay confirmed them; they may or may not have been delivered and were not resent`,
     );
     this.frames = frames;
     this.untracked = untracked;
     this.url = url;
+  }
+}
+
+/**
+ * Frames for this client that the relay could not keep (capability `delivery`), so they never
+ * reach it: it stayed away longer than the room's mail window, or its mailbox (or the room's)
+ * was full. Their senders' receipts say `expired` or `overflow`. Reported to the error hooks
+ * when the relay says so, in `identified` or in a `mail` frame.
+ *
+ * @example
+ * ```ts
+ * wsc.addOnError("gaps", (error) => {
+ *   if (error.code === "MISSED_FRAMES") console.warn(`${error.count} frames lost; resync`);
+ * });
+ * ```
+ */
+export class MissedFramesError extends WsComSrvError<typeof ClientErrorCode.missedFrames> {
+  override name = "MissedFramesError";
+  /** How many frames the relay could not keep since it last said so. */
+  readonly count: number;
+
+  constructor(count: number) {
+    super(
+      ClientErrorCode.missedFrames,
+      `the relay could not keep ${count} frame(s) for this client (away longer than the mail window, or the mailbox was full); they will not arrive`,
+    );
+    this.count = count;
   }
 }
 

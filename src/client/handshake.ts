@@ -14,6 +14,7 @@ import {
   commandMessage,
   decodeIdentified,
   decodeSetTime,
+  type IdentifiedMail,
   IdentifyField,
   type JsonObject,
   SERVER,
@@ -154,7 +155,7 @@ export class Handshake implements ConnectionPart {
     }
     this.time = info.time;
     this.#resume = info.resume;
-    this.#accept(connection, info.capabilities);
+    this.#accept(connection, info.capabilities, info.mail);
   }
 
   /**
@@ -177,13 +178,17 @@ export class Handshake implements ConnectionPart {
     }, timeout);
   }
 
-  #accept(connection: Connection, capabilities: readonly CapabilityName[]): void {
+  #accept(
+    connection: Connection,
+    capabilities: readonly CapabilityName[],
+    mail?: IdentifiedMail,
+  ): void {
     this.#granted = [...capabilities];
-    this.#lifecycle.identified(connection, {
-      name: this.#name,
-      capabilities: [...capabilities],
-      time: this.time,
-    });
+    this.#lifecycle.identified(
+      connection,
+      { name: this.#name, capabilities: [...capabilities], time: this.time },
+      mail,
+    );
   }
 
   #clearTimer(): void {

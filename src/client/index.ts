@@ -38,13 +38,14 @@ export {
   levelMessage,
   type OutgoingCommand,
   type OutgoingFrame,
+  type ReceiptStatus,
   SERVER,
   simpleMessage,
   type Target,
   WsComSrvError,
 } from "wscomsrv-protocol";
 export type { CallOptions, CallOutcome } from "./calls.js";
-export { type SendResult, WebSocketClient } from "./client.js";
+export { type DeliverOptions, type SendResult, WebSocketClient } from "./client.js";
 export {
   CallError,
   type ClientError,
@@ -55,6 +56,7 @@ export {
   FrameError,
   type FrameErrorCode,
   HandlerError,
+  MissedFramesError,
   RelayError,
   UnconfirmedError,
   UpgradeRefusedError,
@@ -71,4 +73,5 @@ export type {
   MessageTypeFunction,
 } from "./events.js";
 export type { ClientOptions, Logger } from "./options.js";
+export { type Receipt, ReceiptTimeoutError } from "./receipts.js";
 export type { WebSocketConstructor, WebSocketLike } from "./transport.js";

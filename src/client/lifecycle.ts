@@ -18,6 +18,7 @@ import {
   FATAL_CLOSE_CODES,
   HEARTBEAT_REQUEST,
   HEARTBEAT_RESPONSE,
+  type IdentifiedMail,
   SUBPROTOCOL,
   TOKEN_SUBPROTOCOL_PREFIX,
 } from "wscomsrv-protocol";
@@ -78,6 +79,8 @@ export interface Session {
   readonly connection: Connection;
   /** The capabilities it granted. */
   readonly granted: readonly CapabilityName[];
+  /** The state of the name's mail, as the relay told it (capability `delivery`). */
+  readonly mail?: IdentifiedMail;
 }
 
 /**
@@ -242,15 +245,20 @@ export class Lifecycle {
   /**
    * The relay accepted the identify on `connection` (the handshake decides when): the state
    * becomes `"identified"`, the parts start, the heartbeat beats, the identified hooks run.
+   * `mail` is the relay's view of the name's mail, for the parts.
    */
-  identified(connection: Connection, info: IdentifiedInfo): void {
+  identified(connection: Connection, info: IdentifiedInfo, mail?: IdentifiedMail): void {
     const phase = this.#phase;
     if (!("connection" in phase) || phase.connection !== connection || phase.state === "closed") {
       return;
     }
     this.#attempt = 0;
     this.#phase = { state: "identified", connection };
-    const session: Session = { connection, granted: info.capabilities };
+    const session: Session = {
+      connection,
+      granted: info.capabilities,
+      ...(mail === undefined ? {} : { mail }),
+    };
     for (const part of this.#parts) part.identified?.(session);
     if (info.capabilities.includes(Capability.heartbeat)) this.#startHeartbeat(connection);
     this.#emitter.emit("identified", info);

@@ -77,7 +77,7 @@ export interface ClientOptions {
    * The extension frames to ask the relay for at identify. With none, the relay sends no
    * `identified` answer and the client counts itself identified as soon as it has sent its
    * identify (as the seed did). Default
-   * `["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls"]`.
+   * `["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls", "delivery", "receipts"]`.
    */
   capabilities?: readonly CapabilityName[];
   /**
@@ -103,10 +103,12 @@ export interface ClientOptions {
   /**
    * Most frame texts kept until the relay acks them (capability `acks`). Past it, the oldest
    * texts are let go and only counted: a later ack confirms them all the same, and a close
-   * before one reports how many there were (`UnconfirmedError.untracked`). Default 10,000.
+   * before one reports how many there were (`UnconfirmedError.untracked`). With `delivery`,
+   * the texts kept are what is sent again after a broken connection; those let go cannot be.
+   * Default 20,000.
    */
   maxUnconfirmedFrames?: number;
-  /** Most UTF-8 bytes of frame texts kept until the relay acks them. Default 1 MiB. */
+  /** Most UTF-8 bytes of frame texts kept until the relay acks them. Default 8 MiB. */
   maxUnconfirmedBytes?: number;
   /**
    * The WebSocket class to use. Default: in Node, the `ws` package; elsewhere the runtime's
@@ -125,9 +127,13 @@ export interface ClientOptions {
   reconnectBaseDelay?: number;
   /** The longest reconnect delay, in ms. Default 30,000. */
   reconnectMaxDelay?: number;
-  /** Most frames held while the client cannot send. Default 1,000. */
+  /**
+   * Most frames held while the client cannot send. Frames sent again after a broken
+   * connection (`delivery`) are put back first and never dropped, but count: while they fill
+   * the queue, new frames are refused (`QUEUE_OVERFLOW`). Default 20,000.
+   */
   maxQueuedFrames?: number;
-  /** Most UTF-8 bytes held while the client cannot send, all frames together. Default 1 MiB. */
+  /** Most UTF-8 bytes held while the client cannot send, all frames together. Default 8 MiB. */
   maxQueuedBytes?: number;
   /** Where warnings go. Default `console`. */
   logger?: Logger;
@@ -171,8 +177,9 @@ export interface ResolvedOptions {
  * which a reconnect takes the client's name back from a socket the relay still holds, one
  * that died without the relay noticing yet, instead of being refused with `NAME_TAKEN`),
  * `heartbeat` (see `heartbeatInterval`), `batch` (see the `batch` option), `acks` (frames
- * the relay never confirmed are reported, see `UnconfirmedError`) and `calls` (`call()`, and
- * answers to the calls of others).
+ * the relay never confirmed are reported, see `UnconfirmedError`), `calls` (`call()`, and
+ * answers to the calls of others), `delivery` (exactly-once delivery: duplicates dropped,
+ * unacked frames sent again) and `receipts` (`deliver()`).
  * Internal; the `capabilities` option lists them.
  */
 export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
@@ -183,6 +190,8 @@ export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
   Capability.batch,
   Capability.acks,
   Capability.calls,
+  Capability.delivery,
+  Capability.receipts,
 ]);
 
 /** The default `heartbeatInterval`, in milliseconds (15 s). */

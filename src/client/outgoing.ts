@@ -5,14 +5,24 @@
  * @module
  */
 
-import { isJsonObject, isValidId, type Json, own } from "wscomsrv-protocol";
+import { DeliveryField, isJsonObject, isValidId, type Json, own } from "wscomsrv-protocol";
+
+const DELIVERY_FIELDS: readonly string[] = Object.values(DeliveryField).filter(
+  (field) => field !== DeliveryField.call,
+);
 
 /**
  * A frame handed to the send path.
  *
  * @example
  * ```ts
- * const frame: Outgoing = { text: '{"type":"note","target":"B"}', isObject: true, hasId: false, id: undefined };
+ * const frame: Outgoing = {
+ *   text: '{"type":"note","target":"B"}',
+ *   isObject: true,
+ *   hasId: false,
+ *   id: undefined,
+ *   hasStream: false,
+ * };
  * ```
  */
 export interface Outgoing {
@@ -24,6 +34,22 @@ export interface Outgoing {
   readonly hasId: boolean;
   /** That `id` when it is a valid one (the relay acks only those), otherwise `undefined`. */
   readonly id: string | number | undefined;
+  /**
+   * True when the frame has a `sid`, `seq`, `receipt` or `resent` field of its own: the client
+   * then adds none of them (and cannot ask a receipt for it).
+   */
+  readonly hasStream: boolean;
+  /**
+   * Its number in the client's stream, once given (frames get numbers in the order they go
+   * out, so that each receiver sees them rising).
+   */
+  readonly seq?: number;
+  /** True once the client's `sid` and `seq` are in the text. */
+  readonly stamped?: boolean;
+  /** True when the frame asks for a receipt (`WebSocketClient.deliver`). */
+  readonly receipt?: boolean;
+  /** True once `"resent":true` is in the text. */
+  readonly resent?: boolean;
 }
 
 /**
@@ -41,11 +67,19 @@ export function outgoingOfText(text: string): Outgoing {
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { text, isObject: false, hasId: false, id: undefined };
+    return { text, isObject: false, hasId: false, id: undefined, hasStream: false };
   }
-  if (!isJsonObject(parsed)) return { text, isObject: false, hasId: false, id: undefined };
+  if (!isJsonObject(parsed)) {
+    return { text, isObject: false, hasId: false, id: undefined, hasStream: false };
+  }
   const id = own(parsed, "id");
-  return { text, isObject: true, hasId: id !== undefined, id: isValidId(id) ? id : undefined };
+  return {
+    text,
+    isObject: true,
+    hasId: id !== undefined,
+    id: isValidId(id) ? id : undefined,
+    hasStream: DELIVERY_FIELDS.some((field) => own(parsed, field) !== undefined),
+  };
 }
 
 /**
@@ -62,17 +96,36 @@ export function outgoingOfObject(message: object, text: string): Outgoing {
   if ("toJSON" in message && typeof message.toJSON === "function") return outgoingOfText(text);
   // JSON.stringify writes an object (not an array) as `{...}`.
   const isObject = !Array.isArray(message) && text.startsWith("{");
-  if (!isObject) return { text, isObject, hasId: false, id: undefined };
-  const value: unknown = Object.prototype.propertyIsEnumerable.call(message, "id")
-    ? Reflect.get(message, "id")
-    : undefined;
-  // JSON.stringify leaves out undefined, functions and symbols: such an id is no id.
-  const hasId = value !== undefined && typeof value !== "function" && typeof value !== "symbol";
+  if (!isObject) return { text, isObject, hasId: false, id: undefined, hasStream: false };
+  const value = serialisedField(message, "id");
+  const hasId = value !== undefined;
   const id =
     (typeof value === "string" || typeof value === "number") && isValidId(value)
       ? value
       : undefined;
-  return { text, isObject, hasId, id };
+  return { text, isObject, hasId, id, hasStream: hasStreamFields(message) };
+}
+
+/**
+ * True when `message` has a `sid`, `seq`, `receipt` or `resent` field that `JSON.stringify`
+ * writes (see {@link Outgoing.hasStream}).
+ *
+ * @example
+ * ```ts
+ * hasStreamFields({ type: "note", target: "B", seq: 3 }); // true
+ * ```
+ */
+export function hasStreamFields(message: object): boolean {
+  return DELIVERY_FIELDS.some((field) => serialisedField(message, field) !== undefined);
+}
+
+/** The own field `key` of `message` when `JSON.stringify` writes it, otherwise `undefined`. */
+function serialisedField(message: object, key: string): unknown {
+  const value: unknown = Object.prototype.propertyIsEnumerable.call(message, key)
+    ? Reflect.get(message, key)
+    : undefined;
+  // JSON.stringify leaves out undefined, functions and symbols: such a field is no field.
+  return typeof value === "function" || typeof value === "symbol" ? undefined : value;
 }
 
 /**
@@ -123,8 +176,5 @@ export function takesIdDirectly(message: object | string): message is object {
   const prototype: unknown = Object.getPrototypeOf(message);
   if (prototype !== Object.prototype && prototype !== null) return false;
   if ("toJSON" in message) return false;
-  const id: unknown = Object.prototype.propertyIsEnumerable.call(message, "id")
-    ? Reflect.get(message, "id")
-    : undefined;
-  return id === undefined || typeof id === "function" || typeof id === "symbol";
+  return serialisedField(message, "id") === undefined;
 }

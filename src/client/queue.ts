@@ -21,16 +21,20 @@ type Queued = string | { readonly text: string };
  * ```
  */
 export interface QueueLimits {
-  /** Most frames held. Default 1,000. */
+  /** Most frames held. Default 20,000. */
   maxFrames: number;
-  /** Most UTF-8 bytes held, all frames together. Default 1 MiB (1,048,576). */
+  /** Most UTF-8 bytes held, all frames together. Default 8 MiB (8,388,608). */
   maxBytes: number;
 }
 
-/** The default {@link QueueLimits}: 1,000 frames, 1 MiB. */
+/**
+ * The default {@link QueueLimits}: 20,000 frames, 8 MiB, sized for 1,000 frames a second
+ * through a room reset with clients back within seconds (frames sent again after a broken
+ * connection wait here too).
+ */
 export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
-  maxFrames: 1_000,
-  maxBytes: 1_048_576,
+  maxFrames: 20_000,
+  maxBytes: 8_388_608,
 });
 
 /**
@@ -90,6 +94,27 @@ export class FrameQueue<F extends Queued = string> {
     this.#frames.push(frame);
     this.#bytes += size;
     return undefined;
+  }
+
+  /**
+   * Puts `frames` back at the front, in their order, whatever the bounds: they were queued
+   * or sent before every frame held, and are never dropped. They count against the bounds,
+   * so the queue may hold more than its bounds until it is drained, and refuses new frames
+   * meanwhile.
+   *
+   * @example
+   * ```ts
+   * const queue = new FrameQueue({ maxFrames: 1, maxBytes: 1024 });
+   * queue.push("c");
+   * queue.requeue(["a", "b"]);
+   * queue.drain(); // ["a", "b", "c"]
+   * ```
+   */
+  requeue(frames: readonly F[]): void {
+    if (frames.length === 0) return;
+    for (const frame of frames)
+      this.#bytes += utf8Length(typeof frame === "string" ? frame : frame.text);
+    this.#frames.unshift(...frames);
   }
 
   /** Takes every frame, oldest first, and empties the queue. */

@@ -175,9 +175,13 @@ export function passwordReset(): OutgoingCommand {
 
 /** The relay's acknowledgement of an identify (only to clients that asked for capabilities). */
 export function identified(kwargs: IdentifiedKwargs): OutgoingCommand {
-  const { mail, ...rest } = kwargs;
+  const { mail, roster, ...rest } = kwargs;
   const payload: JsonObject = { ...rest };
   if (mail !== undefined) payload.mail = { ...mail };
+  if (roster !== undefined) {
+    payload.roster = { members: roster.members.map((member) => ({ ...member })) };
+    if (roster.next !== undefined) payload.roster.next = roster.next;
+  }
   return serverCommand(Command.identified, payload, [kwargs.name]);
 }
 

@@ -1,12 +1,13 @@
 /**
  * Text builders for what a client wraps around its own frames: a `batch` of frames already
- * serialised (capability `batch`), and an `id` added to a frame's text (capability `acks`).
+ * serialised (capability `batch`), and an `id` (capability `acks`) or other fields (`sid`,
+ * `seq`, `receipt`, `resent`) added to a frame's text.
  * Neither parses nor serialises the frames again.
  *
  * @module
  */
 
-import { FrameType, SERVER } from "./envelope.js";
+import { FrameType, type Json, SERVER } from "./envelope.js";
 
 const BATCH_HEAD = `{"type":"${FrameType.batch}","data":[`;
 const BATCH_TAIL = `],"target":["${SERVER}"]`;
@@ -63,4 +64,30 @@ export function withIdText(objectText: string, id: number): string {
   const inner = text.slice(0, -1);
   const separator = /^\s*\{\s*$/.test(inner) ? "" : ",";
   return `${inner}${separator}${ID_FIELD}${id}}`;
+}
+
+/**
+ * Adds fields to the text of a JSON object that has none of them, in the order given, keeping
+ * every other character as it was (as {@link withIdText} does for `id`). Each value is written
+ * with `JSON.stringify`. With no fields, the text is returned as it is.
+ *
+ * @param objectText - A JSON object's text, without any of the fields (the caller checks).
+ * @param fields - The fields to add: name and JSON value, in order.
+ * @example
+ * ```ts
+ * withFieldsText('{"type":"note","target":"B"}', [["sid", "k3J9xq0aTz1c"], ["seq", 7]]);
+ * // {"type":"note","target":"B","sid":"k3J9xq0aTz1c","seq":7}
+ * withFieldsText("{}", [["resent", true]]); // {"resent":true}
+ * ```
+ */
+export function withFieldsText(
+  objectText: string,
+  fields: ReadonlyArray<readonly [string, Json]>,
+): string {
+  if (fields.length === 0) return objectText;
+  const text = objectText.trimEnd();
+  const inner = text.slice(0, -1);
+  const separator = /^\s*\{\s*$/.test(inner) ? "" : ",";
+  const added = fields.map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`);
+  return `${inner}${separator}${added.join(",")}}`;
 }

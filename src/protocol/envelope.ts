@@ -47,6 +47,10 @@ export const FrameType = {
    * `MailData`.
    */
   mail: "mail",
+  /**
+   * A change of the room's roster (extension, capability `presence`): see `PresenceData`.
+   */
+  presence: "presence",
 } as const;
 
 /**
@@ -79,6 +83,13 @@ export const Command = {
    * `kwargs.through` was handled; see `ReceivedKwargs`.
    */
   received: "received",
+  /**
+   * Client to relay (extension, capability `presence`): a page of the roster, answered by
+   * {@link Command.members}; kwargs `after` and `limit` as for `list_clients`.
+   */
+  roster: "roster",
+  /** Relay to client (extension): the answer to {@link Command.roster}; see `RosterPage`. */
+  members: "members",
 } as const;
 
 /** The `target` field: one name, or a list of names. */
@@ -166,6 +177,17 @@ export const Capability = {
    * (`received`), and keeps frames for the name while it is away, for the room's mail window.
    */
   delivery: "delivery",
+  /**
+   * The room's roster in `identified` and a `presence` frame for every change: a name joins,
+   * is away (its connection went, it may come back within the room's mail window), is back,
+   * moved to a new connection (a takeover), leaves.
+   */
+  presence: "presence",
+  /**
+   * Every frame from a peer carries `relayTime`: when the relay received it, in milliseconds
+   * since 1970 on the relay's clock, written by the relay (a sender's own is replaced).
+   */
+  stamps: "stamps",
 } as const;
 
 /** The exact text of a heartbeat a client sends (answered by the runtime, not the room). */
@@ -215,6 +237,44 @@ export interface IdentifiedKwargs {
   maxFrameBytes?: number;
   /** The name's mail (only with the `delivery` capability granted). */
   mail?: IdentifiedMail;
+  /** The first page of the room's roster (only with the `presence` capability granted). */
+  roster?: RosterPage;
+}
+
+/** A member's state in the roster: `here` (a socket holds the name) or `away`. */
+export type MemberState = "here" | "away";
+
+/**
+ * One member of a room's roster.
+ *
+ * @example
+ * ```ts
+ * const member: Member = { name: "gui", state: "here", since: 1795667433606 };
+ * ```
+ */
+export interface Member {
+  /** The name. */
+  name: string;
+  /** Here, or away (its connection went; it may come back within the room's mail window). */
+  state: MemberState;
+  /** Since when it is in that state, in milliseconds since 1970 on the relay's clock. */
+  since: number;
+}
+
+/**
+ * A page of the roster: members sorted by name, and the name to ask `after` for the next page
+ * when more remain.
+ *
+ * @example
+ * ```ts
+ * const page: RosterPage = { members: [{ name: "gui", state: "here", since: 1795667433606 }] };
+ * ```
+ */
+export interface RosterPage {
+  /** The members of the page. */
+  members: Member[];
+  /** The `after` of the next page; absent on the last. */
+  next?: string;
 }
 
 /**

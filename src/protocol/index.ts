@@ -14,4 +14,5 @@ export * from "./error-codes.js";
 export * from "./errors.js";
 export * from "./limits.js";
 export * from "./names.js";
+export * from "./presence.js";
 export * from "./relay-frames.js";

@@ -20,6 +20,7 @@ import {
   type JsonObject,
 } from "./envelope.js";
 import { ErrorCode } from "./error-codes.js";
+import { decodeRosterPage } from "./presence.js";
 
 /**
  * The kwargs of the relay's `set_time` command: the room's epoch.
@@ -98,6 +99,8 @@ export function decodeIdentified(kwargs: Json | undefined): IdentifiedKwargs | u
   if (isWhole(maxFrameBytes) && maxFrameBytes > 0) decoded.maxFrameBytes = maxFrameBytes;
   const mail = decodeIdentifiedMail(own(kwargs, "mail" satisfies keyof IdentifiedKwargs));
   if (mail !== undefined) decoded.mail = mail;
+  const roster = decodeRosterPage(own(kwargs, "roster" satisfies keyof IdentifiedKwargs));
+  if (roster !== undefined) decoded.roster = roster;
   return decoded;
 }
 

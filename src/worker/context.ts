@@ -21,6 +21,7 @@ import type { Liveness } from "./liveness.js";
 import type { Mail } from "./mail.js";
 import type { NameStore } from "./name-store.js";
 import type { Outbox } from "./outbox.js";
+import type { Presence } from "./presence.js";
 import type { FailureBudget, RateLimiter } from "./rate-limit.js";
 import { has, type Session } from "./session.js";
 
@@ -40,6 +41,8 @@ export interface RoomContext<S extends Socket = Socket> {
   readonly names: NameStore;
   /** The mail of names with `delivery`: numbered, kept until confirmed, kept while away. */
   readonly mail: Mail<S>;
+  /** The roster: who is here, who is away, and the changes to tell. */
+  readonly presence: Presence<S>;
   /** The calls waiting for a reply, in durable storage. */
   readonly calls: CallStore;
   /** The per-socket frame rate limit. */

@@ -39,6 +39,7 @@ import { close, report, type SocketEvent, sendHandshake } from "./context.js";
 import { takeMail } from "./deliver.js";
 import { logEvent } from "./log.js";
 import { newSecret } from "./name-store.js";
+import { rosterPageOf } from "./roster.js";
 import { secretMatches } from "./secrets.js";
 import { has, isCapability, outranks, type Proof, type Session, type Waiting } from "./session.js";
 
@@ -269,6 +270,7 @@ function sendIdentified<S extends Socket>(
     maxFrameBytes: room.limits.maxFrameBytes,
   };
   if (secret !== undefined) kwargs.resume = secret;
+  if (has(session, Capability.presence)) kwargs.roster = rosterPageOf(room, undefined);
   if (has(session, Capability.delivery)) {
     const mail = room.mail.state(name);
     kwargs.mail = {
@@ -362,6 +364,8 @@ function grant<S extends Socket>(
   }
   // The event's own session, now holding the name.
   const granted = room.connections.identify(socket, name, capabilities, now, proof);
+  room.presence.arrive(name, now);
+  if (has(granted, Capability.presence)) room.presence.watch(socket, name);
   logEvent(room.name, "identified", { name, proof });
   if (has(granted, Capability.heartbeat)) {
     room.liveness.aliveUntil(now + room.limits.heartbeatTimeoutMs);

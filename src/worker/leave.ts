@@ -9,6 +9,7 @@
 import { leaveCalls } from "./calls.js";
 import type { Socket } from "./connections.js";
 import type { RoomContext } from "./context.js";
+import { departureOf } from "./roster.js";
 import type { Session } from "./session.js";
 
 /**
@@ -22,6 +23,7 @@ export function leave<S extends Socket>(
   now: number,
 ): void {
   leaveCalls(room, session.name);
+  room.presence.depart(socket, session.name, departureOf(room, socket, session));
   // Its mail is kept for the window, then expires.
   if (room.mail.release(socket, now) !== undefined) room.scheduleSweep(now + room.mail.windowMs);
 }

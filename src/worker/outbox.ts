@@ -69,8 +69,11 @@ export interface OutboxRoom<S> {
   retire(socket: S): void;
   /** The frame that asks a socket to show that it reads: the room's `indentify`. */
   readonly probe: string;
-  /** Writes the mail of the event that ends, before anything is sent. */
-  commitMail(): void;
+  /**
+   * Finishes the event that ends, before anything is sent: tells the roster's changes (which
+   * may send more frames) and writes the mail.
+   */
+  beforeFlush(): void;
   /** The `mail` frame to put before the event's peer frames for `socket`, if it takes mail. */
   markFor(socket: S): string | undefined;
   /** The limits in force. */
@@ -254,7 +257,7 @@ export class Outbox<S extends Socket> {
 
   /** Sends everything queued (with the acks that can ride along), then closes what was to be closed. */
   flush(): void {
-    this.#room.commitMail();
+    this.#room.beforeFlush();
     for (const [socket, text] of this.#acks) {
       const queue = this.#queues.get(socket);
       if (queue === undefined || queue.texts.length === 0) continue;

@@ -24,10 +24,17 @@ import { Mail } from "./mail.js";
 import { SqlMailStore } from "./mail-store.js";
 import { SqlNameStore } from "./name-store.js";
 import { Outbox } from "./outbox.js";
+import { Presence, SqlPresenceStore } from "./presence.js";
 import { FailureBudget, RateLimiter } from "./rate-limit.js";
 import { readUpgrade, text, upgradeHeaders } from "./room-contract.js";
+import { tellPresence } from "./roster.js";
 import { has } from "./session.js";
 import { sweep } from "./sweep.js";
+
+/** The earlier of two times, either of which may be missing. */
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined || a <= b ? a : b;
+}
 
 /** How often, at most, a room prunes the names it has not seen for `nameRetentionMs`. */
 const PRUNE_INTERVAL_MS = 3_600_000;
@@ -75,6 +82,10 @@ export class Room extends DurableObject<Env> {
     const password = config.policyFor(name) === "password" ? config.password : undefined;
     const epoch = loadEpoch(storage.kv);
     const mail = new Mail<WebSocket>(new SqlMailStore(storage.sql), config.limits);
+    const presence = new Presence<WebSocket>(
+      new SqlPresenceStore(storage.sql),
+      config.limits.mailWindowMs,
+    );
     const connections = new Connections(this.ctx.getWebSockets(), (socket, session) =>
       leave(this.#context(undefined), socket, session, Date.now()),
     );
@@ -87,7 +98,11 @@ export class Room extends DurableObject<Env> {
       connections,
       outbox: new Outbox({
         sessionOf: (ws) => connections.find(ws),
-        commitMail: () => mail.commit(),
+        beforeFlush: () => {
+          const room = this.#context(undefined);
+          tellPresence(room, Date.now());
+          mail.commit();
+        },
         markFor: (ws) => mail.markFor(ws),
         retire: (ws) => {
           logEvent(name, "timeout", { name: connections.find(ws)?.name, reason: "not reading" });
@@ -98,6 +113,7 @@ export class Room extends DurableObject<Env> {
       }),
       names: new SqlNameStore(storage.sql),
       mail,
+      presence,
       calls: new SqlCallStore(storage.sql),
       rateLimiter: new RateLimiter(config.limits),
       handshake,
@@ -118,13 +134,14 @@ export class Room extends DurableObject<Env> {
       passwordFailures: new FailureBudget(config.limits.passwordFailuresPerMinute),
     };
     for (const [ws, session] of connections.sessions()) {
-      if (session.name !== undefined && has(session, Capability.delivery)) {
-        mail.resume(ws, session.name);
-      }
+      if (session.name === undefined) continue;
+      if (has(session, Capability.delivery)) mail.resume(ws, session.name);
+      if (has(session, Capability.presence)) presence.watch(ws, session.name);
     }
     const now = Date.now();
     mail.settle(now);
-    const expiry = mail.nextExpiry();
+    presence.settle(now, (held) => connections.byName(held) !== undefined);
+    const expiry = earliest(mail.nextExpiry(), presence.nextExpiry());
     if (expiry !== undefined) this.#armAlarm(expiry);
     return this.#room;
   }
@@ -184,6 +201,7 @@ export class Room extends DurableObject<Env> {
    */
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     const room = this.#context(undefined);
+    room.presence.closing(ws, code);
     const session = room.connections.remove(ws);
     if (session?.name !== undefined) room.names.touch(session.name, Date.now());
     logEvent(room.name, "close", { name: session?.name, code });
@@ -232,13 +250,11 @@ export class Room extends DurableObject<Env> {
     };
     for (const ws of found.unidentified) expire(ws, CloseCode.identifyTimeout, "identify timeout");
     for (const ws of found.silent) expire(ws, CloseCode.heartbeatTimeout, "heartbeat timeout");
-    const expiry = expireMail(room, now);
+    room.presence.expire(now);
+    const expiry = earliest(expireMail(room, now), room.presence.nextExpiry());
     room.outbox.flush();
     this.#alarmAt = undefined;
-    const next =
-      found.next === undefined || (expiry !== undefined && expiry < found.next)
-        ? expiry
-        : found.next;
+    const next = earliest(found.next, expiry);
     if (next !== undefined) this.#armAlarm(next);
   }
 }

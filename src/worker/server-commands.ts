@@ -5,6 +5,7 @@
  */
 
 import {
+  Capability,
   Command,
   type CommandEnvelope,
   decodeReceived,
@@ -19,43 +20,8 @@ import { afford, type IdentifiedEvent, report } from "./context.js";
 import { confirmMail } from "./deliver.js";
 import { identify } from "./identify.js";
 import { charsWithin } from "./outbox.js";
-
-/** Most names in one `clients` answer. */
-export const MAX_ROSTER_PAGE = 1_000;
-
-/**
- * The names after `after` (all when `undefined`), in order, at most `limit` of them and at
- * most `maxChars` characters of JSON, and the last one given when more remain.
- */
-export function rosterPage(
-  sorted: readonly string[],
-  after: string | undefined,
-  limit: number,
-  maxChars: number,
-): { names: string[]; next: string | undefined } {
-  let start = 0;
-  if (after !== undefined) {
-    // The first name greater than `after`: a binary search over the sorted names.
-    let high = sorted.length;
-    while (start < high) {
-      const middle = (start + high) >>> 1;
-      if ((sorted[middle] as string) <= after) start = middle + 1;
-      else high = middle;
-    }
-  }
-  const names: string[] = [];
-  let chars = 0;
-  for (let i = start; i < sorted.length && names.length < limit; i++) {
-    const name = sorted[i] as string;
-    const cost = JSON.stringify(name).length + 1;
-    if (names.length > 0 && chars + cost > maxChars) break;
-    names.push(name);
-    chars += cost;
-  }
-  const last = names.at(-1);
-  const more = start + names.length < sorted.length;
-  return { names, next: more ? last : undefined };
-}
+import { answerRoster, MAX_ROSTER_PAGE, rosterPage } from "./roster.js";
+import { has } from "./session.js";
 
 /**
  * Answers `list_clients` with a page of the names present, sorted: kwargs `after` (start
@@ -130,6 +96,12 @@ export function runServerCommand<S extends Socket>(
       }
       return;
     }
+    case Command.roster:
+      if (has(event.session, Capability.presence)) {
+        answerRoster(event, kwargs, ref);
+        return;
+      }
+      break;
     case Command.listClients:
       listClients(event, kwargs, ref);
       return;
@@ -140,11 +112,10 @@ export function runServerCommand<S extends Socket>(
         ref,
       });
       return;
-    default:
-      report(event, {
-        code: ErrorCode.unknownCommand,
-        message: `the relay has no command "${cmd.slice(0, 64)}"`,
-        ref,
-      });
   }
+  report(event, {
+    code: ErrorCode.unknownCommand,
+    message: `the relay has no command "${cmd.slice(0, 64)}"`,
+    ref,
+  });
 }

@@ -153,7 +153,17 @@ it("identifies from a page and does a command round trip with a Node client", as
   const identified = events.find((e) => e.kind === "identified");
   expect(identified?.info).toMatchObject({
     name: "Browser",
-    capabilities: ["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls"],
+    capabilities: [
+      "errors",
+      "undelivered",
+      "resume",
+      "heartbeat",
+      "batch",
+      "acks",
+      "calls",
+      "delivery",
+      "receipts",
+    ],
   });
   expect(identified?.time).toBe(node.client.time);
   // The page needed nothing but the one bundle.

@@ -1,6 +1,7 @@
 /**
  * Acks (capability `acks`): every frame or batch carries an id, the relay's acks confirm what
- * it took, and what a closed connection never confirmed is reported, not resent.
+ * it took, and what a closed connection never confirmed is reported, not resent (without
+ * `delivery`; with it, see delivery.test.ts).
  */
 
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -23,6 +24,8 @@ const note = (n: number, extra: object = {}) => ({
   target: "Reader",
   ...extra,
 });
+/** The default capabilities but `delivery`, with which unconfirmed frames are sent again. */
+const AT_MOST_ONCE = ["errors", "undelivered", "resume", "heartbeat", "batch", "acks"] as const;
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const dataOf = (error: UnconfirmedError | undefined): unknown[] =>
   (error?.frames ?? []).map((text) => (JSON.parse(text) as Frame).data);
@@ -54,6 +57,7 @@ it("reports the frames a closed connection never confirmed, and does not resend 
     const recording = recordingWebSocket();
     const { client: wsc, events } = client(proxy.url, room, "Cut", {
       WebSocket: recording.WebSocket,
+      capabilities: AT_MOST_ONCE,
     });
     await events.identifiedTimes(1);
     wsc.writeToSocket(note(1));
@@ -101,6 +105,7 @@ it("bounds what it keeps: past maxUnconfirmedFrames the oldest texts are only co
     const { client: wsc, events } = client(proxy.url, room, "Bounded", {
       maxUnconfirmedFrames: 4,
       batch: false,
+      capabilities: AT_MOST_ONCE,
     });
     await events.identifiedTimes(1);
     const connection = await proxy.connection(0);

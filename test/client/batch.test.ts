@@ -42,7 +42,7 @@ it("sends the frames written in one tick as one batch, each with an id, and the 
   expect(sent).toHaveLength(1);
   expect(sent[0]).toEqual({
     type: "batch",
-    data: [1, 2, 3, 4, 5].map((n, i) => ({ ...note(n), id: i + 1 })),
+    data: [1, 2, 3, 4, 5].map((n, i) => ({ ...note(n), id: i + 1, sid: wsc.streamId, seq: n })),
     target: ["server"],
     id: 6,
   });
@@ -53,7 +53,9 @@ it("sends the frames written in one tick as one batch, each with an id, and the 
   // A frame written alone in its tick goes out plain.
   wsc.writeToSocket(note(6));
   await tick();
-  expect(parsed(recording.sent.slice(before + 1))).toEqual([{ ...note(6), id: 7 }]);
+  expect(parsed(recording.sent.slice(before + 1))).toEqual([
+    { ...note(6), id: 7, sid: wsc.streamId, seq: 6 },
+  ]);
   expect((await reader.next()).data).toBe(6);
   wsc.close();
   reader.socket.close();
@@ -115,10 +117,14 @@ it("takes the relay's batches apart: every frame through the hooks and functions
   for (let n = 0; n < 50; n++) sender.client.writeToSocket(note(n, "Receiver"));
   await receiver.events.until(() => got.length === 50, "50 notes");
   expect(got).toEqual(Array.from({ length: 50 }, (_, n) => n));
-  // They came as one batch frame from the relay, and no hook saw the wrapper.
+  // They came as one batch frame from the relay, after its mail frame (delivery), and no hook
+  // saw the wrapper or the mail frame.
   const batches = parsed(recording.received).filter((f) => f.type === "batch");
   expect(batches).toHaveLength(1);
-  expect(batches[0]?.data).toHaveLength(50);
+  expect((batches[0]?.data as Frame[] | undefined)?.map((f) => f.type)).toEqual([
+    "mail",
+    ...Array<string>(50).fill("note"),
+  ]);
   expect(receiver.events.messages.filter((m) => m.type === "note")).toHaveLength(50);
   expect(receiver.events.messages.some((m) => m.type === "batch")).toBe(false);
   expect(receiver.events.errors).toEqual([]);
@@ -140,7 +146,7 @@ it("sends every frame alone with batch: false, and does not ask for the capabili
   for (const n of [1, 2, 3]) wsc.writeToSocket(note(n));
   await tick();
   expect(parsed(recording.sent.slice(before))).toEqual(
-    [1, 2, 3].map((n) => ({ ...note(n), id: n })),
+    [1, 2, 3].map((n) => ({ ...note(n), id: n, sid: wsc.streamId, seq: n })),
   );
   expect((await reader.take(3)).map((f) => f.data)).toEqual([1, 2, 3]);
   wsc.close();
@@ -192,7 +198,12 @@ it("takes a peer's frame of type batch inside the relay's batch as an applicatio
   const relayBatch = parsed(recording.received).find(
     (f) => f.from === "server" && f.type === "batch",
   );
-  expect((relayBatch?.data as Frame[] | undefined)?.map((f) => f.type)).toEqual(["batch", "ack"]);
+  // With delivery, the relay's mail frame numbers the peer frame first.
+  expect((relayBatch?.data as Frame[] | undefined)?.map((f) => f.type)).toEqual([
+    "mail",
+    "batch",
+    "ack",
+  ]);
   await eventually(() => wsc.unconfirmedFrames === 0, "the ack");
   expect(events.messages.map((m) => m.type)).toContain("batch");
   expect(events.errors).toEqual([]);

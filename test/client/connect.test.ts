@@ -84,13 +84,25 @@ it("sends nothing before the identify: the identify is the first frame on every 
       cmd: "indentify",
       kwargs: {
         name: "Careful",
-        capabilities: ["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls"],
+        capabilities: [
+          "errors",
+          "undelivered",
+          "resume",
+          "heartbeat",
+          "batch",
+          "acks",
+          "calls",
+          "delivery",
+          "receipts",
+        ],
       },
     },
     target: ["server"],
   });
-  // The queued frame went out next, with the id the relay acks it by.
-  expect(recording.sent.slice(1)).toEqual(['{"type":"note","data":1,"target":"Careful","id":1}']);
+  // The queued frame went out next, with the id the relay acks it by and its stream number.
+  expect(recording.sent.slice(1)).toEqual([
+    `{"type":"note","data":1,"target":"Careful","id":1,"sid":"${wsc.streamId}","seq":1}`,
+  ]);
   // The relay answered the identify at once; it never had to repeat its handshake.
   expect(
     events.messages.filter((m) => (m.data as { cmd?: string } | undefined)?.cmd === "indentify"),

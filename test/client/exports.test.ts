@@ -26,6 +26,8 @@ const EXPORTS = [
   "FrameError",
   "FrameType",
   "HandlerError",
+  "MissedFramesError",
+  "ReceiptTimeoutError",
   "RelayError",
   "SERVER",
   "UnconfirmedError",
@@ -48,7 +50,7 @@ const BUNDLE = fileURLToPath(new URL("../../src/client/dist/node.cjs", import.me
 
 /**
  * A second copy of the client: the CommonJS bundle, run in a fresh `node:vm` realm (its own
- * `Error`, its own classes). Its `ws` and timers come from this realm.
+ * `Error`, its own classes). Its `ws`, timers and `crypto` come from this realm.
  */
 function foreignClient(): typeof node {
   const module = { exports: {} };
@@ -63,6 +65,8 @@ function foreignClient(): typeof node {
     clearInterval,
     queueMicrotask,
     TextEncoder,
+    crypto,
+    btoa,
     Buffer,
     process,
   });
@@ -115,6 +119,11 @@ it("reports every error as a WsComSrvError that isWsComSrvError recognises acros
   const socket = recording.sockets[0];
   if (socket === undefined) throw new Error("no socket");
   deliver(socket, "not json");
+  // MISSED_FRAMES: the relay says it could not keep frames for the name.
+  deliver(
+    socket,
+    '{"type":"mail","data":{"first":1,"count":0,"missed":2},"from":"server","target":["Target"]}',
+  );
   peer.send({ type: "unheard", target: "Target" });
   peer.send(cmd("nobody_home", {}, "Target", "Peer"));
   peer.send(cmd("set_time", { time: 1 }, "Target", "Peer"));
@@ -133,14 +142,19 @@ it("reports every error as a WsComSrvError that isWsComSrvError recognises acros
   // UNCONFIRMED: frames the relay never got, on a connection that is then cut.
   const proxy = await TcpProxy.start(server);
   try {
-    const cut = make(room, "Cut", {}, proxy.url);
+    // Without delivery: with it, the frame would be sent again instead of reported.
+    const capabilities = ["errors", "undelivered", "resume", "heartbeat", "batch", "acks"] as const;
+    const cut = make(room, "Cut", { capabilities }, proxy.url);
     await events.until(() => cut.state === "identified", "the cut client's identify");
     const connection = await proxy.connection(0);
     connection.stall("toRelay");
     cut.writeToSocket({ type: "note", target: "Peer" });
     await eventually(() => cut.unconfirmedFrames === 1, "a frame awaiting its ack");
     connection.cut();
-    const codes = Object.values(ClientErrorCode);
+    // RECEIPT_TIMEOUT only ever rejects a deliver() promise (checked below).
+    const codes = Object.values(ClientErrorCode).filter(
+      (code) => code !== ClientErrorCode.receiptTimeout,
+    );
     await events.until(
       () => codes.every((code) => events.errors.some((error) => error.code === code)),
       "an error of every code",
@@ -150,8 +164,20 @@ it("reports every error as a WsComSrvError that isWsComSrvError recognises acros
   } finally {
     await proxy.close();
   }
+  const later = make(room, "Later", { autoConnect: false });
+  const timedOut: unknown = await later
+    .deliver({ type: "note", target: "Peer" }, { timeout: 1 })
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  expect(timedOut).toBeInstanceOf(foreign.ReceiptTimeoutError);
+  expect(isWsComSrvError(timedOut, ClientErrorCode.receiptTimeout)).toBe(true);
+  later.close();
   expect(new Set(events.errors.map((error) => error.code))).toEqual(
-    new Set(Object.values(ClientErrorCode)),
+    new Set(
+      Object.values(ClientErrorCode).filter((code) => code !== ClientErrorCode.receiptTimeout),
+    ),
   );
   for (const error of events.errors) {
     expect(error instanceof WsComSrvError).toBe(false);

@@ -62,14 +62,15 @@ it("sends strings as they are, with an id added when they have none", async () =
     // One frame per tick: each goes out alone.
     await new Promise((resolve) => setImmediate(resolve));
   }
+  const sid = wsc.streamId;
   expect(recording.sent.slice(1)).toEqual([
-    '{ "type":"note", "data":"as is", "target":"Reader" ,"id":1}',
-    '{"type":"note","data":"own id","target":"Reader","id":"mine"}',
+    `{ "type":"note", "data":"as is", "target":"Reader" ,"id":1,"sid":"${sid}","seq":1}`,
+    `{"type":"note","data":"own id","target":"Reader","id":"mine","sid":"${sid}","seq":2}`,
     "[1, 2]",
   ]);
   expect(await reader.take(2)).toEqual([
-    { type: "note", data: "as is", target: ["Reader"], from: "Raw", id: 1 },
-    { type: "note", data: "own id", target: ["Reader"], from: "Raw", id: "mine" },
+    { type: "note", data: "as is", target: ["Reader"], from: "Raw", id: 1, sid, seq: 1 },
+    { type: "note", data: "own id", target: ["Reader"], from: "Raw", id: "mine", sid, seq: 2 },
   ]);
   // The relay refused the array; its error is for the sender only.
   expect((await events.until(() => events.relayErrors[0], "the refusal")).relayCode).toBe(

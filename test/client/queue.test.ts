@@ -44,6 +44,21 @@ describe("FrameQueue", () => {
     expect(queue.bytes).toBe(0);
   });
 
+  it("puts frames back at the front whatever the bounds, and counts them against new ones", () => {
+    const queue = new FrameQueue({ maxFrames: 2, maxBytes: 1_000 });
+    queue.push("c");
+    queue.requeue(["a", "b"]);
+    // Over the bound now: nothing was dropped, and a new frame does not fit.
+    expect([queue.length, queue.bytes]).toEqual([3, 3]);
+    expect(queue.push("d")).toBe("2 frames queued");
+    queue.requeue([]);
+    expect(queue.drain()).toEqual(["a", "b", "c"]);
+    expect(queue.bytes).toBe(0);
+    const bytes = new FrameQueue({ maxFrames: 100, maxBytes: 4 });
+    bytes.requeue(["éé"]);
+    expect(bytes.push("x")).toMatch(/4 of 4 bytes queued, the frame has 1/);
+  });
+
   it("refuses the new frame when the count is reached and keeps the old ones", () => {
     const queue = new FrameQueue({ maxFrames: 2, maxBytes: 1_000 });
     queue.push("a");

@@ -3,7 +3,7 @@ import { backoffCeiling } from "../../src/client/backoff.js";
 import { ClientErrorCode, type Json } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, join, startRelay } from "../support/relay.js";
-import { client, FAST, recordingWebSocket } from "../support/sdk-client.js";
+import { client, eventually, FAST, recordingWebSocket } from "../support/sdk-client.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 
 const backoff = { baseDelay: FAST.reconnectBaseDelay ?? 0, maxDelay: FAST.reconnectMaxDelay ?? 0 };
@@ -43,6 +43,8 @@ it("reconnects after the relay drops the socket, re-identifies and sends the que
         ["Mobile", round * 10 + 2],
         ["Mobile", round * 10 + 3],
       ]);
+      // Acked before the next drop: with delivery, unacked frames would be sent again.
+      await eventually(() => wsc.unconfirmedFrames === 0, `the acks of round ${round}`);
     }
     expect(recording.sockets).toHaveLength(3);
     // Every socket identified first; the re-identifies presented the resume secret.
@@ -205,7 +207,16 @@ it("sends no heartbeat with heartbeatInterval 0, and does not ask for the capabi
     WebSocket: recording.WebSocket,
   });
   const info = await events.identifiedTimes(1);
-  expect(info.capabilities).toEqual(["errors", "undelivered", "resume", "batch", "acks", "calls"]);
+  expect(info.capabilities).toEqual([
+    "errors",
+    "undelivered",
+    "resume",
+    "batch",
+    "acks",
+    "calls",
+    "delivery",
+    "receipts",
+  ]);
   expect(recording.sent.some((text) => text.includes("heartbeat"))).toBe(false);
   wsc.close();
 });

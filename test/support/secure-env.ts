@@ -43,8 +43,14 @@ export const TEST_ROOM_LIMITS = { "tight-*": { maxNameLength: 6, maxConnections:
  */
 export const WORKER_LIMITS = { takeoverProbeMs: 150 };
 
-/** Rooms of the `worker` test project whose mail is small: `smallmail-…`. */
-export const WORKER_ROOM_LIMITS = { "smallmail-*": { maxMailFrames: 3 } };
+/**
+ * Rooms of the `worker` test project with limits of their own: small mail (`smallmail-…`),
+ * events that may deliver to two sockets at most (`tinyevent-…`).
+ */
+export const WORKER_ROOM_LIMITS = {
+  "smallmail-*": { maxMailFrames: 3 },
+  "tinyevent-*": { maxEventDeliveries: 2 },
+};
 
 /** The Worker variables of the `worker` test project. */
 export const WORKER_BINDINGS: Record<string, string> = {

@@ -178,6 +178,10 @@ describe("mail (capability delivery)", () => {
     // The room's memory still says B went away just now: start it afresh from storage.
     await evictDurableObject(stub);
     await runDurableObjectAlarm(stub);
+    expect(await a.next()).toMatchObject({
+      type: "receipt",
+      data: { sid: "s1", seq: 1, status: { B: "expired" } },
+    });
     const back = await identify(room, "B", {
       capabilities: RECEIVER,
       resume: owner.identified.resume,
@@ -219,6 +223,34 @@ describe("mail (capability delivery)", () => {
     expect(call.frames).toMatchObject([{ type: "cmd", call: "c1", from: "A" }]);
     b.send({ type: "reply", data: { ok: true, value: 3 }, target: ["A"], call: "c1" });
     expect((await mail(a)).frames).toMatchObject([{ type: "reply", call: "c1", from: "B" }]);
+  });
+
+  it("says refused, with the limit's code, for a frame a limit refused", async () => {
+    const room = `tinyevent-${crypto.randomUUID()}`;
+    const others = [await join(room, "B"), await join(room, "C"), await join(room, "D")];
+    const a = await join(room, "A", { capabilities: ["receipts"] });
+    a.send(note(1, ["B", "C", "D"], { sid: "s1", seq: 1, receipt: true }));
+    expect(await a.next()).toMatchObject({
+      type: "receipt",
+      data: { status: { B: "refused", C: "refused", D: "refused" }, code: "COST_LIMIT" },
+    });
+    for (const [i, other] of others.entries()) {
+      await expectQuiet(other, a, ["B", "C", "D"][i] as string, "A");
+    }
+  });
+
+  it("gives a resend only to receivers that drop duplicates: uncertain for the others", async () => {
+    const room = freshRoom();
+    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
+    const c = await join(room, "C");
+    const a = await join(room, "A", { capabilities: ["receipts", "delivery"] });
+    a.send(note(1, ["B", "C"], { sid: "s1", seq: 1, receipt: true, resent: true }));
+    expect(await a.next()).toMatchObject({
+      type: "receipt",
+      data: { status: { B: "sent", C: "uncertain" } },
+    });
+    expect((await mail(b)).frames).toMatchObject([{ data: { n: 1 }, resent: true }]);
+    await expectQuiet(c, a, "C", "A");
   });
 
   it("refuses a malformed delivery field with BAD_ENVELOPE, and nobody gets the frame", async () => {

@@ -1,0 +1,165 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { cmd, type Frame, type Inbox } from "../support/inbox.js";
+import { commandOf, expectQuiet, sync } from "../support/session.js";
+import { freshRoom, join, open, roomStub } from "./connect.js";
+
+interface Identified {
+  resume?: string;
+  roster?: { members: Array<{ name: string; state: string; since: number }>; next?: string };
+}
+
+async function identify(
+  room: string,
+  name: string,
+  kwargs: Record<string, unknown>,
+): Promise<{ inbox: Inbox; identified: Identified }> {
+  const inbox = await open(room);
+  await inbox.take(2);
+  inbox.send(cmd("indentify", { name, ...kwargs }, "server", name));
+  const ack = await inbox.next();
+  expect(commandOf(ack)).toBe("identified");
+  inbox.answerProbesAs = name;
+  return { inbox, identified: (ack.data as { kwargs: Identified }).kwargs };
+}
+
+const WATCHER = { capabilities: ["presence"] };
+const RESUMABLE = { capabilities: ["resume"] };
+
+/** The presence events `inbox` gets before `marker` from `sender` arrives, as "event name". */
+async function eventsUntilQuiet(inbox: Inbox, name: string, sender: Inbox, from: string) {
+  const frames: Frame[] = await syncThrough(inbox, name, sender, from);
+  return frames.map((frame) => {
+    const data = frame.data as { event: string; name: string };
+    expect(frame).toMatchObject({ type: "presence", from: "server", target: [name] });
+    return `${data.event} ${data.name}`;
+  });
+}
+
+/** Every frame `inbox` gets before a marker `sender` sends it after everything else. */
+async function syncThrough(inbox: Inbox, name: string, sender: Inbox, from: string) {
+  await sync(sender, from);
+  const marker = crypto.randomUUID();
+  sender.send({ type: "marker", data: marker, target: [name] });
+  const frames: Frame[] = [];
+  for (;;) {
+    const frame = await inbox.next();
+    if (frame.type === "marker" && frame.data === marker) return frames;
+    frames.push(frame);
+  }
+}
+
+describe("presence", () => {
+  it("tells a join and, for a goodbye close, a leave", async () => {
+    const room = freshRoom();
+    const { inbox: w, identified } = await identify(room, "W", WATCHER);
+    expect(identified.roster?.members.map((member) => member.name)).toEqual(["W"]);
+    const helper = await join(room, "H");
+    const a = await join(room, "A");
+    a.socket.close(1000);
+    await a.closed();
+    expect(await eventsUntilQuiet(w, "W", helper, "H")).toEqual(["join H", "join A", "leave A"]);
+  });
+
+  it("keeps a name that went without a goodbye as away, and tells its return as back", async () => {
+    const room = freshRoom();
+    const { inbox: w } = await identify(room, "W", WATCHER);
+    const helper = await join(room, "H");
+    const first = await identify(room, "A", RESUMABLE);
+    first.inbox.socket.close(3000);
+    await first.inbox.closed();
+    await identify(room, "A", { ...RESUMABLE, resume: first.identified.resume });
+    expect(await eventsUntilQuiet(w, "W", helper, "H")).toEqual([
+      "join H",
+      "join A",
+      "away A",
+      "back A",
+    ]);
+  });
+
+  it("ends the stay at once of a name that cannot prove it when it comes back", async () => {
+    const room = freshRoom();
+    const { inbox: w } = await identify(room, "W", WATCHER);
+    const helper = await join(room, "H");
+    const a = await join(room, "A");
+    a.socket.close(3000);
+    await a.closed();
+    expect(await eventsUntilQuiet(w, "W", helper, "H")).toEqual(["join H", "join A", "leave A"]);
+  });
+
+  it("tells a takeover as moved: neither a leave nor a join", async () => {
+    const room = freshRoom();
+    const { inbox: w } = await identify(room, "W", WATCHER);
+    const helper = await join(room, "H");
+    const first = await identify(room, "A", RESUMABLE);
+    await identify(room, "A", { ...RESUMABLE, resume: first.identified.resume });
+    expect(await first.inbox.closed()).toMatchObject({ code: 4010 });
+    expect(await eventsUntilQuiet(w, "W", helper, "H")).toEqual(["join H", "join A", "moved A"]);
+  });
+
+  it("ends an away name's stay when the window ends", async () => {
+    const room = freshRoom();
+    const { inbox: w } = await identify(room, "W", WATCHER);
+    const helper = await join(room, "H");
+    const first = await identify(room, "A", RESUMABLE);
+    first.inbox.socket.close(3000);
+    await first.inbox.closed();
+    await sync(helper, "H");
+    const stub = roomStub(room);
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE presence SET since = since - 1e9 WHERE state = 'away'");
+    });
+    await evictDurableObject(stub);
+    await runDurableObjectAlarm(stub);
+    expect(await eventsUntilQuiet(w, "W", helper, "H")).toEqual([
+      "join H",
+      "join A",
+      "away A",
+      "leave A",
+    ]);
+  });
+
+  it("after a room reset: a name back within the window is back, not a leave and a join", async () => {
+    const room = freshRoom();
+    const first = await identify(room, "A", RESUMABLE);
+    await identify(room, "B", RESUMABLE);
+    await evictDurableObject(roomStub(room), { webSockets: "close" });
+    const { inbox: w, identified } = await identify(room, "W", WATCHER);
+    expect(identified.roster?.members.map(({ name, state }) => `${name} ${state}`)).toEqual([
+      "A away",
+      "B away",
+      "W here",
+    ]);
+    const helper = await join(room, "H");
+    await identify(room, "A", { ...RESUMABLE, resume: first.identified.resume });
+    expect(await eventsUntilQuiet(w, "W", helper, "H")).toEqual(["join H", "back A"]);
+  });
+
+  it("pages the roster: identified holds the first page, the roster command the rest", async () => {
+    const room = freshRoom();
+    await Promise.all(["m1", "m2", "m3"].map((name) => join(room, name)));
+    const { inbox: w } = await identify(room, "W", WATCHER);
+    // Sorted by code point: W, m1, m2, m3.
+    w.send(cmd("roster", { after: "m1", limit: 1 }, "server", "W"));
+    expect(await w.next()).toMatchObject({
+      type: "cmd",
+      from: "server",
+      data: {
+        cmd: "members",
+        kwargs: {
+          members: [{ name: "m2", state: "here" }],
+          next: "m2",
+        },
+      },
+    });
+  });
+
+  it("answers roster with UNKNOWN_COMMAND to a client without presence, and tells it no change", async () => {
+    const room = freshRoom();
+    const a = await join(room, "A", { capabilities: ["errors"] });
+    a.send(cmd("roster", {}, "server", "A"));
+    expect(await a.next()).toMatchObject({ type: "error", data: { code: "UNKNOWN_COMMAND" } });
+    const b = await join(room, "B");
+    await expectQuiet(a, b, "A", "B");
+  });
+});
