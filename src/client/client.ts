@@ -342,10 +342,7 @@ export class WebSocketClient {
    */
   writeToSocket(message: object | string): SendResult {
     // Identified: the send path serialises the frame itself, with its id.
-    if (this.#lifecycle.sendable !== undefined) {
-      this.#sender.write(message);
-      return "sent";
-    }
+    if (this.#lifecycle.sendable !== undefined) return this.#sender.write(message);
     const phase = this.#lifecycle.phase;
     if (phase.state === "closed") {
       this.#emitter.fail(DroppedFramesError.closed([serialize(message)], phase.because));
