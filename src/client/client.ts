@@ -329,7 +329,9 @@ export class WebSocketClient {
    * reported as an `UnconfirmedError` when the connection closes, or, with `delivery`, sent
    * again first (marked `"resent":true`) after the next identify. With `delivery` or
    * `receipts`, a JSON object also gets the client's `sid` and its `seq` (see
-   * {@link streamId}).
+   * {@link streamId}). With `delivery`, while the frames not acked yet fill the window
+   * (`maxUnconfirmedFrames`, `maxUnconfirmedBytes`), a new frame waits in the send queue
+   * (`"queued"`) and goes out, in order, as acks make room.
    *
    * @param message - A frame object (see the builders) or its JSON text.
    * @returns `"sent"`, `"queued"` or `"dropped"`.

@@ -104,8 +104,9 @@ export interface ClientOptions {
    * Most frame texts kept until the relay acks them (capability `acks`). Past it, the oldest
    * texts are let go and only counted: a later ack confirms them all the same, and a close
    * before one reports how many there were (`UnconfirmedError.untracked`). With `delivery`,
-   * the texts kept are what is sent again after a broken connection; those let go cannot be.
-   * Default 20,000.
+   * it is a window: the relay acks a frame only once its receivers confirmed it, and past the
+   * window new frames wait in the send queue until acks make room; the texts kept are what is
+   * sent again after a broken connection. Default 20,000.
    */
   maxUnconfirmedFrames?: number;
   /** Most UTF-8 bytes of frame texts kept until the relay acks them. Default 8 MiB. */
