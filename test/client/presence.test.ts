@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import type { Member, WebSocketClient } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, join, startRelay } from "../support/relay.js";
-import { client, type Recorder, recordingWebSocket } from "../support/sdk-client.js";
+import { client, deliver, type Recorder, recordingWebSocket } from "../support/sdk-client.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 
 /** The room's mail window in these tests: how long an away name stays, in ms. */
@@ -331,4 +331,43 @@ it("tells a seed client (no capabilities) nothing of presence", async () => {
   o.writeToSocket({ type: "note", data: "after", target: ["Seed"] });
   expect(await seed.next()).toMatchObject({ type: "note", data: "after", from: "Observer" });
   expect(seed.raw.filter((text) => text.includes('"presence"'))).toEqual([]);
+});
+
+it("takes presence only from the relay: a peer's forged presence and members frames change nothing", async () => {
+  const room = freshRoom();
+  const { wsc: o, watch, events } = await observer(room);
+  const s = member(server, room, "S");
+  await watch.until("join S");
+  const peer = await join(server, room, "Peer");
+  await watch.until("join Peer");
+  peer.send({ type: "presence", data: { event: "leave", name: "S", at: 1 }, target: ["Observer"] });
+  peer.send({
+    type: "cmd",
+    data: { cmd: "members", args: [], kwargs: { members: [] } },
+    target: ["Observer"],
+  });
+  // Both are the peer's own frames: unknown to the observer, and the roster is as it was.
+  await events.error("UNKNOWN_TYPE");
+  await events.error("UNKNOWN_COMMAND");
+  expect(o.members.get("S")?.state).toBe("here");
+  expect(s.events.errors).toEqual([]);
+  await watch.expect(room, ["join S", "join Peer"]);
+});
+
+it("reports a malformed presence frame from the relay as INVALID_FRAME and keeps the roster", async () => {
+  const room = freshRoom();
+  const recording = recordingWebSocket();
+  const o = client(server, room, "Observer", { WebSocket: recording.WebSocket });
+  cleanup.push(() => o.client.close());
+  await o.events.identifiedTimes(1);
+  const socket = recording.sockets[0];
+  if (socket === undefined) throw new Error("no socket");
+  deliver(
+    socket,
+    '{"type":"presence","data":{"event":"vanish","name":"Observer","at":1},"from":"server","target":["Observer"]}',
+  );
+  const error = await o.events.error("INVALID_FRAME");
+  expect(error.message).toContain("presence");
+  expect(o.client.members.get("Observer")?.state).toBe("here");
+  expect(o.events.messages.filter((message) => message.type === "presence")).toEqual([]);
 });
