@@ -251,13 +251,17 @@ it("after a room reset: a name back within the window is back; one that is not, 
   await watch.until("leave Gone", WINDOW_MS * 4);
   expect(o.client.members.get("Back")?.state).toBe("here");
   expect(o.client.members.has("Gone")).toBe(false);
-  const expected = ["join Back", "join Gone", "away Back", "away Gone", "back Back", "leave Gone"];
   // The marker joins on the restarted relay.
   const marker = `marker-${crypto.randomUUID().slice(0, 8)}`;
   const seed = await join(relay, room, marker);
   await watch.until(`join ${marker}`);
   seed.socket.close();
-  expect(watch.seen.filter((entry) => !entry.includes(" marker-"))).toEqual(expected);
+  // Exactly one stay each. Which of the two is told away first depends on whether the old
+  // relay's shutdown let a close reach the room before the observer's own socket went.
+  const of = (name: string) => watch.seen.filter((entry) => entry.endsWith(` ${name}`));
+  expect(of("Back")).toEqual(["join Back", "away Back", "back Back"]);
+  expect(of("Gone")).toEqual(["join Gone", "away Gone", "leave Gone"]);
+  expect(watch.seen.filter((entry) => !entry.includes(" marker-"))).toHaveLength(6);
 }, 30_000);
 
 it("fetches a roster larger than a page, page by page, and after a reconnect tells only the differences", async () => {
