@@ -77,7 +77,7 @@ export interface ClientOptions {
    * The extension frames to ask the relay for at identify. With none, the relay sends no
    * `identified` answer and the client counts itself identified as soon as it has sent its
    * identify (as the seed did). Default
-   * `["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls", "delivery", "receipts"]`.
+   * `["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls", "delivery", "receipts", "presence"]`.
    */
   capabilities?: readonly CapabilityName[];
   /**
@@ -180,7 +180,8 @@ export interface ResolvedOptions {
  * `heartbeat` (see `heartbeatInterval`), `batch` (see the `batch` option), `acks` (frames
  * the relay never confirmed are reported, see `UnconfirmedError`), `calls` (`call()`, and
  * answers to the calls of others), `delivery` (exactly-once delivery: duplicates dropped,
- * unacked frames sent again) and `receipts` (`deliver()`).
+ * unacked frames sent again), `receipts` (`deliver()`) and `presence` (`members` and the
+ * join, away, back, moved and leave hooks).
  * Internal; the `capabilities` option lists them.
  */
 export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
@@ -193,6 +194,7 @@ export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
   Capability.calls,
   Capability.delivery,
   Capability.receipts,
+  Capability.presence,
 ]);
 
 /** The default `heartbeatInterval`, in milliseconds (15 s). */
