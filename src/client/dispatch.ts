@@ -12,6 +12,7 @@
 
 import {
   type AckData,
+  Capability,
   Command,
   type CommandEnvelope,
   DEFAULT_LIMITS,
@@ -30,6 +31,7 @@ import {
   type JsonObject,
   type Limits,
   type MailData,
+  RELAY_TIME_FIELD,
   type ReceiptData,
   relayBatchFrames,
   SERVER,
@@ -113,6 +115,8 @@ export interface RelayFrames {
   admit(message: Envelope, fields: JsonObject): boolean;
   /** A received frame could not be decoded (it still spends its mail number). */
   undecodable(): void;
+  /** The relay's `pong` (its kwargs): true when the clock's own, which reaches no hook. */
+  pong?(kwargs: JsonObject): boolean;
 }
 
 /** A received frame's context; a frame from a batch is serialised again only when asked. */
@@ -122,18 +126,32 @@ class Received implements MessageContext {
   readonly message: Envelope;
   #raw: string | undefined;
   readonly #source: JsonObject | undefined;
+  readonly #fields: JsonObject | undefined;
 
-  constructor(client: WebSocketClient, message: Envelope, raw: string | JsonObject) {
+  constructor(
+    client: WebSocketClient,
+    message: Envelope,
+    raw: string | JsonObject,
+    fields?: JsonObject,
+  ) {
     this.client = client;
     this.sender = message.from;
     this.message = message;
     if (typeof raw === "string") this.#raw = raw;
     else this.#source = raw;
+    this.#fields = fields;
   }
 
   get raw(): string {
     this.#raw ??= JSON.stringify(this.#source);
     return this.#raw;
+  }
+
+  get relayTime(): number | undefined {
+    // Only a relay that granted `stamps` writes it (and removes any a sender wrote).
+    if (!this.client.capabilities.includes(Capability.stamps)) return undefined;
+    const time = this.#fields?.[RELAY_TIME_FIELD];
+    return typeof time === "number" && Number.isFinite(time) ? time : undefined;
   }
 }
 
@@ -148,8 +166,9 @@ class ReceivedCommand extends Received implements CommandContext {
     raw: string | JsonObject,
     command: string,
     args: readonly Json[],
+    fields?: JsonObject,
   ) {
-    super(client, message, raw);
+    super(client, message, raw, fields);
     this.command = command;
     this.args = args;
   }
@@ -301,7 +320,9 @@ export class Dispatcher {
         this.#relay.identified(kwargs, context);
         return;
       }
-      const context = new ReceivedCommand(client, message, raw, cmd, args);
+      // The clock's own samples of the relay's time.
+      if (fromRelay && cmd === Command.pong && this.#relay.pong?.(kwargs) === true) return;
+      const context = new ReceivedCommand(client, message, raw, cmd, args, fields);
       this.#emitter.emit("message", message, context);
       // A wrong password: the relay's BAD_PASSWORD report (a RelayError) says so, and the
       // handshake that follows is answered again, until the relay closes with 4001.
@@ -320,7 +341,7 @@ export class Dispatcher {
       this.#emitter.call(`command "${cmd}"`, fn, [kwargs, context]);
       return;
     }
-    const context = new Received(client, message, raw);
+    const context = new Received(client, message, raw, fields);
     this.#emitter.emit("message", message, context);
     if (fromRelay && message.type === FrameType.error) {
       const data = decodeErrorData(message.data);

@@ -136,6 +136,7 @@ export class ClientEmitter {
       identified: new NamedHooks("addOnIdentified", warn),
       relayError: new NamedHooks("addOnRelayError", warn),
       unconfirmed: new NamedHooks("addOnUnconfirmed", warn),
+      clock: new NamedHooks("on", warn),
     };
   }
 

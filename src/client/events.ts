@@ -7,6 +7,7 @@
 
 import type { CapabilityName, Envelope, Json, JsonObject } from "wscomsrv-protocol";
 import type { WebSocketClient } from "./client.js";
+import type { ClockEstimate } from "./clock.js";
 import type { ClientError, RelayError, UnconfirmedError } from "./errors.js";
 
 /**
@@ -81,6 +82,12 @@ export interface MessageContext {
   readonly message: Envelope;
   /** The frame as received, unparsed. */
   readonly raw: string;
+  /**
+   * When the relay received the frame, in ms since 1970 on the relay's clock: the start of
+   * the relay's event that read it (capability `stamps`, asked for by default; written by the
+   * relay, never by a sender). `undefined` for the relay's own frames and without `stamps`.
+   */
+  readonly relayTime: number | undefined;
 }
 
 /**
@@ -153,6 +160,11 @@ export interface ClientEvents {
    * error goes to the error hooks as well.
    */
   unconfirmed: [error: UnconfirmedError];
+  /**
+   * The estimate of the relay's clock moved by more than its bound (and its first estimate):
+   * see `serverNow()`.
+   */
+  clock: [estimate: ClockEstimate];
 }
 
 /**

@@ -46,6 +46,7 @@ export {
 } from "wscomsrv-protocol";
 export type { CallOptions, CallOutcome } from "./calls.js";
 export { type DeliverOptions, type SendResult, WebSocketClient } from "./client.js";
+export type { ClockEstimate } from "./clock.js";
 export {
   CallError,
   type ClientError,
