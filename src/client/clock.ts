@@ -13,10 +13,11 @@
  */
 
 import { Command, commandMessage, type Json, type JsonObject, SERVER } from "wscomsrv-protocol";
+import type { ClockEstimate } from "./events.js";
 import type { ConnectionPart, Session } from "./lifecycle.js";
 import type { Connection } from "./transport.js";
 
-/** ClockEstimates taken at each identify. */
+/** Samples taken at each identify. */
 const BURST_SAMPLES = 5;
 /** The spacing of the samples taken at identify, in ms. */
 const BURST_SPACING_MS = 50;
@@ -31,23 +32,6 @@ const WINDOW = 16;
 const RESOLUTION_MS = 1.5;
 /** A ping whose pong has not come in this long is given up, in ms. */
 const PING_TIMEOUT_MS = 30_000;
-
-/**
- * The client's estimate of the relay's clock (the `clock` event's argument).
- *
- * @example
- * ```ts
- * wsc.on("clock", ({ offset, bound }) => console.log(`relay = local + ${offset} ± ${bound} ms`));
- * ```
- */
-export interface ClockEstimate {
-  /** The relay's clock minus the local clock, in ms. */
-  offset: number;
-  /** The round trip of the sample it comes from, in ms. */
-  rtt: number;
-  /** How wrong `offset` may be, at most, in ms: `rtt / 2` plus the clocks' resolution. */
-  bound: number;
-}
 
 /**
  * What the clock needs from its client.
@@ -75,7 +59,7 @@ function randomPart(): string {
 }
 
 /**
- * ClockEstimates the relay's clock while identified and keeps the estimate. Its pings carry a
+ * Samples the relay's clock while identified and keeps the estimate. Its pings carry a
  * `token` kwarg of the form `clock-<random>-<n>`; the pongs with such a token are its own and
  * reach no hook.
  *

@@ -7,7 +7,6 @@
 
 import type { CapabilityName, Envelope, Json, JsonObject } from "wscomsrv-protocol";
 import type { WebSocketClient } from "./client.js";
-import type { ClockEstimate } from "./clock.js";
 import type { ClientError, RelayError, UnconfirmedError } from "./errors.js";
 
 /**
@@ -63,6 +62,23 @@ export interface IdentifiedInfo {
   capabilities: CapabilityName[];
   /** The room's epoch in seconds since 1970 (`client.time`), when known. */
   time: number | undefined;
+}
+
+/**
+ * The client's estimate of the relay's clock (the `clock` event's argument).
+ *
+ * @example
+ * ```ts
+ * wsc.on("clock", ({ offset, bound }) => console.log(`relay = local + ${offset} ± ${bound} ms`));
+ * ```
+ */
+export interface ClockEstimate {
+  /** The relay's clock minus the local clock, in ms. */
+  offset: number;
+  /** The round trip of the sample it comes from, in ms. */
+  rtt: number;
+  /** How wrong `offset` may be, at most, in ms: `rtt / 2` plus the clocks' resolution. */
+  bound: number;
 }
 
 /**

@@ -46,7 +46,6 @@ export {
 } from "wscomsrv-protocol";
 export type { CallOptions, CallOutcome } from "./calls.js";
 export { type DeliverOptions, type SendResult, WebSocketClient } from "./client.js";
-export type { ClockEstimate } from "./clock.js";
 export {
   CallError,
   type ClientError,
@@ -66,6 +65,7 @@ export type {
   ClientEvents,
   ClientHook,
   ClientState,
+  ClockEstimate,
   CloseInfo,
   CommandContext,
   CommandFunction,
