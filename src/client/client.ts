@@ -22,6 +22,7 @@ import {
   type Member,
 } from "wscomsrv-protocol";
 import { type CallOptions, type CallOutcome, Calls } from "./calls.js";
+import { Clock } from "./clock.js";
 import { Dispatcher } from "./dispatch.js";
 import { ClientEmitter } from "./emitter.js";
 import { DroppedFramesError } from "./errors.js";
@@ -97,6 +98,7 @@ export class WebSocketClient {
   readonly #receipts: Receipts;
   readonly #calls: Calls;
   readonly #roster: Roster;
+  readonly #clock: Clock;
 
   /**
    * Creates a client. With a `host` and `autoConnect` (the default), it connects at once;
@@ -150,6 +152,18 @@ export class WebSocketClient {
     this.#lifecycle.attach(this.#calls);
     this.#roster = new Roster(name, this.#lifecycle, this.#emitter);
     this.#lifecycle.attach(this.#roster);
+    this.#clock = new Clock({
+      name,
+      now: resolved.now,
+      // Straight to the socket, outside the frame stream: no id, no sid, no batch, no resend.
+      send: (connection, text) => {
+        if (this.#lifecycle.sendable !== connection) return false;
+        connection.socket.send(text);
+        return true;
+      },
+      moved: (estimate) => this.#emitter.emit("clock", estimate),
+    });
+    this.#lifecycle.attach(this.#clock);
     this.#dispatcher = new Dispatcher(
       this.#emitter,
       {
@@ -164,6 +178,7 @@ export class WebSocketClient {
         undecodable: () => this.#inbox.undecodable(),
         presence: (data) => this.#roster.presence(data),
         members: (page) => this.#roster.page(page),
+        pong: (kwargs) => this.#clock.pong(kwargs),
       },
       this.#calls,
     );
@@ -201,6 +216,61 @@ export class WebSocketClient {
 
   set time(value: number | undefined) {
     this.#handshake.time = value;
+  }
+
+  /**
+   * The relay's clock now, in ms since 1970: the local clock (the `now` option) plus
+   * {@link clockOffset}; the local clock alone until the first sample. The client samples
+   * the relay's clock with `ping` at every identify (5 samples, 50 ms apart) and every 30 s
+   * while identified, and estimates from the sample with the lowest round trip among the
+   * last 16; the `clock` event tells when the estimate moves by more than its bound.
+   *
+   * @example
+   * ```ts
+   * wsc.on("clock", () => console.log("relay time", new Date(wsc.serverNow()), "±", wsc.clockBound));
+   * ```
+   */
+  serverNow(): number {
+    return this.#clock.serverNow();
+  }
+
+  /**
+   * Seconds since the room's epoch ({@link time}) on the relay's clock: what the seed's users
+   * compute as `time.time() - ws.time`, the `t` of a data point. `undefined` until the relay
+   * sent the epoch.
+   *
+   * @example
+   * ```ts
+   * wsc.writeToSocket(dataPointMessage(wsc.roomTime() ?? 0, 21.5, wsc.name, "gui"));
+   * ```
+   */
+  roomTime(): number | undefined {
+    const epoch = this.time;
+    return epoch === undefined ? undefined : this.serverNow() / 1000 - epoch;
+  }
+
+  /** The relay's clock minus the local clock, in ms; `undefined` until the first sample. */
+  get clockOffset(): number | undefined {
+    return this.#clock.estimate?.offset;
+  }
+
+  /** The round trip of the sample the estimate comes from, in ms; `undefined` until then. */
+  get clockRtt(): number | undefined {
+    return this.#clock.estimate?.rtt;
+  }
+
+  /**
+   * How wrong {@link clockOffset} may be, at most, in ms: half the round trip of its sample
+   * (however the delay splits between the two ways) plus 1.5 ms for the millisecond
+   * resolution of the clocks read; `undefined` until the first sample.
+   */
+  get clockBound(): number | undefined {
+    return this.#clock.estimate?.bound;
+  }
+
+  /** How many samples the estimate is chosen from now (the latest, at most 16). */
+  get clockSamples(): number {
+    return this.#clock.samples;
   }
 
   /** Where the client stands; see {@link ClientState}. */

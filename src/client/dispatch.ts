@@ -13,6 +13,7 @@
 
 import {
   type AckData,
+  Capability,
   Command,
   type CommandEnvelope,
   DEFAULT_LIMITS,
@@ -34,6 +35,7 @@ import {
   type Limits,
   type MailData,
   type PresenceData,
+  RELAY_TIME_FIELD,
   type ReceiptData,
   type RosterPage,
   relayBatchFrames,
@@ -127,6 +129,8 @@ export interface RelayFrames {
    * client asked for no page: the answer goes the usual way, to the hooks.
    */
   members(page: RosterPage | undefined): boolean;
+  /** The relay's `pong` (its kwargs): true when the clock's own, which reaches no hook. */
+  pong?(kwargs: JsonObject): boolean;
 }
 
 /** A received frame's context; a frame from a batch is serialised again only when asked. */
@@ -136,18 +140,32 @@ class Received implements MessageContext {
   readonly message: Envelope;
   #raw: string | undefined;
   readonly #source: JsonObject | undefined;
+  readonly #fields: JsonObject | undefined;
 
-  constructor(client: WebSocketClient, message: Envelope, raw: string | JsonObject) {
+  constructor(
+    client: WebSocketClient,
+    message: Envelope,
+    raw: string | JsonObject,
+    fields?: JsonObject,
+  ) {
     this.client = client;
     this.sender = message.from;
     this.message = message;
     if (typeof raw === "string") this.#raw = raw;
     else this.#source = raw;
+    this.#fields = fields;
   }
 
   get raw(): string {
     this.#raw ??= JSON.stringify(this.#source);
     return this.#raw;
+  }
+
+  get relayTime(): number | undefined {
+    // Only a relay that granted `stamps` writes it (and removes any a sender wrote).
+    if (!this.client.capabilities.includes(Capability.stamps)) return undefined;
+    const time = this.#fields?.[RELAY_TIME_FIELD];
+    return typeof time === "number" && Number.isFinite(time) ? time : undefined;
   }
 }
 
@@ -162,8 +180,9 @@ class ReceivedCommand extends Received implements CommandContext {
     raw: string | JsonObject,
     command: string,
     args: readonly Json[],
+    fields?: JsonObject,
   ) {
-    super(client, message, raw);
+    super(client, message, raw, fields);
     this.command = command;
     this.args = args;
   }
@@ -336,7 +355,9 @@ export class Dispatcher {
         this.#relay.identified(kwargs, context);
         return;
       }
-      const context = new ReceivedCommand(client, message, raw, cmd, args);
+      // The clock's own samples of the relay's time.
+      if (fromRelay && cmd === Command.pong && this.#relay.pong?.(kwargs) === true) return;
+      const context = new ReceivedCommand(client, message, raw, cmd, args, fields);
       this.#emitter.emit("message", message, context);
       // A wrong password: the relay's BAD_PASSWORD report (a RelayError) says so, and the
       // handshake that follows is answered again, until the relay closes with 4001.
@@ -355,7 +376,7 @@ export class Dispatcher {
       this.#emitter.call(`command "${cmd}"`, fn, [kwargs, context]);
       return;
     }
-    const context = new Received(client, message, raw);
+    const context = new Received(client, message, raw, fields);
     this.#emitter.emit("message", message, context);
     if (fromRelay && message.type === FrameType.error) {
       const data = decodeErrorData(message.data);

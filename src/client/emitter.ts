@@ -141,6 +141,7 @@ export class ClientEmitter {
       away: new NamedHooks("on(away)", warn),
       back: new NamedHooks("on(back)", warn),
       moved: new NamedHooks("on(moved)", warn),
+      clock: new NamedHooks("on", warn),
     };
   }
 

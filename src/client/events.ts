@@ -65,6 +65,23 @@ export interface IdentifiedInfo {
 }
 
 /**
+ * The client's estimate of the relay's clock (the `clock` event's argument).
+ *
+ * @example
+ * ```ts
+ * wsc.on("clock", ({ offset, bound }) => console.log(`relay = local + ${offset} ± ${bound} ms`));
+ * ```
+ */
+export interface ClockEstimate {
+  /** The relay's clock minus the local clock, in ms. */
+  offset: number;
+  /** The round trip of the sample it comes from, in ms. */
+  rtt: number;
+  /** How wrong `offset` may be, at most, in ms: `rtt / 2` plus the clocks' resolution. */
+  bound: number;
+}
+
+/**
  * What a message hook and a message type function learn about a frame.
  *
  * @example
@@ -81,6 +98,12 @@ export interface MessageContext {
   readonly message: Envelope;
   /** The frame as received, unparsed. */
   readonly raw: string;
+  /**
+   * When the relay received the frame, in ms since 1970 on the relay's clock: the start of
+   * the relay's event that read it (capability `stamps`, asked for by default; written by the
+   * relay, never by a sender). `undefined` for the relay's own frames and without `stamps`.
+   */
+  readonly relayTime: number | undefined;
 }
 
 /**
@@ -167,6 +190,11 @@ export interface ClientEvents {
   back: [member: Member, at: number];
   /** A member's name moved to a new connection in one step (a takeover): the same stay. */
   moved: [member: Member, at: number];
+  /**
+   * The estimate of the relay's clock moved by more than its bound (and its first estimate):
+   * see `serverNow()`.
+   */
+  clock: [estimate: ClockEstimate];
 }
 
 /**

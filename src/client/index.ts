@@ -67,6 +67,7 @@ export type {
   ClientEvents,
   ClientHook,
   ClientState,
+  ClockEstimate,
   CloseInfo,
   CommandContext,
   CommandFunction,

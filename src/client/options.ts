@@ -144,6 +144,13 @@ export interface ClientOptions {
    * callee's code paths; turn this on where the caller may see them. Default `false`.
    */
   replyStacks?: boolean;
+  /**
+   * The local clock, in ms since 1970, that the client reads to estimate the relay's clock
+   * (`serverNow()`): every local reading of the clock's samples, and `serverNow()` itself.
+   * For tests (a clock that is minutes off) and for a monotonic source of your own.
+   * Default `Date.now`.
+   */
+  now?: () => number;
 }
 
 /**
@@ -171,6 +178,7 @@ export interface ResolvedOptions {
   unconfirmed: UnconfirmedLimits;
   logger: Logger;
   replyStacks: boolean;
+  now: () => number;
 }
 
 /**
@@ -180,8 +188,9 @@ export interface ResolvedOptions {
  * `heartbeat` (see `heartbeatInterval`), `batch` (see the `batch` option), `acks` (frames
  * the relay never confirmed are reported, see `UnconfirmedError`), `calls` (`call()`, and
  * answers to the calls of others), `delivery` (exactly-once delivery: duplicates dropped,
- * unacked frames sent again), `receipts` (`deliver()`) and `presence` (`members` and the
- * join, away, back, moved and leave hooks).
+ * unacked frames sent again), `receipts` (`deliver()`), `presence` (`members` and the
+ * join, away, back, moved and leave hooks) and `stamps` (the relay's receive time on every
+ * frame from a peer, `MessageContext.relayTime`).
  * Internal; the `capabilities` option lists them.
  */
 export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
@@ -195,6 +204,7 @@ export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
   Capability.delivery,
   Capability.receipts,
   Capability.presence,
+  Capability.stamps,
 ]);
 
 /** The default `heartbeatInterval`, in milliseconds (15 s). */
@@ -287,7 +297,15 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     unconfirmed,
     logger: options.logger ?? console,
     replyStacks: options.replyStacks ?? false,
+    now: clockOption(options.now),
   };
+}
+
+/** The `now` option: a function, or `Date.now`; a `TypeError` otherwise. */
+function clockOption(now: (() => number) | undefined): () => number {
+  if (now === undefined) return () => Date.now();
+  if (typeof now !== "function") throw new TypeError(`now must be a function, got ${typeof now}`);
+  return now;
 }
 
 /** `value` (default `fallback`) when it is an integer >= `min`; a `RangeError` otherwise. */

@@ -26,7 +26,7 @@ import {
 } from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
 import { afford, type IdentifiedEvent, type RoomContext, report } from "./context.js";
-import { deliverTo, NO_DELIVERY_FIELDS } from "./deliver.js";
+import { deliverTo, NO_DELIVERY_FIELDS, RelayedText } from "./deliver.js";
 import { has } from "./session.js";
 
 /**
@@ -109,7 +109,7 @@ function placeCall<S extends Socket>(
     return;
   }
   fields.from = session.name; // the decoded object is the room's own: stamp it in place
-  const text = JSON.stringify(fields);
+  const text = new RelayedText(event, fields).for(socket);
   if (!afford(event, 1, text.length, refOf(fields))) return;
   // A peer frame like any other: numbered mail for a callee with `delivery`.
   if (deliverTo(event, socket, text, delivery) === "overflow") {
@@ -130,7 +130,8 @@ function deliverReply<S extends Socket>(
   if (caller === undefined || envelope.target.length !== 1) return;
   const socket = room.connections.byName(caller);
   fields.from = session.name;
-  const text = JSON.stringify(fields);
+  const texts = new RelayedText(event, fields);
+  const text = socket === undefined ? texts.plain : texts.for(socket);
   if (socket !== undefined && !afford(event, 1, text.length, refOf(fields))) return;
   // Answered: the row goes even when its caller is away (a caller that left has none).
   if (!room.calls.take(session.name, caller, call) || socket === undefined) return;

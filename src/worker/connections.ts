@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { CapabilityName } from "wscomsrv-protocol";
-import { decodeSession, newSession, type Proof, type Session } from "./session.js";
+import { Capability, type CapabilityName } from "wscomsrv-protocol";
+import { decodeSession, has, newSession, type Proof, type Session } from "./session.js";
 
 /** A socket as the room uses it: the parts of the runtime's `WebSocket` it needs. */
 export interface Socket {
@@ -40,6 +40,8 @@ export class Connections<S extends Socket = Socket> {
   readonly #byName = new Map<string, S>();
   readonly #sessions = new Map<S, Session>();
   readonly #retired = new WeakSet<S>();
+  /** The identified sockets with `stamps`, so that a frame to none of them checks nothing. */
+  readonly #stamping = new Set<S>();
   readonly #onLeave: LeaveListener<S> | undefined;
   #sorted: string[] | undefined;
 
@@ -60,6 +62,7 @@ export class Connections<S extends Socket = Socket> {
       const session = decodeSession(attachment);
       this.#sessions.set(socket, session);
       if (session.name === undefined) continue;
+      if (has(session, Capability.stamps)) this.#stamping.add(socket);
       const other = this.#byName.get(session.name);
       const otherSession = other === undefined ? undefined : this.#sessions.get(other);
       if (otherSession === undefined || otherSession.identifiedAt <= session.identifiedAt) {
@@ -132,6 +135,8 @@ export class Connections<S extends Socket = Socket> {
     session.identifiedAt = now;
     this.#byName.set(name, socket);
     this.#sorted = undefined;
+    if (has(session, Capability.stamps)) this.#stamping.add(socket);
+    else this.#stamping.delete(socket);
     this.save(socket, session);
     return session;
   }
@@ -140,6 +145,7 @@ export class Connections<S extends Socket = Socket> {
   remove(socket: S): Session | undefined {
     const session = this.#sessions.get(socket) ?? this.#closedWhileAway(socket);
     this.#sessions.delete(socket);
+    this.#stamping.delete(socket);
     const name = session?.name;
     if (session !== undefined && name !== undefined && this.#byName.get(name) === socket) {
       this.#byName.delete(name);
@@ -184,6 +190,16 @@ export class Connections<S extends Socket = Socket> {
   counts(): { sockets: number; unidentified: number } {
     const sockets = this.#sessions.size;
     return { sockets, unidentified: sockets - this.#byName.size };
+  }
+
+  /** How many identified sockets have `stamps` (0: no relayed frame carries `relayTime`). */
+  get stamping(): number {
+    return this.#stamping.size;
+  }
+
+  /** True when `socket` holds a name with `stamps`: its relayed frames carry `relayTime`. */
+  stamps(socket: S): boolean {
+    return this.#stamping.has(socket);
   }
 
   /** How many names are held. */

@@ -10,7 +10,9 @@
 import {
   Capability,
   type DeliveryFields,
+  type JsonObject,
   mailText,
+  RELAY_TIME_FIELD,
   type ReceiptData,
   type ReceiptStatus,
   receiptText,
@@ -36,6 +38,51 @@ function resends(session: Session): boolean {
 /** True when the room reads a session's frames' delivery fields (`sid`, `seq`, ...). */
 export function readsDeliveryFields(session: Session): boolean {
   return has(session, Capability.delivery) || has(session, Capability.receipts);
+}
+
+/**
+ * The text of one relayed frame, as each recipient gets it (capability `stamps`): with the
+ * relay's `relayTime` (the event's time) as its last field for a socket with `stamps`, as it
+ * is for the others. The sender's own `relayTime` is dropped before the frame is serialised,
+ * so no recipient sees one the relay did not write. The frame is serialised once; the stamped
+ * text is that text with the stamp appended, built when the first recipient with `stamps`
+ * asks, and never when nobody in the room has `stamps`.
+ *
+ * @example
+ * ```ts
+ * const texts = new RelayedText(event, fields);
+ * deliverTo(event, recipient, texts.for(recipient), delivery);
+ * ```
+ */
+export class RelayedText<S extends Socket> {
+  /** The frame without `relayTime`: for clients without `stamps`, and kept mail of away names. */
+  readonly plain: string;
+  readonly #event: SocketEvent<S>;
+  #stamped: string | undefined;
+
+  /** Serialises `fields` (the room's own decoded frame: its `relayTime` is removed in place). */
+  constructor(event: SocketEvent<S>, fields: JsonObject) {
+    if (Object.hasOwn(fields, RELAY_TIME_FIELD)) delete fields[RELAY_TIME_FIELD];
+    this.plain = JSON.stringify(fields);
+    this.#event = event;
+  }
+
+  /** The text `recipient` gets. */
+  for(recipient: S): string {
+    const { connections } = this.#event.room;
+    if (connections.stamping === 0 || !connections.stamps(recipient)) return this.plain;
+    // A serialised object ends with "}": the stamp goes in before it.
+    this.#stamped ??= `${this.plain.slice(0, -1)},"${RELAY_TIME_FIELD}":${this.#event.now}}`;
+    return this.#stamped;
+  }
+
+  /** The characters `recipients` get in all. */
+  chars(recipients: ReadonlySet<S>): number {
+    let chars = recipients.size * this.plain.length;
+    if (this.#event.room.connections.stamping === 0) return chars;
+    for (const recipient of recipients) chars += this.for(recipient).length - this.plain.length;
+    return chars;
+  }
 }
 
 function receiptRef(sender: string, fields: DeliveryFields): ReceiptRef | undefined {

@@ -8,6 +8,7 @@
 import {
   Capability,
   Command,
+  ErrorCode,
   type FrameRef,
   type JsonObject,
   own,
@@ -17,7 +18,7 @@ import {
   serverCommand,
 } from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
-import { afford, type IdentifiedEvent, type RoomContext } from "./context.js";
+import { afford, type IdentifiedEvent, type RoomContext, report } from "./context.js";
 import { charsWithin } from "./outbox.js";
 import type { Departure } from "./presence.js";
 import { has, type Session } from "./session.js";
@@ -121,7 +122,14 @@ export function answerRoster<S extends Socket>(
   );
   if (!afford(event, size, size * (MEMBER_CHARS + 70), ref)) return;
   const extra = Math.floor(size / 100);
-  if (extra > 0 && room.rateLimiter.take(event.socket, event.now, extra) !== "pass") return;
+  if (extra > 0 && room.rateLimiter.take(event.socket, event.now, extra) !== "pass") {
+    report(event, {
+      code: ErrorCode.rateLimited,
+      message: `a roster page of ${size} members costs ${extra} more frames of the rate limit than are left; ask again later, or for a smaller limit`,
+      ref,
+    });
+    return;
+  }
   room.outbox.charge(size);
   const page = rosterPageOf(room, typeof after === "string" ? after : undefined, size || 1);
   room.outbox.send(

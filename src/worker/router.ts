@@ -23,6 +23,7 @@ import {
   deliverTo,
   keepFor,
   NO_DELIVERY_FIELDS,
+  RelayedText,
   readsDeliveryFields,
   sendReceipt,
 } from "./deliver.js";
@@ -118,15 +119,16 @@ export function route<S extends Socket>(event: IdentifiedEvent<S>, frame: Decode
   }
   if (targets.recipients.size === 0 && targets.missing.length === 0) return;
   fields.from = session.name; // the decoded object is the room's own: stamp it in place
-  const text = JSON.stringify(fields);
+  const texts = new RelayedText(event, fields);
+  const text = texts.plain;
   if (targets.recipients.size > 0) {
     const count = targets.recipients.size;
-    if (!afford(event, count, count * text.length, refOf(fields))) {
+    if (!afford(event, count, texts.chars(targets.recipients), refOf(fields))) {
       refuseReceipt(event, delivery, envelope.target, ErrorCode.costLimit);
       return;
     }
     for (const recipient of targets.recipients) {
-      const status = deliverTo(event, recipient, text, delivery);
+      const status = deliverTo(event, recipient, texts.for(recipient), delivery);
       if (statuses !== undefined) {
         const name = room.connections.find(recipient)?.name;
         if (name !== undefined) statuses[name] = status;

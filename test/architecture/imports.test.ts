@@ -69,6 +69,7 @@ const TYPE_ONLY_CIRCLES: { files: string[]; why: string }[] = [
     files: [
       "src/client/calls.ts",
       "src/client/client.ts",
+      "src/client/clock.ts",
       "src/client/dispatch.ts",
       "src/client/emitter.ts",
       "src/client/events.ts",

@@ -52,7 +52,9 @@ it("runs a command with its kwargs, and tells it the sender, args and raw frame"
     data: { cmd: "pass_ball", args: [], kwargs: { catch: false, spin: 3 } },
     from: "Player1",
     target: ["Player2"],
+    relayTime: calls[0]?.context.relayTime,
   });
+  expect(calls[0]?.context.relayTime).toBeTypeOf("number");
   // The seed's catch=None: a kwarg that was not sent reads as undefined.
   expect(calls[1]?.caught).toBeUndefined();
   expect(calls[1]?.context.args).toEqual([1, "two"]);

@@ -95,6 +95,7 @@ it("sends nothing before the identify: the identify is the first frame on every 
           "delivery",
           "receipts",
           "presence",
+          "stamps",
         ],
       },
     },

@@ -217,6 +217,7 @@ it("sends no heartbeat with heartbeatInterval 0, and does not ask for the capabi
     "delivery",
     "receipts",
     "presence",
+    "stamps",
   ]);
   expect(recording.sent.some((text) => text.includes("heartbeat"))).toBe(false);
   wsc.close();

@@ -37,15 +37,23 @@ export function client(
   return { client: wsc, events };
 }
 
-/** A `ws` WebSocket class that records every frame sent and received, and every instance made. */
+/** A clock sample's `ping` as the client sends it (see `src/client/clock.ts`). */
+const CLOCK_PING = /^\{"type":"cmd","data":\{"cmd":"ping","args":\[\],"kwargs":\{"token":"clock-/;
+
+/**
+ * A `ws` WebSocket class that records every frame sent and received, and every instance made.
+ * The clock's pings, sent on their own timer, are recorded apart (`pings`), not in `sent`.
+ */
 export function recordingWebSocket(): {
   WebSocket: WebSocketConstructor;
   sockets: WebSocket[];
   sent: string[];
+  pings: string[];
   received: string[];
 } {
   const sockets: WebSocket[] = [];
   const sent: string[] = [];
+  const pings: string[] = [];
   const received: string[] = [];
   class Recording extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
@@ -54,14 +62,14 @@ export function recordingWebSocket(): {
       const send = this.send.bind(this);
       Object.defineProperty(this, "send", {
         value: (data: string) => {
-          sent.push(data);
+          (CLOCK_PING.test(data) ? pings : sent).push(data);
           send(data);
         },
       });
       this.on("message", (data) => received.push(String(data)));
     }
   }
-  return { WebSocket: Recording, sockets, sent, received };
+  return { WebSocket: Recording, sockets, sent, pings, received };
 }
 
 /**

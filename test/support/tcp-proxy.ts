@@ -2,7 +2,8 @@
  * A TCP proxy for tests, between clients and the relay: clients connect to {@link TcpProxy.url}
  * and each connection is forwarded to the relay. A test can cut one connection (both sides
  * destroyed, as a network that fails does) or stall it (nothing forwarded in one direction or
- * both, nothing closed, as a frozen peer or a congested link) and resume it later.
+ * both, nothing closed, as a frozen peer or a congested link) and resume it later. A proxy
+ * started with a {@link Delay} holds every chunk for that long in each direction, in order.
  */
 
 import { createServer, type Server, Socket } from "node:net";
@@ -11,6 +12,26 @@ import { createServer, type Server, Socket } from "node:net";
 export type Direction = "toRelay" | "toClient" | "both";
 
 const DEFAULT_TIMEOUT = 5_000;
+
+/** How long the proxy holds every chunk in each direction, in ms (default 0: none). */
+export interface Delay {
+  toRelay?: number;
+  toClient?: number;
+}
+
+/** Forwards `from` to `to`, each chunk `ms` after it came, in order (a plain pipe for 0). */
+function forward(from: Socket, to: Socket, ms: number): void {
+  if (ms <= 0) {
+    from.pipe(to);
+    return;
+  }
+  // Timers of equal delay run in the order they were set: the chunks keep theirs.
+  from.on("data", (chunk: Buffer) => {
+    setTimeout(() => {
+      if (!to.destroyed) to.write(chunk);
+    }, ms);
+  });
+}
 
 /** One client connection through the proxy: the client's side and the relay's side. */
 export class ProxiedConnection {
@@ -21,12 +42,14 @@ export class ProxiedConnection {
   #connected = false;
   #closed = false;
   readonly #stalled = { toRelay: false, toClient: false };
+  readonly #delay: Required<Delay>;
 
   #halfOpen = false;
 
-  constructor(client: Socket, relay: Socket) {
+  constructor(client: Socket, relay: Socket, delay: Delay = {}) {
     this.client = client;
     this.relay = relay;
+    this.#delay = { toRelay: delay.toRelay ?? 0, toClient: delay.toClient ?? 0 };
   }
 
   /** True once both sides are gone. */
@@ -42,6 +65,11 @@ export class ProxiedConnection {
   /** Called when the relay side is connected: forwards whatever is not stalled. */
   connected(): void {
     this.#connected = true;
+    if (this.#delay.toRelay > 0 || this.#delay.toClient > 0) {
+      forward(this.client, this.relay, this.#delay.toRelay);
+      forward(this.relay, this.client, this.#delay.toClient);
+      return;
+    }
     if (!this.#stalled.toRelay) this.client.pipe(this.relay);
     if (!this.#stalled.toClient) this.relay.pipe(this.client);
   }
@@ -76,6 +104,9 @@ export class ProxiedConnection {
    * buffers fill up and it is held back, as by a peer that stopped reading. Nothing closes.
    */
   stall(direction: Direction = "both"): void {
+    if (this.#delay.toRelay > 0 || this.#delay.toClient > 0) {
+      throw new Error("a connection of a proxy with a delay cannot be stalled");
+    }
     if (direction !== "toClient") {
       this.#stalled.toRelay = true;
       this.client.unpipe(this.relay);
@@ -119,13 +150,20 @@ export class TcpProxy {
     this.port = port;
   }
 
-  /** Starts a proxy to `target` (for example a `SocketServer`). */
-  static async start(target: { host: string; port: number }): Promise<TcpProxy> {
+  /**
+   * Starts a proxy to `target` (for example a `SocketServer`), holding every chunk for
+   * `delay` in each direction (Nagle's algorithm off, so that the delay is all there is).
+   */
+  static async start(target: { host: string; port: number }, delay?: Delay): Promise<TcpProxy> {
     const connections: ProxiedConnection[] = [];
     const waiters = new Set<() => void>();
     const server = createServer((downstream) => {
       const upstream = new Socket();
-      const connection = new ProxiedConnection(downstream, upstream);
+      const connection = new ProxiedConnection(downstream, upstream, delay);
+      if (delay !== undefined) {
+        downstream.setNoDelay(true);
+        upstream.setNoDelay(true);
+      }
       connections.push(connection);
       const gone = (): void => connection.gone();
       downstream.on("error", gone).on("close", gone);
