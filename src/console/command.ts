@@ -43,7 +43,7 @@ function describeFailure(error: unknown): string {
   if (error instanceof CallError) {
     const remote =
       error.remoteName === undefined ? "" : `\n${error.remoteName}: ${error.remoteMessage ?? ""}`;
-    return `${error.code}: ${error.message}${remote}`;
+    return `${error.code}\n${error.message}${remote}`;
   }
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { FrameType } from "wscomsrv-protocol";
-import type { WebSocketClient } from "../client/index.js";
+import { FrameType, SERVER } from "wscomsrv-protocol";
+import { ClientErrorCode, type WebSocketClient } from "../client/index.js";
 import { COMMAND_TIMEOUT_MS, commandForm } from "./command.js";
 import { type ConsolePolicy, join } from "./join.js";
 import { LogPanel } from "./log.js";
@@ -96,14 +96,15 @@ function wire(client: WebSocketClient): void {
   current = client;
   const mine = (): boolean => current === client;
   const showMembers = () => {
-    if (mine()) members.show(client.members, client.name);
+    if (mine() && "members" in client) members.show(client.members, client.name);
   };
   for (const event of PRESENCE_EVENTS) {
-    client.on(event, (member) => {
-      if (!mine()) return;
-      log.note("debug", `${member.name}: ${event}`);
-      showMembers();
-    });
+    if ("members" in client)
+      client.on(event, (member) => {
+        if (!mine()) return;
+        log.note("debug", `${member.name}: ${event}`);
+        showMembers();
+      });
   }
   client.on("identified", () => {
     if (!mine()) return;
@@ -113,6 +114,8 @@ function wire(client: WebSocketClient): void {
   });
   client.on("message", (message, { sender }) => {
     if (!mine()) return;
+    // The relay's own frames (the handshake, the clock) are the SDK's business.
+    if (sender === SERVER) return;
     const from = sender ?? message.from ?? "?";
     members.seen(from);
     if (message.type === FrameType.message) log.message(from, message.data);
@@ -121,6 +124,13 @@ function wire(client: WebSocketClient): void {
     }
   });
   client.on("error", (error) => {
+    // A frame no function takes is shown all the same (as an "other frame").
+    if (
+      error.code === ClientErrorCode.unknownType ||
+      error.code === ClientErrorCode.unknownCommand
+    ) {
+      return;
+    }
     if (mine()) log.note("error", `${error.code}: ${error.message}`);
   });
 }
