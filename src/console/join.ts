@@ -7,8 +7,8 @@
  * @module
  */
 
-import { CloseCode, isJsonObject, own } from "wscomsrv-protocol";
-import { FatalCloseError, type Logger, WebSocketClient } from "../client/index.js";
+import { CloseCode, ErrorCode, isJsonObject, own } from "wscomsrv-protocol";
+import { FatalCloseError, type Logger, RelayError, WebSocketClient } from "../client/index.js";
 
 /** The name the console takes when the page names none and it is free. */
 export const DEFAULT_CONSOLE_NAME = "gui";
@@ -106,7 +106,22 @@ export async function join(settings: JoinSettings): Promise<void> {
         settings.status(`connection closed (${code}); trying again in ${delay ?? 0} ms`, true);
       }
     });
+    let refused = false;
+    const askAgain = (): void => {
+      if (refused) return;
+      refused = true;
+      client.close();
+      settings.askSecret("password", "the relay refused that password").then((again) => {
+        secret = again;
+        start();
+      });
+    };
     client.on("error", (error) => {
+      // A wrong password: the relay says so and would let the same one be tried again.
+      if (error instanceof RelayError && error.relayCode === ErrorCode.badPassword) {
+        if (policy === "password") askAgain();
+        return;
+      }
       if (!(error instanceof FatalCloseError)) return;
       client.close();
       if (error.closeCode === CloseCode.nameTaken && settings.name === undefined) {
@@ -117,13 +132,7 @@ export async function join(settings: JoinSettings): Promise<void> {
           return;
         }
       }
-      if (error.closeCode === CloseCode.badPassword && policy === "password") {
-        settings.askSecret("password", "the relay refused that password").then((again) => {
-          secret = again;
-          start();
-        });
-        return;
-      }
+      if (error.closeCode === CloseCode.badPassword && policy === "password") return askAgain();
       settings.status(`the relay closed the connection: ${error.reason || error.message}`, true);
     });
     settings.started(client);

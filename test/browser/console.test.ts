@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mintToken } from "../../src/auth/token.js";
 import { dataPointMessage, levelMessage } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { launchChromium } from "../support/chromium.js";
@@ -19,28 +20,43 @@ const ARTIFACTS = fileURLToPath(new URL("../../.tmp/browser/", import.meta.url))
 
 const TIMEOUT = 10_000;
 
+const PASSWORD = "console-pw";
+const KEY = { id: "k1", secret: "console-test-secret-0123456789-abcdefgh" };
+
 let relay: SocketServer;
+/** A relay with password rooms (`pw-…`) and token rooms (`tok-…`). */
+let secured: SocketServer;
 let browser: Browser;
 
 beforeAll(async () => {
   relay = await startRelay();
+  secured = await startRelay({
+    password: PASSWORD,
+    roomPolicy: { "pw-*": "password", "tok-*": "token", "*": "open" },
+    tokenKeys: { [KEY.id]: KEY.secret },
+  });
   browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {
   await browser?.close();
   await relay?.close();
+  await secured?.close();
 });
 
 /** A console page of `room`, with every console error and page error it reports. */
-async function openConsole(room: string, query = ""): Promise<{ page: Page; errors: string[] }> {
+async function openConsole(
+  room: string,
+  query = "",
+  server = relay,
+): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   const errors: string[] = [];
   page.on("console", (message) => {
     if (message.type() === "error") errors.push(message.text());
   });
   page.on("pageerror", (error) => errors.push(error.message));
-  const response = await page.goto(`${relay.wsAddress.replace(/^ws/, "http")}/${room}${query}`);
+  const response = await page.goto(`${server.wsAddress.replace(/^ws/, "http")}/${room}${query}`);
   expect(response?.status()).toBe(200);
   return { page, errors };
 }
@@ -89,7 +105,7 @@ describe("the room console", () => {
 
     // Filtered out by level, and by sender.
     const shown = () =>
-      page.$$eval("#log li.warning", (lines) => lines.map((line) => !line.hidden));
+      page.$$eval("#log li.warning", (lines) => lines.map((line) => !line.hasAttribute("hidden")));
     await page.uncheck('#log-filters input[value="warning"]');
     expect(await shown()).toEqual([false]);
     await page.check('#log-filters input[value="warning"]');
@@ -210,5 +226,38 @@ describe("the room console", () => {
     gui.client.close();
     await first.page.close();
     await named.page.close();
+  });
+
+  it("asks for the password in a password room, again when it is wrong", async () => {
+    const room = `pw-${freshRoom()}`;
+    const { page, errors } = await openConsole(room, "", secured);
+    await page.waitForSelector("#auth", { state: "visible", timeout: TIMEOUT });
+    expect(await page.textContent("#auth-label")).toBe("Password");
+    await page.fill("#auth-input", "wrong");
+    await page.click("#auth button");
+    await page.waitForSelector("#status.error", { timeout: TIMEOUT });
+    expect(await page.textContent("#status")).toBe("the relay refused that password");
+    await page.waitForSelector("#auth", { state: "visible", timeout: TIMEOUT });
+    await page.fill("#auth-input", PASSWORD);
+    await page.click("#auth button");
+    expect(await joined(page)).toBe("gui");
+    expect(await page.isHidden("#auth")).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("asks for a token in a token room and joins under the token's name", async () => {
+    const room = `tok-${freshRoom()}`;
+    const { page, errors } = await openConsole(room, "", secured);
+    await page.waitForSelector("#auth", { state: "visible", timeout: TIMEOUT });
+    expect(await page.textContent("#auth-label")).toBe("Token");
+    await page.fill(
+      "#auth-input",
+      await mintToken({ room, name: "Operator", ttlSeconds: 600 }, KEY),
+    );
+    await page.click("#auth button");
+    expect(await joined(page)).toBe("Operator");
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });
