@@ -1,9 +1,11 @@
 /**
- * The bench's clients and the frames they send. Two kinds, driven by the same scenario code:
- * the client SDK with its defaults (whatever it does by default, capabilities, heartbeats,
- * batching, is what is measured; the harness only adds hooks), and a plain `ws` client that
- * speaks only the seed's protocol, as the seed's clients do: it answers `indentify` with its
- * name, stores `set_time`, ignores frames it does not know, and asks for no capabilities.
+ * The bench's clients and the frames they send. Three kinds, driven by the same scenario
+ * code: the client SDK with its defaults (whatever it does by default, capabilities,
+ * heartbeats, batching, exactly-once delivery, is what is measured; the harness only adds
+ * hooks), the same SDK asking only for the capabilities it asked for before `delivery`
+ * ({@link AT_MOST_ONCE_CAPABILITIES}), and a plain `ws` client that speaks only the seed's
+ * protocol, as the seed's clients do: it answers `indentify` with its name, stores
+ * `set_time`, ignores frames it does not know, and asks for no capabilities.
  *
  * A bench frame is an application frame of type `"bench"` whose data holds a sequence number
  * (to find lost or reordered frames), the send time (for latencies) and padding (for the
@@ -13,11 +15,37 @@
  */
 
 import WebSocket from "ws";
-import { Command, commandMessage, isJsonObject, SERVER } from "wscomsrv-protocol";
+import {
+  Capability,
+  type CapabilityName,
+  Command,
+  commandMessage,
+  isJsonObject,
+  SERVER,
+} from "wscomsrv-protocol";
 import { WebSocketClient } from "../src/client/node.js";
 import { deferred, LossError, type Tripwire, within } from "./checks.js";
 import type { ClientKind } from "./plan.js";
 import { commandOf, messageText, parseFrame } from "./seed.js";
+
+/**
+ * The capabilities of the `sdk-no-delivery` kind: the SDK's defaults before `delivery`,
+ * `receipts` and `calls` (at most once: a frame the relay never acked is reported, not sent
+ * again, and nothing is numbered or confirmed).
+ *
+ * @example
+ * ```ts
+ * new WebSocketClient("A", { host, capabilities: AT_MOST_ONCE_CAPABILITIES });
+ * ```
+ */
+export const AT_MOST_ONCE_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
+  Capability.errors,
+  Capability.undelivered,
+  Capability.resume,
+  Capability.heartbeat,
+  Capability.batch,
+  Capability.acks,
+]);
 
 /** The frame type of bench frames. */
 export const BENCH_TYPE = "bench";
@@ -89,6 +117,8 @@ interface ClientSetup {
   url: string;
   /** The name to identify as. */
   name: string;
+  /** What an SDK client asks for at identify; the SDK's defaults when unset. */
+  capabilities?: readonly CapabilityName[];
   /** Takes every bench frame received. */
   onBench: OnBench;
   /** Where an unexpected close or error goes. */
@@ -103,15 +133,23 @@ export interface BenchClient {
    * for a seed client a frame it sent to itself after identifying coming back.
    */
   readonly ready: Promise<void>;
+  /** The capabilities the server granted at the last identify (none for a seed client). */
+  granted(): readonly string[];
   /** Sends a frame object (serialised as JSON). */
   send(frame: object): void;
   /** Closes the socket; resolves when it has closed (or at once when it was closed). */
   close(): Promise<void>;
 }
 
-/** An SDK client (`new WebSocketClient(name, { host })`) that connects at once. */
-function sdkClient({ url, name, onBench, trip }: ClientSetup): BenchClient {
-  const client = new WebSocketClient(name, { host: url });
+/**
+ * An SDK client (`new WebSocketClient(name, { host })`, with `capabilities` when set) that
+ * connects at once.
+ */
+function sdkClient({ url, name, capabilities, onBench, trip }: ClientSetup): BenchClient {
+  const client = new WebSocketClient(name, {
+    host: url,
+    ...(capabilities === undefined ? {} : { capabilities }),
+  });
   const ready = deferred();
   const closed = deferred();
   let closing = false;
@@ -131,6 +169,7 @@ function sdkClient({ url, name, onBench, trip }: ClientSetup): BenchClient {
   return {
     name,
     ready: ready.promise,
+    granted: () => client.capabilities,
     send(frame) {
       const result = client.writeToSocket(frame);
       if (result !== "sent") trip.fail(new LossError(`${name} (sdk): writeToSocket ${result}`));
@@ -193,6 +232,7 @@ function seedClient({ url, name, onBench, trip }: ClientSetup): BenchClient {
     ready: ready.promise.then(() => {
       if (time === undefined) trip.fail(new Error(`${name} (seed): no set_time before identify`));
     }),
+    granted: () => [],
     send,
     close() {
       closing = true;
@@ -216,7 +256,13 @@ export async function connectClients(
   names: readonly string[],
   options: { concurrency: number; trip: Tripwire; onBench?: (index: number) => OnBench },
 ): Promise<BenchClient[]> {
-  const create = kind === "sdk" ? sdkClient : seedClient;
+  const create = (setup: ClientSetup): BenchClient => {
+    if (kind === "seed") return seedClient(setup);
+    if (kind === "sdk-no-delivery") {
+      return sdkClient({ ...setup, capabilities: AT_MOST_ONCE_CAPABILITIES });
+    }
+    return sdkClient(setup);
+  };
   const clients: BenchClient[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -4,7 +4,8 @@
  *
  * Starts the relay (the production Worker bundle on workerd, through the embedded server,
  * with its rate limits raised), the baseline and the floor, each in a process of its own;
- * runs every scenario with SDK clients and with seed-protocol clients, the servers in turn;
+ * runs every scenario with SDK clients (with and without `delivery`) and with seed-protocol
+ * clients, the servers in turn;
  * prints a table of medians and ratios; writes the JSON result with the raw samples to
  * `bench/results/`. Exits 1 at the first lost or reordered frame, or any other failure, and
  * never leaves a server process behind.
@@ -15,7 +16,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { HELP, makePlan, parseBenchArgs, UsageError } from "./plan.js";
+import { HELP, kindRuns, makePlan, matchesScenario, parseBenchArgs, UsageError } from "./plan.js";
 import {
   type BenchResult,
   formatTable,
@@ -85,12 +86,16 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const plan = makePlan(options.smoke ? "smoke" : "full", options.repetitions);
   const selected = allScenarios(plan).filter(
-    (scenario) =>
-      options.only.length === 0 ||
-      options.only.some((id) => scenario.id === id || scenario.id.startsWith(`${id}-`)),
+    (scenario) => options.only.length === 0 || matchesScenario(scenario.id, options.only),
   );
   if (selected.length === 0) {
     process.stderr.write(`bench: --only ${options.only.join(",")} names no scenario\n\n${HELP}`);
+    return 2;
+  }
+  if (!selected.some((scenario) => options.kinds.some((kind) => kindRuns(kind, scenario.id)))) {
+    process.stderr.write(
+      `bench: --clients ${options.kinds.join(",")} runs none of ${selected.map((scenario) => scenario.id).join(", ")}\n\n${HELP}`,
+    );
     return 2;
   }
 

@@ -7,11 +7,52 @@
  * @module
  */
 
-/** The client kinds: `sdk` is `wscomsrv-client` with its defaults; `seed` is plain `ws`, the seed's protocol only. */
-export const CLIENT_KINDS = ["sdk", "seed"] as const;
+/**
+ * The client kinds: `sdk` is `wscomsrv-client` with its defaults (exactly-once `delivery`
+ * among them); `sdk-no-delivery` is the same SDK asking only for the capabilities it asked
+ * for before `delivery` existed (at most once); `seed` is plain `ws`, the seed's protocol only.
+ */
+export const CLIENT_KINDS = ["sdk", "sdk-no-delivery", "seed"] as const;
 
 /** A kind of client the bench drives. */
 export type ClientKind = (typeof CLIENT_KINDS)[number];
+
+/**
+ * The scenarios (ids or prefixes) of the kinds that run only some. `sdk-no-delivery` is there
+ * to show what `delivery` costs on the live path, so it runs the scenarios that carry frames
+ * (throughput, round trips, fan-out), not the memory and connect ones, which keep the full
+ * run's time down.
+ */
+const KIND_SCENARIOS: Readonly<Partial<Record<ClientKind, readonly string[]>>> = {
+  "sdk-no-delivery": ["throughput", "round-trip", "fan-out"],
+};
+
+/**
+ * Whether scenario `id` is one of `patterns`: an id, or a prefix of ids (`throughput` is
+ * `throughput-64B`, `throughput-1KiB` and `throughput-64KiB`).
+ *
+ * @example
+ * ```ts
+ * matchesScenario("throughput-64B", ["throughput"]); // true
+ * ```
+ */
+export function matchesScenario(id: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => id === pattern || id.startsWith(`${pattern}-`));
+}
+
+/**
+ * Whether clients of `kind` run scenario `id` (every kind runs every scenario, except the
+ * kinds in {@link KIND_SCENARIOS}).
+ *
+ * @example
+ * ```ts
+ * kindRuns("sdk-no-delivery", "connect"); // false
+ * ```
+ */
+export function kindRuns(kind: ClientKind, id: string): boolean {
+  const only = KIND_SCENARIOS[kind];
+  return only === undefined || matchesScenario(id, only);
+}
 
 /** One payload size of the pipelined scenario. */
 export interface PayloadSize {
@@ -103,7 +144,8 @@ this process with the same clients, alternating relay, baseline and floor.
   --reps N           repetitions per scenario and server (default 5; smoke 1)
   --only a,b         scenarios by id or prefix: throughput, throughput-64B, throughput-1KiB,
                      throughput-64KiB, round-trip, fan-out, idle-memory, connect
-  --clients a,b      sdk, seed (default both)
+  --clients a,b      sdk, sdk-no-delivery, seed (default all three; sdk-no-delivery runs only
+                     throughput, round-trip and fan-out)
   --out FILE         the JSON result (default bench/results/<date>.json)
   --help             this text
 

@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { Tripwire, within } from "./checks.js";
-import type { ClientKind, Plan } from "./plan.js";
+import { type ClientKind, kindRuns, type Plan } from "./plan.js";
 import { DRAIN_MS, type RunOutcome, type Scenario, warmUpScenario } from "./scenarios.js";
 import {
   negotiatedExtensions,
@@ -101,8 +101,9 @@ export function emptyBenchLog(): BenchLog {
 }
 
 /**
- * Runs `scenarios` for `kinds` on every server (started from `build`), in turn,
- * `plan.repetitions` times, and adds every run to `into` in the order run.
+ * Runs `scenarios` for `kinds` (each kind the scenarios it runs, see `kindRuns`) on every
+ * server (started from `build`), in turn, `plan.repetitions` times, and adds every run to
+ * `into` in the order run.
  *
  * @throws RunFailure (rejects) at the first failing run; every server is stopped by then.
  */
@@ -140,6 +141,7 @@ export async function runBench(
     }
     for (const scenario of scenarios) {
       for (const kind of kinds) {
+        if (!kindRuns(kind, scenario.id)) continue;
         for (let repetition = 1; repetition <= plan.repetitions; repetition += 1) {
           for (const name of SERVER_NAMES) {
             const label = `${scenario.id}, ${kind} clients, ${name}, repetition ${repetition}/${plan.repetitions}`;

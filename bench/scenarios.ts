@@ -105,7 +105,7 @@ interface Pipelined {
   cpuUsEach: number;
   /** Delivery latencies of the measured frames, ms. */
   latencies: Float64Array;
-  /** The CPU facts, for the JSON file. */
+  /** The CPU facts and what the server granted the first receiver, for the JSON file. */
   detail: Record<string, unknown>;
 }
 
@@ -175,6 +175,7 @@ async function pipeline(context: RunContext, stream: Stream): Promise<Pipelined>
         ? (stamp) => onDelivery(index, stamp.seq, stamp.t)
         : () => trip.fail(new LossError(`${stream.sender} received a frame of its own`)),
   });
+  const granted = clients[0]?.granted() ?? [];
   try {
     sender = clients[receivers];
     started = performance.now();
@@ -198,6 +199,7 @@ async function pipeline(context: RunContext, stream: Stream): Promise<Pipelined>
     cpuUsEach: (cpu.server * 1000) / deliveries,
     latencies: latencies.subarray(0, measured),
     detail: {
+      granted,
       seconds,
       serverCpuMs: cpu.server,
       serverCpuMsByCommand: cpu.byCommand,
@@ -349,6 +351,7 @@ const roundTripScenario: Scenario = {
           : (stamp) => onAtB(stamp.seq, stamp.t),
     });
     [a, b] = clients;
+    const granted = b?.granted() ?? [];
     try {
       started = performance.now();
       send(0);
@@ -365,7 +368,7 @@ const roundTripScenario: Scenario = {
     return {
       metrics: { p50Ms: p50 ?? Number.NaN, p99Ms: p99 ?? Number.NaN, p999Ms: p999 ?? Number.NaN },
       checked: atA.received + atB.received,
-      detail: { roundTrips: atA.received, measured, warmUp },
+      detail: { granted, roundTrips: atA.received, measured, warmUp },
     };
   },
 };

@@ -32,8 +32,13 @@ export interface MailRow {
 export interface MailboxRow {
   /** The highest number the name confirmed. */
   confirmed: number;
-  /** Since when no socket holds the name (ms since 1970); `undefined` while held. */
+  /**
+   * Since when no socket holds the name (ms since 1970); `undefined` while held, and after its
+   * window ended (then `closed`).
+   */
   away: number | undefined;
+  /** True when the name's window ended while it was away: nothing is kept for it any more. */
+  closed: boolean;
   /** Frames the name missed and has not been told of yet. */
   missed: number;
   /** The resume secret of the name's proven owner, kept while its mail waits for it. */
@@ -99,7 +104,7 @@ export class SqlMailStore {
     sql.exec("CREATE TABLE IF NOT EXISTS held_receipts (name TEXT NOT NULL, text TEXT NOT NULL)");
     sql.exec("CREATE INDEX IF NOT EXISTS held_receipts_name ON held_receipts (name)");
     sql.exec(
-      "CREATE TABLE IF NOT EXISTS mailboxes (name TEXT PRIMARY KEY, confirmed INTEGER NOT NULL, away REAL, missed INTEGER NOT NULL, owner_secret TEXT)",
+      "CREATE TABLE IF NOT EXISTS mailboxes (name TEXT PRIMARY KEY, confirmed INTEGER NOT NULL, away REAL, closed INTEGER NOT NULL, missed INTEGER NOT NULL, owner_secret TEXT)",
     );
   }
 
@@ -208,12 +213,13 @@ export class SqlMailStore {
   /** The mailbox row of `name`, if it has one. */
   mailbox(name: string): MailboxRow | undefined {
     for (const row of this.#sql.exec(
-      "SELECT confirmed, away, missed, owner_secret FROM mailboxes WHERE name = ?",
+      "SELECT confirmed, away, closed, missed, owner_secret FROM mailboxes WHERE name = ?",
       name,
     )) {
       return {
         confirmed: count(row.confirmed),
         away: typeof row.away === "number" ? row.away : undefined,
+        closed: row.closed === 1,
         missed: count(row.missed),
         ownerSecret: text(row.owner_secret),
       };
@@ -224,10 +230,11 @@ export class SqlMailStore {
   /** Writes the mailbox row of `name`. */
   saveMailbox(name: string, box: MailboxRow): void {
     this.#sql.exec(
-      "INSERT INTO mailboxes (name, confirmed, away, missed, owner_secret) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET confirmed = excluded.confirmed, away = excluded.away, missed = excluded.missed, owner_secret = excluded.owner_secret",
+      "INSERT INTO mailboxes (name, confirmed, away, closed, missed, owner_secret) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET confirmed = excluded.confirmed, away = excluded.away, closed = excluded.closed, missed = excluded.missed, owner_secret = excluded.owner_secret",
       name,
       box.confirmed,
       box.away ?? null,
+      box.closed ? 1 : 0,
       box.missed,
       box.ownerSecret ?? null,
     );
@@ -249,11 +256,23 @@ export class SqlMailStore {
   /** Names whose mailbox says a socket holds them. */
   heldNames(): string[] {
     const names: string[] = [];
-    for (const row of this.#sql.exec("SELECT name FROM mailboxes WHERE away IS NULL")) {
+    for (const row of this.#sql.exec(
+      "SELECT name FROM mailboxes WHERE away IS NULL AND closed = 0",
+    )) {
       const name = text(row.name);
       if (name !== undefined) names.push(name);
     }
     return names;
+  }
+
+  /**
+   * Forgets the mailboxes of names whose window ended and that are forgotten otherwise (the
+   * room no longer keeps their resume secret: `nameRetentionMs`).
+   */
+  prune(): void {
+    this.#sql.exec(
+      "DELETE FROM mailboxes WHERE closed = 1 AND name NOT IN (SELECT name FROM names)",
+    );
   }
 
   /** The earliest time a name went away, if any name is away. */

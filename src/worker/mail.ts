@@ -94,6 +94,7 @@ export class Mail<S> {
       state = {
         confirmed,
         away: box?.away,
+        closed: box?.closed ?? false,
         missed: box?.missed ?? 0,
         ownerSecret: box?.ownerSecret,
         next: Math.max(this.#store.lastNumber(name), confirmed) + 1,
@@ -114,6 +115,7 @@ export class Mail<S> {
     this.#store.saveMailbox(name, {
       confirmed: state.confirmed,
       away: state.away,
+      closed: state.closed,
       missed: state.missed,
       ownerSecret: state.ownerSecret,
     });
@@ -176,6 +178,7 @@ export class Mail<S> {
     const receipts = proven ? this.#store.takeReceipts(name) : [];
     const missed = state.missed;
     state.away = undefined;
+    state.closed = false;
     state.missed = 0;
     if (proven) state.ownerSecret = undefined;
     this.#save(name, state);
@@ -343,6 +346,7 @@ export class Mail<S> {
       state.chars -= chars;
       state.confirmed = state.next - 1;
       state.away = undefined;
+      state.closed = true;
       state.ownerSecret = undefined;
       const room = this.#roomTotals();
       room.frames -= frames;
@@ -352,6 +356,11 @@ export class Mail<S> {
       if (receipted.length > 0) settled.push({ name, rows: receipted });
     }
     return settled;
+  }
+
+  /** Forgets the mailboxes of closed names the room forgot otherwise (see the store's `prune`). */
+  prune(): void {
+    this.#store.prune();
   }
 
   /** When the next name's window ends (ms since 1970), if any name is away. */

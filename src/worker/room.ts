@@ -229,6 +229,7 @@ export class Room extends DurableObject<Env> {
       (name) => room.connections.byName(name) !== undefined,
     );
     room.calls.prune(now - CALL_RETENTION_MS);
+    room.mail.prune();
   }
 
   /**

@@ -1,8 +1,8 @@
 /**
  * The bench's smoke run (`npm run bench -- --smoke`): every scenario, on the relay, the
- * baseline and the floor, with SDK and seed-protocol clients, runs to the end with no frame
- * lost or reordered, and leaves no process behind. No timing is asserted: the figures of a smoke run
- * mean nothing.
+ * baseline and the floor, with SDK clients (with `delivery`, and at most once) and
+ * seed-protocol clients, runs to the end with no frame lost or reordered, and leaves no
+ * process behind. No timing is asserted: the figures of a smoke run mean nothing.
  */
 
 import { execFileSync, spawn } from "node:child_process";
@@ -22,9 +22,28 @@ const SCENARIOS = [
   "idle-memory",
   "connect",
 ];
-const KINDS = ["sdk", "seed"];
+const KINDS = ["sdk", "sdk-no-delivery", "seed"];
+/** The scenarios that carry frames: each of their runs records what the relay granted. */
+const CARRY_FRAMES = SCENARIOS.filter((id) => !["idle-memory", "connect"].includes(id));
+/** The scenarios each kind runs: `sdk-no-delivery` only those that carry frames. */
+const RUNS: Record<string, readonly string[]> = {
+  sdk: SCENARIOS,
+  "sdk-no-delivery": CARRY_FRAMES,
+  seed: SCENARIOS,
+};
+/** The capabilities the relay grants `sdk-no-delivery` clients: the SDK's defaults before `delivery`. */
+const AT_MOST_ONCE = ["acks", "batch", "errors", "heartbeat", "resume", "undelivered"];
 const SERVERS = ["relay", "baseline", "floor"];
 const RUN_TIMEOUT_MS = 120_000;
+
+/** One run in the JSON result, as far as the test reads it. */
+interface Run {
+  scenario: string;
+  kind: string;
+  server: string;
+  checked: number;
+  detail: { granted?: string[] };
+}
 
 /** Pids of live processes in process group `group`. */
 function inGroup(group: number): number[] {
@@ -72,7 +91,7 @@ describe("npm run bench -- --smoke", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it(
-    "runs every scenario on every server with both client kinds, loses nothing, leaves nothing",
+    "runs every scenario on every server with every client kind, loses nothing, leaves nothing",
     async () => {
       execFileSync(process.execPath, ["scripts/build-bench.js"], { cwd: ROOT, stdio: "pipe" });
       const out = join(dir, "result.json");
@@ -85,18 +104,32 @@ describe("npm run bench -- --smoke", () => {
       for (const scenario of SCENARIOS) {
         expect(output).toContain(scenario);
         for (const kind of KINDS) {
-          for (const server of SERVERS) {
-            const runs = result.runs.filter(
-              (run: { scenario: string; kind: string; server: string }) =>
-                run.scenario === scenario && run.kind === kind && run.server === server,
+          const runs = (server: string): Run[] =>
+            result.runs.filter(
+              (run: Run) => run.scenario === scenario && run.kind === kind && run.server === server,
             );
-            expect(runs, `${scenario} ${kind} ${server}`).toHaveLength(1);
-            expect(runs[0].checked, `${scenario} ${kind} ${server}`).toBeGreaterThan(0);
-          }
           const rows = result.summary.filter(
             (row: { scenario: string; kind: string }) =>
               row.scenario === scenario && row.kind === kind,
           );
+          if (!RUNS[kind]?.includes(scenario)) {
+            for (const server of SERVERS) expect(runs(server), `${scenario} ${kind}`).toEqual([]);
+            expect(rows, `${scenario} ${kind}`).toEqual([]);
+            continue;
+          }
+          for (const server of SERVERS) {
+            expect(runs(server), `${scenario} ${kind} ${server}`).toHaveLength(1);
+            expect(runs(server)[0]?.checked, `${scenario} ${kind} ${server}`).toBeGreaterThan(0);
+          }
+          if (CARRY_FRAMES.includes(scenario)) {
+            // What each kind measured: the relay granted delivery, the older defaults, or none.
+            const granted = runs("relay")[0]?.detail.granted;
+            if (kind === "sdk") expect(granted, scenario).toContain("delivery");
+            if (kind === "sdk-no-delivery")
+              expect(granted?.toSorted(), scenario).toEqual(AT_MOST_ONCE);
+            if (kind === "seed") expect(granted, scenario).toEqual([]);
+            expect(runs("baseline")[0]?.detail.granted, scenario).toEqual([]);
+          }
           expect(rows.length, `${scenario} ${kind}`).toBeGreaterThan(0);
           for (const row of rows) {
             expect(row.floorSamples, `${scenario} ${kind} ${row.metric}`).toHaveLength(1);

@@ -4,8 +4,13 @@
  * wrote: delivered, reported unconfirmed to the sender, or reported undelivered by the relay.
  */
 
-import type { Json, SendResult, WebSocketClient } from "../../src/client/node.js";
-import type { Recorder } from "../support/sdk-client.js";
+import type { Json, SendResult, WebSocketClient } from "../../src/client/index.js";
+import type { Recorder } from "../support/recorder.js";
+
+/** What a burst or a receiver wakes at each frame: a {@link Recorder}, whose waiters look again. */
+export interface Waker {
+  wake(): void;
+}
 
 /** The frame type of burst frames. */
 export const SEQ = "seq";
@@ -31,7 +36,7 @@ export class Deliveries {
   readonly times: number[] = [];
 
   /** Records the burst frames `client` receives; wakes `recorder` at each. */
-  constructor(client: WebSocketClient, recorder: Recorder) {
+  constructor(client: WebSocketClient, recorder: Waker) {
     client.addMessageType(SEQ, (data) => {
       const seq = seqOf(data);
       if (seq === undefined) throw new Error(`not a burst frame: ${JSON.stringify(data)}`);
@@ -75,10 +80,10 @@ export class Burst {
   readonly #targets: string[];
   readonly #plan: BurstPlan;
   readonly #pad: string;
-  readonly #recorder: Recorder;
+  readonly #recorder: Waker;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(client: WebSocketClient, targets: string[], plan: BurstPlan, recorder: Recorder) {
+  constructor(client: WebSocketClient, targets: string[], plan: BurstPlan, recorder: Waker) {
     this.#client = client;
     this.#targets = targets;
     this.#plan = plan;
@@ -96,17 +101,16 @@ export class Burst {
     return this.results.length >= this.#plan.total;
   }
 
+  /** The burst frame numbered `n`. */
+  frame(n: number): { type: string; data: Seq & { pad: string }; target: string[] } {
+    return { type: SEQ, data: { s: this.#client.name, n, pad: this.#pad }, target: this.#targets };
+  }
+
   /** Starts writing. */
   start(): void {
     this.#timer = setInterval(() => {
       for (let i = 0; i < this.#plan.perTick && !this.done; i++) {
-        const n = this.results.length;
-        const frame = {
-          type: SEQ,
-          data: { s: this.#client.name, n, pad: this.#pad },
-          target: this.#targets,
-        };
-        this.results.push(this.#client.writeToSocket(frame));
+        this.results.push(this.#client.writeToSocket(this.frame(this.results.length)));
       }
       if (this.done) this.stop();
       this.#recorder.wake();

@@ -187,6 +187,18 @@ describe("mail (capability delivery)", () => {
       resume: owner.identified.resume,
     });
     expect(back.identified.mail).toMatchObject({ missed: 1, confirmed: 1, next: 2 });
+    // Its window over, the name is kept no more when it goes again and the room restarts.
+    back.inbox.socket.close(1000);
+    await back.inbox.closed();
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE mailboxes SET away = away - 1e9");
+    });
+    await evictDurableObject(stub);
+    await runDurableObjectAlarm(stub);
+    await evictDurableObject(stub); // a fresh start must not take the closed name for away
+    a.send(note(2, "B", { sid: "s1", seq: 2, receipt: true }));
+    expect(await a.next()).toMatchObject({ type: "error", data: { code: "UNDELIVERED" } });
+    expect(await a.next()).toMatchObject({ type: "receipt", data: { status: { B: "unknown" } } });
   });
 
   it("keeps at most maxMailFrames for a name: the sender of the next one gets overflow, the name learns what it missed", async () => {
