@@ -6,7 +6,7 @@
  * @module
  */
 
-import { FrameType, SERVER } from "wscomsrv-protocol";
+import { FrameType, type Member, SERVER } from "wscomsrv-protocol";
 import { ClientErrorCode, type WebSocketClient } from "../client/index.js";
 import { COMMAND_TIMEOUT_MS, commandForm } from "./command.js";
 import { type ConsolePolicy, join } from "./join.js";
@@ -96,15 +96,14 @@ function wire(client: WebSocketClient): void {
   current = client;
   const mine = (): boolean => current === client;
   const showMembers = () => {
-    if (mine() && "members" in client) members.show(client.members, client.name);
+    if (mine()) members.show(client.members, client.name);
   };
   for (const event of PRESENCE_EVENTS) {
-    if ("members" in client)
-      client.on(event, (member) => {
-        if (!mine()) return;
-        log.note("debug", `${member.name}: ${event}`);
-        showMembers();
-      });
+    client.on(event, (member: Member, _at: number) => {
+      if (!mine()) return;
+      log.note("debug", `${member.name}: ${event}`);
+      showMembers();
+    });
   }
   client.on("identified", () => {
     if (!mine()) return;

@@ -149,6 +149,8 @@ describe("the room console", () => {
     const roomTimes = (await times.jsonValue()) as number[];
     expect(roomTimes.length).toBeGreaterThan(0);
     expect(roomTimes.every((t) => t >= 0 && t < 600)).toBe(true);
+    await page.selectOption("#plot-axis", "x");
+    await page.selectOption("#log-sender", "");
 
     // A command round trip, and a handler's error.
     node.client.addCmdFunction("add", ({ a, b }) => Number(a) + Number(b));
