@@ -10,10 +10,24 @@ import { isJsonObject, type Json, type JsonObject } from "wscomsrv-protocol";
 import { CallError } from "../client/index.js";
 import { shortJson } from "./view.js";
 
-/** How long the form waits for a reply, in milliseconds. */
+/**
+ * How long the form waits for a reply, in milliseconds (10 s).
+ *
+ * @example
+ * ```ts
+ * client.call(target, command, kwargs, { timeout: COMMAND_TIMEOUT_MS });
+ * ```
+ */
 export const COMMAND_TIMEOUT_MS = 10_000;
 
-/** The fields of the form. */
+/**
+ * The fields of the form.
+ *
+ * @example
+ * ```ts
+ * const fields: CommandFields = { form, target, command, kwargs, result };
+ * ```
+ */
 export interface CommandFields {
   form: HTMLFormElement;
   target: HTMLInputElement;

@@ -10,13 +10,34 @@
 import { CloseCode, ErrorCode, isJsonObject, own } from "wscomsrv-protocol";
 import { FatalCloseError, type Logger, RelayError, WebSocketClient } from "../client/index.js";
 
-/** The name the console takes when the page names none and it is free. */
+/**
+ * The name the console takes when the page names none and it is free: `gui`.
+ *
+ * @example
+ * ```ts
+ * new URLSearchParams(location.search).get("name") ?? DEFAULT_CONSOLE_NAME;
+ * ```
+ */
 export const DEFAULT_CONSOLE_NAME = "gui";
 
-/** A room's access policy, as the Worker wrote it into the page. */
+/**
+ * A room's access policy, as the Worker wrote it into the page.
+ *
+ * @example
+ * ```ts
+ * const policy: ConsolePolicy = document.body.dataset.policy === "token" ? "token" : "open";
+ * ```
+ */
 export type ConsolePolicy = "open" | "password" | "token";
 
-/** What {@link join} needs from the page. */
+/**
+ * What {@link join} needs from the page.
+ *
+ * @example
+ * ```ts
+ * const settings: JoinSettings = { url, policy, name, logger, askSecret, started, status };
+ * ```
+ */
 export interface JoinSettings {
   /** The room's WebSocket address (`ws://host/room`). */
   url: string;

@@ -9,7 +9,14 @@
 import { isJsonObject, type Json, type Level, own } from "wscomsrv-protocol";
 import { clockTime, shortJson, textElement } from "./view.js";
 
-/** What a log line is: a level message's level, or `frame` for any other frame. */
+/**
+ * What a log line is: a level message's level, or `frame` for any other frame.
+ *
+ * @example
+ * ```ts
+ * const kind: LogKind = "warning";
+ * ```
+ */
 export type LogKind = Level | "frame";
 
 const LEVELS: ReadonlySet<string> = new Set<Level>(["debug", "info", "warning", "error"]);
@@ -18,7 +25,14 @@ function isLevel(value: Json | undefined): value is Level {
   return typeof value === "string" && LEVELS.has(value);
 }
 
-/** The most lines kept; older ones are removed. */
+/**
+ * The most lines kept; older ones are removed.
+ *
+ * @example
+ * ```ts
+ * list.childElementCount <= MAX_LOG_LINES; // always
+ * ```
+ */
 export const MAX_LOG_LINES = 5_000;
 
 /** The sender of the console's own notes (no member can hold it: names are not "server"). */

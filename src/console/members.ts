@@ -10,7 +10,14 @@
 import type { Member } from "wscomsrv-protocol";
 import { clockTime, textElement } from "./view.js";
 
-/** The most rows drawn; the count says how many there are. */
+/**
+ * The most rows drawn; the count says how many there are.
+ *
+ * @example
+ * ```ts
+ * rows.childElementCount <= MAX_MEMBER_ROWS; // always
+ * ```
+ */
 export const MAX_MEMBER_ROWS = 1_000;
 
 /**

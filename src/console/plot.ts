@@ -10,10 +10,24 @@
 import uPlot from "uplot";
 import { isJsonObject, type Json, own } from "wscomsrv-protocol";
 
-/** What the plot is drawn over: the points' `x`, or room time in seconds. */
+/**
+ * What the plot is drawn over: the points' `x`, or room time in seconds.
+ *
+ * @example
+ * ```ts
+ * const axis: PlotAxis = "time";
+ * ```
+ */
 export type PlotAxis = "x" | "time";
 
-/** The most points kept per series; the oldest tenth goes when a series is full. */
+/**
+ * The most points kept per series; the oldest tenth goes when a series is full.
+ *
+ * @example
+ * ```ts
+ * series.ys.length <= MAX_SERIES_POINTS; // always
+ * ```
+ */
 export const MAX_SERIES_POINTS = 100_000;
 
 /** Series colours, in the order series appear. */
@@ -41,6 +55,12 @@ function finite(value: Json | undefined): value is number {
  * Lines the series up on the union of their x values, as uPlot wants: one x column, and per
  * series a column with `null` where it has no point (drawn across, `spanGaps`). A repeated x
  * in one series keeps its last y.
+ *
+ * @example
+ * ```ts
+ * align([{ xs: [1, 2], ys: [10, 20] }, { xs: [2, 3], ys: [5, 6] }]);
+ * // [[1, 2, 3], [10, 20, null], [null, 5, 6]]
+ * ```
  */
 export function align(columns: readonly { xs: number[]; ys: number[] }[]): uPlot.AlignedData {
   const all = Float64Array.from(columns.flatMap((column) => column.xs)).sort();
