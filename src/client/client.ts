@@ -5,7 +5,7 @@
  * {@link Sender}'s; received frames go through the {@link Dispatcher}; hooks are run by the
  * {@link ClientEmitter}; calls and their replies by {@link Calls}; duplicates are dropped and
  * confirmations sent by the {@link Inbox} (capability `delivery`); `deliver()` promises are the
- * {@link Receipts}'. A new feature that lives per connection (the roster, the clock samples) is
+ * {@link Receipts}'; the room's members the {@link Roster}'s (capability `presence`). A new feature that lives per connection (the roster, the clock samples) is
  * one more part of the same kind: a module with a class that takes its frames from the
  * dispatcher and is attached to the lifecycle as a `ConnectionPart`.
  *
@@ -19,6 +19,7 @@ import {
   FrameType,
   type Json,
   type JsonObject,
+  type Member,
 } from "wscomsrv-protocol";
 import { type CallOptions, type CallOutcome, Calls } from "./calls.js";
 import { Dispatcher } from "./dispatch.js";
@@ -37,6 +38,7 @@ import { Lifecycle } from "./lifecycle.js";
 import { type ClientOptions, resolveOptions } from "./options.js";
 import { serialize } from "./outgoing.js";
 import { type Receipt, Receipts } from "./receipts.js";
+import { Roster } from "./roster.js";
 import { Sender } from "./sender.js";
 
 /**
@@ -94,6 +96,7 @@ export class WebSocketClient {
   readonly #inbox: Inbox;
   readonly #receipts: Receipts;
   readonly #calls: Calls;
+  readonly #roster: Roster;
 
   /**
    * Creates a client. With a `host` and `autoConnect` (the default), it connects at once;
@@ -145,6 +148,8 @@ export class WebSocketClient {
       },
     });
     this.#lifecycle.attach(this.#calls);
+    this.#roster = new Roster(name, this.#lifecycle, this.#emitter);
+    this.#lifecycle.attach(this.#roster);
     this.#dispatcher = new Dispatcher(
       this.#emitter,
       {
@@ -157,6 +162,8 @@ export class WebSocketClient {
         receipt: (data) => this.#receipts.take(data),
         admit: (message, fields) => this.#inbox.admit(message, fields),
         undecodable: () => this.#inbox.undecodable(),
+        presence: (data) => this.#roster.presence(data),
+        members: (page) => this.#roster.page(page),
       },
       this.#calls,
     );
@@ -237,6 +244,25 @@ export class WebSocketClient {
    */
   get streamId(): string {
     return this.#sender.streamId;
+  }
+
+  /**
+   * The room's members by name (capability `presence`, asked for by default): each one's
+   * `state` (`"here"`, or `"away"`: its connection went without a goodbye and it may come
+   * back within the room's mail window) and `since` (ms since 1970 on the relay's clock).
+   * The client itself is in it. Filled at each identify from the relay's roster (fetching
+   * every page), kept up to date by the relay's changes; while reconnecting it shows the
+   * roster as last known. Empty when the relay does not grant `presence`. Read-only: the
+   * hooks `join`, `leave`, `away`, `back` and `moved` tell each change.
+   *
+   * @example
+   * ```ts
+   * for (const { name, state } of wsc.members.values()) console.log(name, state);
+   * if (wsc.members.get("Sensor")?.state === "here") wsc.writeToSocket(frame);
+   * ```
+   */
+  get members(): ReadonlyMap<string, Member> {
+    return this.#roster.members;
   }
 
   /** Frames waiting in the send queue. */
@@ -329,7 +355,9 @@ export class WebSocketClient {
    * reported as an `UnconfirmedError` when the connection closes, or, with `delivery`, sent
    * again first (marked `"resent":true`) after the next identify. With `delivery` or
    * `receipts`, a JSON object also gets the client's `sid` and its `seq` (see
-   * {@link streamId}).
+   * {@link streamId}). With `delivery`, while the frames not acked yet fill the window
+   * (`maxUnconfirmedFrames`, `maxUnconfirmedBytes`), a new frame waits in the send queue
+   * (`"queued"`) and goes out, in order, as acks make room.
    *
    * @param message - A frame object (see the builders) or its JSON text.
    * @returns `"sent"`, `"queued"` or `"dropped"`.
@@ -342,10 +370,7 @@ export class WebSocketClient {
    */
   writeToSocket(message: object | string): SendResult {
     // Identified: the send path serialises the frame itself, with its id.
-    if (this.#lifecycle.sendable !== undefined) {
-      this.#sender.write(message);
-      return "sent";
-    }
+    if (this.#lifecycle.sendable !== undefined) return this.#sender.write(message);
     const phase = this.#lifecycle.phase;
     if (phase.state === "closed") {
       this.#emitter.fail(DroppedFramesError.closed([serialize(message)], phase.because));
@@ -676,6 +701,52 @@ export class WebSocketClient {
   /** Removes the unconfirmed hook `name`. @returns true when there was one. */
   removeOnUnconfirmed(name: string): boolean {
     return this.#emitter.hooks.unconfirmed.remove(name);
+  }
+
+  /**
+   * Runs `fn` when a member's stay begins (capability `presence`), and for each member found
+   * in the roster at an identify that this client did not know (all of them, the first
+   * time). `fn` gets the {@link Member} and the time (ms since 1970, the relay's clock). It
+   * never runs for the client's own name. A takeover is no join (see `on("moved")`), nor is
+   * a return within the window (`on("back")`).
+   *
+   * @param overwrite - Replace a hook of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnJoin("greet", ({ name }) => console.log(name, "joined"));
+   * ```
+   */
+  addOnJoin(name: string, fn: ClientHook<"join">, overwrite = false): boolean {
+    return this.#emitter.hooks.join.add(name, fn, overwrite);
+  }
+
+  /** Removes the join hook `name`. @returns true when there was one. */
+  removeOnJoin(name: string): boolean {
+    return this.#emitter.hooks.join.remove(name);
+  }
+
+  /**
+   * Runs `fn` when a member's stay ends (capability `presence`): it closed the connection, or
+   * it was away and the room's mail window ended, or, after a reconnect, it is no longer in
+   * the roster. `fn` gets the {@link Member} as it was last and the time (ms since 1970: the
+   * relay's clock, or this client's when the leave was found by comparing rosters). It never
+   * runs for the client's own name.
+   *
+   * @param overwrite - Replace a hook of the same name. Default `false`.
+   * @returns true when `fn` was registered.
+   * @example
+   * ```ts
+   * wsc.addOnLeave("bye", ({ name }, at) => console.log(name, "left at", new Date(at)));
+   * ```
+   */
+  addOnLeave(name: string, fn: ClientHook<"leave">, overwrite = false): boolean {
+    return this.#emitter.hooks.leave.add(name, fn, overwrite);
+  }
+
+  /** Removes the leave hook `name`. @returns true when there was one. */
+  removeOnLeave(name: string): boolean {
+    return this.#emitter.hooks.leave.remove(name);
   }
 
   /**

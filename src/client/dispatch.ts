@@ -2,8 +2,9 @@
  * The intrinsic message validator: every received frame is decoded with the wire module's
  * decoder, handed to the message hooks, then to its command or message type function. A
  * `batch` from the relay is taken apart into its frames, each taking that path in order (the
- * relay's `mail` numbering follows that order). The relay's `ack`, `mail` and `receipt` frames
- * go to the client's parts only, and a peer frame the inbox finds to be a duplicate is dropped
+ * relay's `mail` numbering follows that order). The relay's `ack`, `mail`, `receipt` and
+ * `presence` frames, and the `members` answers to the roster's own requests, go to the
+ * client's parts only, and a peer frame the inbox finds to be a duplicate is dropped
  * before the hooks. Nothing leaves this path as an exception: invalid frames, unknown types and commands, and
  * failing functions all become errors for the error hooks.
  *
@@ -20,7 +21,9 @@ import {
   decodeFrame,
   decodeMailData,
   decodeObject,
+  decodePresenceData,
   decodeReceiptData,
+  decodeRosterPage,
   type Envelope,
   ErrorCode,
   FrameType,
@@ -30,7 +33,9 @@ import {
   type JsonObject,
   type Limits,
   type MailData,
+  type PresenceData,
   type ReceiptData,
+  type RosterPage,
   relayBatchFrames,
   SERVER,
 } from "wscomsrv-protocol";
@@ -97,6 +102,8 @@ function withoutResume(message: CommandEnvelope): CommandEnvelope {
  *   receipt: (data) => receipts.take(data),
  *   admit: (message, fields) => inbox.admit(message, fields),
  *   undecodable: () => inbox.undecodable(),
+ *   presence: (data) => roster.presence(data),
+ *   members: (page) => roster.page(page),
  * };
  * ```
  */
@@ -113,6 +120,13 @@ export interface RelayFrames {
   admit(message: Envelope, fields: JsonObject): boolean;
   /** A received frame could not be decoded (it still spends its mail number). */
   undecodable(): void;
+  /** The relay's `presence` frame: a change of the roster (capability `presence`). */
+  presence(data: PresenceData): void;
+  /**
+   * The relay's `members` answer (`undefined` when malformed). @returns false when the
+   * client asked for no page: the answer goes the usual way, to the hooks.
+   */
+  members(page: RosterPage | undefined): boolean;
 }
 
 /** A received frame's context; a frame from a batch is serialised again only when asked. */
@@ -176,8 +190,8 @@ export class Dispatcher {
 
   /**
    * @param emitter - Runs the hooks and takes the errors.
-   * @param relay - Takes the relay's `identified`, `ack`, `mail` and `receipt` frames, and
-   *   decides which peer frames are duplicates.
+   * @param relay - Takes the relay's `identified`, `ack`, `mail`, `receipt` and `presence`
+   *   frames and `members` answers, and decides which peer frames are duplicates.
    * @param calls - Takes the replies to the client's calls, and answers the calls it gets.
    */
   constructor(emitter: ClientEmitter, relay: RelayFrames, calls?: Calls) {
@@ -240,7 +254,10 @@ export class Dispatcher {
     }
   }
 
-  /** Takes the relay's `ack`, `mail` and `receipt` frames; false for any other frame. */
+  /**
+   * Takes the relay's `ack`, `mail`, `receipt` and `presence` frames, and the `members`
+   * answers the roster asked for; false for any other frame.
+   */
   #takeOwn(message: Envelope): boolean {
     switch (message.type) {
       case FrameType.ack: {
@@ -257,6 +274,15 @@ export class Dispatcher {
         } else this.#relay.mail(data);
         return true;
       }
+      case FrameType.presence: {
+        const data = decodePresenceData(message.data);
+        if (data === undefined) {
+          this.#emitter.fail(
+            malformed(message, "a presence frame needs data.event, data.name and data.at"),
+          );
+        } else this.#relay.presence(data);
+        return true;
+      }
       case FrameType.receipt: {
         const data = decodeReceiptData(message.data);
         if (data === undefined) {
@@ -264,6 +290,15 @@ export class Dispatcher {
             malformed(message, "a receipt needs data.sid, data.seq and data.status"),
           );
         } else this.#relay.receipt(data);
+        return true;
+      }
+      case FrameType.command: {
+        if (!isCommand(message) || message.data.cmd !== Command.members) return false;
+        const page = decodeRosterPage(message.data.kwargs);
+        if (!this.#relay.members(page)) return false;
+        if (page === undefined) {
+          this.#emitter.fail(malformed(message, "a members answer needs kwargs.members, a list"));
+        }
         return true;
       }
       default:
@@ -279,7 +314,7 @@ export class Dispatcher {
     fields: JsonObject,
   ): void {
     const fromRelay = message.from === SERVER;
-    // Acks, mail numbers and receipts are the client's own business, like a heartbeat: they
+    // Acks, mail numbers, receipts and presence are the client's own business, like a heartbeat: they
     // reach no hook. A duplicate peer frame (a reply too) reaches none either.
     if (fromRelay && this.#takeOwn(message)) return;
     if (!fromRelay && !this.#relay.admit(message, fields)) return;

@@ -136,6 +136,11 @@ export class ClientEmitter {
       identified: new NamedHooks("addOnIdentified", warn),
       relayError: new NamedHooks("addOnRelayError", warn),
       unconfirmed: new NamedHooks("addOnUnconfirmed", warn),
+      join: new NamedHooks("addOnJoin", warn),
+      leave: new NamedHooks("addOnLeave", warn),
+      away: new NamedHooks("on(away)", warn),
+      back: new NamedHooks("on(back)", warn),
+      moved: new NamedHooks("on(moved)", warn),
     };
   }
 

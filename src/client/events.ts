@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { CapabilityName, Envelope, Json, JsonObject } from "wscomsrv-protocol";
+import type { CapabilityName, Envelope, Json, JsonObject, Member } from "wscomsrv-protocol";
 import type { WebSocketClient } from "./client.js";
 import type { ClientError, RelayError, UnconfirmedError } from "./errors.js";
 
@@ -153,6 +153,20 @@ export interface ClientEvents {
    * error goes to the error hooks as well.
    */
   unconfirmed: [error: UnconfirmedError];
+  /**
+   * A member's stay began (capability `presence`), or a member came into this client's view
+   * (the first roster, or a reconnect's): the member, and when (ms since 1970, the relay's
+   * clock: the stay's start for a member found in a roster). Never for the client itself.
+   */
+  join: [member: Member, at: number];
+  /** A member's stay ended; the member as it was last, and when. Never for the client itself. */
+  leave: [member: Member, at: number];
+  /** A member's connection went without a goodbye; it may come back within the room's mail window. */
+  away: [member: Member, at: number];
+  /** An away member came back within the window: the same stay. */
+  back: [member: Member, at: number];
+  /** A member's name moved to a new connection in one step (a takeover): the same stay. */
+  moved: [member: Member, at: number];
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   type IdentifiedMail,
   IdentifyField,
   type JsonObject,
+  type RosterPage,
   SERVER,
 } from "wscomsrv-protocol";
 import { malformed } from "./dispatch.js";
@@ -155,7 +156,7 @@ export class Handshake implements ConnectionPart {
     }
     this.time = info.time;
     this.#resume = info.resume;
-    this.#accept(connection, info.capabilities, info.mail);
+    this.#accept(connection, info.capabilities, info.mail, info.roster);
   }
 
   /**
@@ -182,12 +183,14 @@ export class Handshake implements ConnectionPart {
     connection: Connection,
     capabilities: readonly CapabilityName[],
     mail?: IdentifiedMail,
+    roster?: RosterPage,
   ): void {
     this.#granted = [...capabilities];
     this.#lifecycle.identified(
       connection,
       { name: this.#name, capabilities: [...capabilities], time: this.time },
       mail,
+      roster,
     );
   }
 

@@ -36,6 +36,8 @@ export {
   type JsonObject,
   type Level,
   levelMessage,
+  type Member,
+  type MemberState,
   type OutgoingCommand,
   type OutgoingFrame,
   type ReceiptStatus,

@@ -19,6 +19,7 @@ import {
   HEARTBEAT_REQUEST,
   HEARTBEAT_RESPONSE,
   type IdentifiedMail,
+  type RosterPage,
   SUBPROTOCOL,
   TOKEN_SUBPROTOCOL_PREFIX,
 } from "wscomsrv-protocol";
@@ -81,6 +82,8 @@ export interface Session {
   readonly granted: readonly CapabilityName[];
   /** The state of the name's mail, as the relay told it (capability `delivery`). */
   readonly mail?: IdentifiedMail;
+  /** The first page of the room's roster (capability `presence`). */
+  readonly roster?: RosterPage;
 }
 
 /**
@@ -245,9 +248,15 @@ export class Lifecycle {
   /**
    * The relay accepted the identify on `connection` (the handshake decides when): the state
    * becomes `"identified"`, the parts start, the heartbeat beats, the identified hooks run.
-   * `mail` is the relay's view of the name's mail, for the parts.
+   * `mail` is the relay's view of the name's mail, `roster` the first page of the room's
+   * roster, for the parts.
    */
-  identified(connection: Connection, info: IdentifiedInfo, mail?: IdentifiedMail): void {
+  identified(
+    connection: Connection,
+    info: IdentifiedInfo,
+    mail?: IdentifiedMail,
+    roster?: RosterPage,
+  ): void {
     const phase = this.#phase;
     if (!("connection" in phase) || phase.connection !== connection || phase.state === "closed") {
       return;
@@ -258,6 +267,7 @@ export class Lifecycle {
       connection,
       granted: info.capabilities,
       ...(mail === undefined ? {} : { mail }),
+      ...(roster === undefined ? {} : { roster }),
     };
     for (const part of this.#parts) part.identified?.(session);
     if (info.capabilities.includes(Capability.heartbeat)) this.#startHeartbeat(connection);

@@ -77,7 +77,7 @@ export interface ClientOptions {
    * The extension frames to ask the relay for at identify. With none, the relay sends no
    * `identified` answer and the client counts itself identified as soon as it has sent its
    * identify (as the seed did). Default
-   * `["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls", "delivery", "receipts"]`.
+   * `["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls", "delivery", "receipts", "presence"]`.
    */
   capabilities?: readonly CapabilityName[];
   /**
@@ -104,8 +104,9 @@ export interface ClientOptions {
    * Most frame texts kept until the relay acks them (capability `acks`). Past it, the oldest
    * texts are let go and only counted: a later ack confirms them all the same, and a close
    * before one reports how many there were (`UnconfirmedError.untracked`). With `delivery`,
-   * the texts kept are what is sent again after a broken connection; those let go cannot be.
-   * Default 20,000.
+   * it is a window: the relay acks a frame only once its receivers confirmed it, and past the
+   * window new frames wait in the send queue until acks make room; the texts kept are what is
+   * sent again after a broken connection. Default 20,000.
    */
   maxUnconfirmedFrames?: number;
   /** Most UTF-8 bytes of frame texts kept until the relay acks them. Default 8 MiB. */
@@ -179,7 +180,8 @@ export interface ResolvedOptions {
  * `heartbeat` (see `heartbeatInterval`), `batch` (see the `batch` option), `acks` (frames
  * the relay never confirmed are reported, see `UnconfirmedError`), `calls` (`call()`, and
  * answers to the calls of others), `delivery` (exactly-once delivery: duplicates dropped,
- * unacked frames sent again) and `receipts` (`deliver()`).
+ * unacked frames sent again), `receipts` (`deliver()`) and `presence` (`members` and the
+ * join, away, back, moved and leave hooks).
  * Internal; the `capabilities` option lists them.
  */
 export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
@@ -192,6 +194,7 @@ export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
   Capability.calls,
   Capability.delivery,
   Capability.receipts,
+  Capability.presence,
 ]);
 
 /** The default `heartbeatInterval`, in milliseconds (15 s). */

@@ -53,6 +53,8 @@ export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
  */
 export class FrameQueue<F extends Queued = string> {
   readonly #frames: F[] = [];
+  /** Where the oldest frame held is in `#frames` (the slots before it were taken). */
+  #head = 0;
   #bytes = 0;
   /** The bounds. */
   readonly limits: Readonly<QueueLimits>;
@@ -70,7 +72,7 @@ export class FrameQueue<F extends Queued = string> {
 
   /** Frames held. */
   get length(): number {
-    return this.#frames.length;
+    return this.#frames.length - this.#head;
   }
 
   /** UTF-8 bytes held. */
@@ -84,7 +86,7 @@ export class FrameQueue<F extends Queued = string> {
    * @returns `undefined` when queued, otherwise which bound it would break, as a sentence.
    */
   push(frame: F): string | undefined {
-    if (this.#frames.length >= this.limits.maxFrames) {
+    if (this.length >= this.limits.maxFrames) {
       return `${this.limits.maxFrames} frames queued`;
     }
     const size = utf8Length(typeof frame === "string" ? frame : frame.text);
@@ -114,14 +116,42 @@ export class FrameQueue<F extends Queued = string> {
     if (frames.length === 0) return;
     for (const frame of frames)
       this.#bytes += utf8Length(typeof frame === "string" ? frame : frame.text);
+    this.#compact();
     this.#frames.unshift(...frames);
+  }
+
+  /**
+   * Takes the oldest frame, if any.
+   *
+   * @example
+   * ```ts
+   * const queue = new FrameQueue();
+   * queue.push("a");
+   * queue.shift(); // "a"
+   * ```
+   */
+  shift(): F | undefined {
+    if (this.#head >= this.#frames.length) return undefined;
+    const frame = this.#frames[this.#head] as F;
+    this.#head += 1;
+    this.#bytes -= utf8Length(typeof frame === "string" ? frame : frame.text);
+    if (this.#head >= 1_024 && this.#head * 2 >= this.#frames.length) this.#compact();
+    return frame;
   }
 
   /** Takes every frame, oldest first, and empties the queue. */
   drain(): F[] {
+    this.#compact();
     const frames = this.#frames.splice(0);
     this.#bytes = 0;
     return frames;
+  }
+
+  /** Drops the slots of frames already taken. */
+  #compact(): void {
+    if (this.#head === 0) return;
+    this.#frames.splice(0, this.#head);
+    this.#head = 0;
   }
 
   /** Empties the queue. @returns how many frames were discarded. */

@@ -215,7 +215,34 @@ export class Sender implements ConnectionPart {
   identified({ connection, granted }: Session): void {
     this.start(connection, granted);
     if (!connection.isOpen) return;
-    for (const frame of this.#queue.drain()) this.#writeOutgoing(connection, frame);
+    if (this.#resend) this.#pump();
+    else for (const frame of this.#queue.drain()) this.#writeOutgoing(connection, frame);
+  }
+
+  /**
+   * With `delivery`, the frames the relay has not acked are as many as may be lost and sent
+   * again: up to the unconfirmed bounds. Past them, new frames wait in the send queue until
+   * acks make room.
+   */
+  #windowFull(): boolean {
+    const unconfirmed = this.#unconfirmed;
+    if (!this.#resend || unconfirmed === undefined) return false;
+    const { maxFrames, maxBytes } = this.#options.unconfirmed;
+    return (
+      unconfirmed.frames + (this.#batcher?.pending ?? 0) >= maxFrames ||
+      unconfirmed.bytes >= maxBytes
+    );
+  }
+
+  /** Sends queued frames while the window has room. */
+  #pump(): void {
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    while (this.#queue.length > 0 && !this.#windowFull()) {
+      const frame = this.#queue.shift();
+      if (frame === undefined) break;
+      this.#writeOutgoing(connection, frame);
+    }
   }
 
   /** Stops sending; what the relay never confirmed is the report. */
@@ -235,11 +262,15 @@ export class Sender implements ConnectionPart {
     if (previous !== undefined) this.#host.fail(previous);
     this.#connection = connection;
     const acks = granted.includes(Capability.acks);
-    this.#unconfirmed = acks ? new UnconfirmedFrames(this.#options.unconfirmed) : undefined;
+    const delivery = granted.includes(Capability.delivery);
+    // With `delivery` the bounds are a window (see #windowFull), kept below the point where
+    // texts would be let go: a tick's batch may pass it.
+    const { maxFrames, maxBytes } = this.#options.unconfirmed;
+    const kept = delivery && acks ? { maxFrames: 2 * maxFrames, maxBytes: 2 * maxBytes } : null;
+    this.#unconfirmed = acks ? new UnconfirmedFrames(kept ?? this.#options.unconfirmed) : undefined;
     this.#batcher = granted.includes(Capability.batch)
       ? new Batcher(this.#options.batch, (frames, bytes) => this.#send(connection, frames, bytes))
       : undefined;
-    const delivery = granted.includes(Capability.delivery);
     this.#identity = delivery || granted.includes(Capability.receipts);
     this.#resend = delivery && acks;
   }
@@ -251,12 +282,16 @@ export class Sender implements ConnectionPart {
    *
    * @throws TypeError when the object cannot be serialised as JSON; nothing is sent then.
    */
-  write(message: object | string): void {
+  write(message: object | string): "sent" | "queued" | "dropped" {
     const connection = this.#connection;
-    if (connection === undefined) return;
+    if (connection === undefined) return "sent";
+    // The window is full, or frames wait for it: this one waits behind them.
+    if (this.#resend && (this.#queue.length > 0 || this.#windowFull())) {
+      return this.enqueue(message);
+    }
     if (!this.#edits) {
       this.#sendText(connection, serialize(message));
-      return;
+      return "sent";
     }
     if (!this.#identity && this.#unconfirmed !== undefined && takesIdDirectly(message)) {
       // Serialised with its id at once: no text to edit, and no copy of it.
@@ -264,15 +299,21 @@ export class Sender implements ConnectionPart {
       const id = this.#nextId++;
       const hasStream = hasStreamFields(message);
       this.#push(connection, { text, isObject: true, hasId: true, id, hasStream });
-      return;
+      return "sent";
     }
     this.#push(connection, this.#stamped(outgoingOf(message)));
+    return "sent";
   }
 
   /** Sends a frame already read (see {@link write}); `undefined` when not identified. */
-  writeFrame(frame: Outgoing): void {
+  writeFrame(frame: Outgoing): "sent" | "queued" | "dropped" {
     const connection = this.#connection;
-    if (connection !== undefined) this.#writeOutgoing(connection, frame);
+    if (connection === undefined) return "sent";
+    if (this.#resend && (this.#queue.length > 0 || this.#windowFull())) {
+      return this.enqueueFrame(frame);
+    }
+    this.#writeOutgoing(connection, frame);
+    return "sent";
   }
 
   /** True when the send path edits or batches frames on this connection. */
@@ -302,6 +343,7 @@ export class Sender implements ConnectionPart {
   /** Takes the relay's ack of `id`: that send and every earlier one are confirmed. */
   confirm(id: string | number): void {
     this.#unconfirmed?.confirm(id);
+    if (this.#resend && this.#queue.length > 0) this.#pump();
   }
 
   /**

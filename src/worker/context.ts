@@ -15,6 +15,7 @@ import {
   type Limits,
   setTime,
 } from "wscomsrv-protocol";
+import type { AckLines } from "./acks.js";
 import type { CallStore } from "./call-store.js";
 import type { Connections, Socket } from "./connections.js";
 import type { Liveness } from "./liveness.js";
@@ -41,6 +42,8 @@ export interface RoomContext<S extends Socket = Socket> {
   readonly names: NameStore;
   /** The mail of names with `delivery`: numbered, kept until confirmed, kept while away. */
   readonly mail: Mail<S>;
+  /** The acks that wait until their frames are safe (see `acks.ts`). */
+  readonly acks: AckLines<S>;
   /** The roster: who is here, who is away, and the changes to tell. */
   readonly presence: Presence<S>;
   /** The calls waiting for a reply, in durable storage. */

@@ -17,8 +17,7 @@ import {
 } from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
 import type { IdentifiedEvent, RoomContext, SocketEvent } from "./context.js";
-import type { ReceiptKey } from "./mail.js";
-import type { MailRow } from "./mail-store.js";
+import type { ReceiptRef } from "./mail-store.js";
 import { has, type Session } from "./session.js";
 
 /** What a frame from a client without `delivery` or `receipts` says: nothing. */
@@ -29,14 +28,19 @@ export const NO_DELIVERY_FIELDS: Readonly<DeliveryFields> = Object.freeze({
   resent: false,
 });
 
+/** True when a session's client sends again what the room did not ack. */
+function resends(session: Session): boolean {
+  return has(session, Capability.acks) && has(session, Capability.delivery);
+}
+
 /** True when the room reads a session's frames' delivery fields (`sid`, `seq`, ...). */
 export function readsDeliveryFields(session: Session): boolean {
   return has(session, Capability.delivery) || has(session, Capability.receipts);
 }
 
-function receiptKey(fields: DeliveryFields): ReceiptKey | undefined {
+function receiptRef(sender: string, fields: DeliveryFields): ReceiptRef | undefined {
   return fields.receipt && fields.sid !== undefined && fields.seq !== undefined
-    ? [fields.sid, fields.seq]
+    ? [sender, fields.sid, fields.seq]
     : undefined;
 }
 
@@ -60,7 +64,12 @@ export function deliverTo<S extends Socket>(
     room.outbox.send(recipient, text, "peer");
     return "delivered";
   }
-  if (!room.mail.reserve(name, event.session.name, text, receiptKey(fields))) return "overflow";
+  const receipt = receiptRef(event.session.name, fields);
+  // A sender that sends again what the room did not ack (`acks` and `delivery`): its frame is
+  // kept in memory, and its ack waits until the recipient confirms it or the room writes it.
+  // Any other sender's frame is written before it is sent: nobody could send it again.
+  const ticket = resends(event.session) ? room.acks.ticketFor(event) : undefined;
+  if (!room.mail.reserve(name, text, receipt, ticket)) return "overflow";
   room.outbox.send(recipient, text, "peer");
   return "sent";
 }
@@ -77,8 +86,8 @@ export function keepFor<S extends Socket>(
   text: string,
   fields: Readonly<DeliveryFields>,
 ): ReceiptStatus {
-  const kept = event.room.mail.reserve(name, event.session.name, text, receiptKey(fields));
-  return kept ? "stored" : "overflow";
+  const receipt = receiptRef(event.session.name, fields);
+  return event.room.mail.reserve(name, text, receipt, undefined) ? "stored" : "overflow";
 }
 
 /**
@@ -102,17 +111,15 @@ export function sendReceipt<S extends Socket>(
   room.outbox.send(socket, receiptText(sender, data));
 }
 
-/** Tells the senders of `rows` that asked for receipts what became of them for `name`. */
+/** Tells the senders of `receipts` what became of their frames for `name`. */
 export function settle<S extends Socket>(
   room: RoomContext<S>,
   name: string,
-  rows: readonly MailRow[],
+  receipts: readonly ReceiptRef[],
   status: ReceiptStatus,
 ): void {
-  for (const row of rows) {
-    for (const [sid, seq] of row.receipts) {
-      sendReceipt(room, row.sender, { sid, seq, status: { [name]: status } });
-    }
+  for (const [sender, sid, seq] of receipts) {
+    sendReceipt(room, sender, { sid, seq, status: { [name]: status } });
   }
 }
 
@@ -159,6 +166,8 @@ export function expireMail<S extends Socket>(
   room: RoomContext<S>,
   now: number,
 ): number | undefined {
-  for (const { name, rows } of room.mail.expire(now)) settle(room, name, rows, "expired");
+  for (const { name, receipts } of room.mail.expire(now)) {
+    settle(room, name, receipts, "expired");
+  }
   return room.mail.nextExpiry();
 }

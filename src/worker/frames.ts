@@ -5,7 +5,6 @@
  */
 
 import {
-  ackFrame,
   batchItems,
   Capability,
   CloseCode,
@@ -103,14 +102,17 @@ function routeBatch<S extends Socket>(event: IdentifiedEvent<S>, envelope: Envel
 /**
  * Confirms to a client with the `acks` capability that the relay took the frame `id`. The ack
  * rides with the next frames the room sends that client, or goes alone after a short delay
- * (see {@link Outbox.send}).
+ * (see {@link Outbox.send}); for a frame sent to a receiver with `delivery`, it waits until
+ * the receiver confirmed it or the room wrote it (see `acks.ts`).
  */
 function acknowledge<S extends Socket>(
-  { room, socket, session }: SocketEvent<S>,
+  event: SocketEvent<S>,
   id: string | number | undefined,
 ): void {
+  const { session } = event;
   if (id === undefined || session.name === undefined || !has(session, Capability.acks)) return;
-  room.outbox.send(socket, JSON.stringify(ackFrame(session.name, id)), "ack");
+  // Sent now, or, when the frame went to a receiver with `delivery`, once that is safe.
+  event.room.acks.acknowledge(event, id);
 }
 
 /**

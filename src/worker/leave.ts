@@ -23,6 +23,7 @@ export function leave<S extends Socket>(
   now: number,
 ): void {
   leaveCalls(room, session.name);
+  room.acks.forget(socket);
   room.presence.depart(socket, session.name, departureOf(room, socket, session));
   // Its mail is kept for the window, then expires.
   if (room.mail.release(socket, now) !== undefined) room.scheduleSweep(now + room.mail.windowMs);

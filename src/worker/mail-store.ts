@@ -22,16 +22,22 @@ export interface MailRow {
   texts: string[];
   /** Their characters. */
   chars: number;
-  /** The name that sent them. */
-  sender: string;
-  /** The frames among them whose sender asked for a receipt: `[sid, seq]` each. */
-  receipts: Array<[string, number]>;
+  /** The frames among them whose sender asked for a receipt: `[sender, sid, seq]` each. */
+  receipts: ReceiptRef[];
 }
+
+/** A frame whose sender asked for a receipt: the sender's name, the frame's stream and number. */
+export type ReceiptRef = readonly [sender: string, sid: string, seq: number];
 
 /** What a name's mail row keeps besides its frames. */
 export interface MailboxRow {
-  /** The highest number the name confirmed. */
+  /** The highest number the name confirmed, as last written. */
   confirmed: number;
+  /**
+   * Every number up to this one may have been given out (numbers are reserved in blocks, so
+   * that frames kept only in memory need no write to keep their numbers unique).
+   */
+  reserved: number;
   /**
    * Since when no socket holds the name (ms since 1970); `undefined` while held, and after its
    * window ended (then `closed`).
@@ -62,7 +68,7 @@ function count(value: SqlStorageValue | undefined): number {
 }
 
 /** Decodes a stored receipts column (JSON written by this module), dropping what is malformed. */
-function decodeReceipts(value: SqlStorageValue): Array<[string, number]> {
+function decodeReceipts(value: SqlStorageValue | undefined): ReceiptRef[] {
   if (typeof value !== "string") return [];
   let parsed: unknown;
   try {
@@ -71,10 +77,15 @@ function decodeReceipts(value: SqlStorageValue): Array<[string, number]> {
     return [];
   }
   if (!Array.isArray(parsed)) return [];
-  const receipts: Array<[string, number]> = [];
+  const receipts: ReceiptRef[] = [];
   for (const item of parsed) {
-    if (Array.isArray(item) && typeof item[0] === "string" && typeof item[1] === "number") {
-      receipts.push([item[0], item[1]]);
+    if (
+      Array.isArray(item) &&
+      typeof item[0] === "string" &&
+      typeof item[1] === "string" &&
+      typeof item[2] === "number"
+    ) {
+      receipts.push([item[0], item[1], item[2]]);
     }
   }
   return receipts;
@@ -99,24 +110,23 @@ export class SqlMailStore {
   constructor(sql: SqlStorage) {
     this.#sql = sql;
     sql.exec(
-      "CREATE TABLE IF NOT EXISTS mail (name TEXT NOT NULL, first INTEGER NOT NULL, count INTEGER NOT NULL, chars INTEGER NOT NULL, sender TEXT NOT NULL, texts TEXT NOT NULL, receipts TEXT, PRIMARY KEY (name, first)) WITHOUT ROWID",
+      "CREATE TABLE IF NOT EXISTS mail (name TEXT NOT NULL, first INTEGER NOT NULL, count INTEGER NOT NULL, chars INTEGER NOT NULL, texts TEXT NOT NULL, receipts TEXT, PRIMARY KEY (name, first)) WITHOUT ROWID",
     );
     sql.exec("CREATE TABLE IF NOT EXISTS held_receipts (name TEXT NOT NULL, text TEXT NOT NULL)");
     sql.exec("CREATE INDEX IF NOT EXISTS held_receipts_name ON held_receipts (name)");
     sql.exec(
-      "CREATE TABLE IF NOT EXISTS mailboxes (name TEXT PRIMARY KEY, confirmed INTEGER NOT NULL, away REAL, closed INTEGER NOT NULL, missed INTEGER NOT NULL, owner_secret TEXT)",
+      "CREATE TABLE IF NOT EXISTS mailboxes (name TEXT PRIMARY KEY, confirmed INTEGER NOT NULL, reserved INTEGER NOT NULL, away REAL, closed INTEGER NOT NULL, missed INTEGER NOT NULL, owner_secret TEXT)",
     );
   }
 
   /** Stores one event's frames for `name`. */
   insert(name: string, row: MailRow): void {
     this.#sql.exec(
-      "INSERT OR REPLACE INTO mail (name, first, count, chars, sender, texts, receipts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO mail (name, first, count, chars, texts, receipts) VALUES (?, ?, ?, ?, ?, ?)",
       name,
       row.first,
       row.count,
       row.chars,
-      row.sender,
       // The texts are JSON objects the room serialised: joined, they are a JSON list as they are.
       `[${row.texts.join(",")}]`,
       row.receipts.length > 0 ? JSON.stringify(row.receipts) : null,
@@ -145,7 +155,7 @@ export class SqlMailStore {
   rows(name: string): MailRow[] {
     const rows: MailRow[] = [];
     for (const row of this.#sql.exec(
-      "SELECT first, count, chars, sender, texts, receipts FROM mail WHERE name = ? ORDER BY first",
+      "SELECT first, count, chars, texts, receipts FROM mail WHERE name = ? ORDER BY first",
       name,
     )) {
       rows.push(this.#row(row));
@@ -163,13 +173,13 @@ export class SqlMailStore {
     const receipted: MailRow[] = [];
     const deleted: MailTotals = { frames: 0, chars: 0 };
     for (const row of this.#sql.exec(
-      "DELETE FROM mail WHERE name = ? AND first + count - 1 <= ? RETURNING first, count, chars, sender, receipts",
+      "DELETE FROM mail WHERE name = ? AND first + count - 1 <= ? RETURNING first, count, chars, receipts",
       name,
       through,
     )) {
       deleted.frames += count(row.count);
       deleted.chars += count(row.chars);
-      if (row.receipts !== null) receipted.push(this.#row(row));
+      if (row.receipts !== null && row.receipts !== undefined) receipted.push(this.#row(row));
     }
     return { receipted, deleted };
   }
@@ -178,7 +188,7 @@ export class SqlMailStore {
   deleteAll(name: string): MailRow[] {
     const rows: MailRow[] = [];
     for (const row of this.#sql.exec(
-      "DELETE FROM mail WHERE name = ? RETURNING first, count, chars, sender, receipts",
+      "DELETE FROM mail WHERE name = ? RETURNING first, count, chars, receipts",
       name,
     )) {
       rows.push(this.#row(row));
@@ -213,11 +223,12 @@ export class SqlMailStore {
   /** The mailbox row of `name`, if it has one. */
   mailbox(name: string): MailboxRow | undefined {
     for (const row of this.#sql.exec(
-      "SELECT confirmed, away, closed, missed, owner_secret FROM mailboxes WHERE name = ?",
+      "SELECT confirmed, reserved, away, closed, missed, owner_secret FROM mailboxes WHERE name = ?",
       name,
     )) {
       return {
         confirmed: count(row.confirmed),
+        reserved: count(row.reserved),
         away: typeof row.away === "number" ? row.away : undefined,
         closed: row.closed === 1,
         missed: count(row.missed),
@@ -230,9 +241,10 @@ export class SqlMailStore {
   /** Writes the mailbox row of `name`. */
   saveMailbox(name: string, box: MailboxRow): void {
     this.#sql.exec(
-      "INSERT INTO mailboxes (name, confirmed, away, closed, missed, owner_secret) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET confirmed = excluded.confirmed, away = excluded.away, closed = excluded.closed, missed = excluded.missed, owner_secret = excluded.owner_secret",
+      "INSERT INTO mailboxes (name, confirmed, reserved, away, closed, missed, owner_secret) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET confirmed = excluded.confirmed, reserved = excluded.reserved, away = excluded.away, closed = excluded.closed, missed = excluded.missed, owner_secret = excluded.owner_secret",
       name,
       box.confirmed,
+      box.reserved,
       box.away ?? null,
       box.closed ? 1 : 0,
       box.missed,
@@ -290,7 +302,6 @@ export class SqlMailStore {
       first: count(row.first),
       count: count(row.count),
       chars: count(row.chars),
-      sender: text(row.sender) ?? "",
       texts: decodeTexts(row.texts ?? null),
       receipts: decodeReceipts(row.receipts ?? null),
     };

@@ -7,8 +7,15 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import { Capability, CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "wscomsrv-protocol";
+import {
+  ackFrame,
+  Capability,
+  CloseCode,
+  HEARTBEAT_REQUEST,
+  HEARTBEAT_RESPONSE,
+} from "wscomsrv-protocol";
 import { relayConfig } from "../config/index.js";
+import { AckLines } from "./acks.js";
 import { CALL_RETENTION_MS, SqlCallStore } from "./call-store.js";
 import { Connections } from "./connections.js";
 import { close, handshakeFrames, type RoomContext, sendHandshake } from "./context.js";
@@ -81,7 +88,15 @@ export class Room extends DurableObject<Env> {
     const config = { ...configured.config, limits: configured.config.limitsFor(name) };
     const password = config.policyFor(name) === "password" ? config.password : undefined;
     const epoch = loadEpoch(storage.kv);
-    const mail = new Mail<WebSocket>(new SqlMailStore(storage.sql), config.limits);
+    const acks = new AckLines<WebSocket>((ws, id) => {
+      const session = connections.find(ws);
+      if (session?.name === undefined) return;
+      this.#context(undefined).outbox.send(ws, JSON.stringify(ackFrame(session.name, id)), "ack");
+    });
+    const mail = new Mail<WebSocket>(new SqlMailStore(storage.sql), config.limits, {
+      settle: (ticket) => acks.settle(ticket),
+      spilled: () => this.#context(undefined).outbox.flush(),
+    });
     const presence = new Presence<WebSocket>(
       new SqlPresenceStore(storage.sql),
       config.limits.mailWindowMs,
@@ -113,6 +128,7 @@ export class Room extends DurableObject<Env> {
       }),
       names: new SqlNameStore(storage.sql),
       mail,
+      acks,
       presence,
       calls: new SqlCallStore(storage.sql),
       rateLimiter: new RateLimiter(config.limits),

@@ -163,6 +163,7 @@ it("identifies from a page and does a command round trip with a Node client", as
       "calls",
       "delivery",
       "receipts",
+      "presence",
     ],
   });
   expect(identified?.time).toBe(node.client.time);

@@ -94,6 +94,7 @@ it("sends nothing before the identify: the identify is the first frame on every 
           "calls",
           "delivery",
           "receipts",
+          "presence",
         ],
       },
     },

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, expectTypeOf, it } from "vitest";
 import * as universal from "../../src/client/index.js";
 import * as node from "../../src/client/node.js";
 import { ClientErrorCode, isWsComSrvError, WsComSrvError } from "../../src/client/node.js";
@@ -44,6 +44,20 @@ const EXPORTS = [
 it("exports exactly the names a user writes code against, the same from both entry points", () => {
   expect(Object.keys(universal).sort()).toEqual(EXPORTS);
   expect(Object.keys(node).sort()).toEqual(EXPORTS);
+});
+
+it("exports the roster's types, and the client's members are of them", () => {
+  expectTypeOf<node.Member>().toEqualTypeOf<{
+    name: string;
+    state: node.MemberState;
+    since: number;
+  }>();
+  expectTypeOf<node.MemberState>().toEqualTypeOf<"here" | "away">();
+  expectTypeOf<node.WebSocketClient["members"]>().toEqualTypeOf<ReadonlyMap<string, node.Member>>();
+  const wsc = new node.WebSocketClient("Typed", { autoConnect: false });
+  expect(wsc.members.size).toBe(0);
+  expect(typeof wsc.addOnJoin).toBe("function");
+  expect(typeof wsc.addOnLeave).toBe("function");
 });
 
 const BUNDLE = fileURLToPath(new URL("../../src/client/dist/node.cjs", import.meta.url));

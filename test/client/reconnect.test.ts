@@ -216,6 +216,7 @@ it("sends no heartbeat with heartbeatInterval 0, and does not ask for the capabi
     "calls",
     "delivery",
     "receipts",
+    "presence",
   ]);
   expect(recording.sent.some((text) => text.includes("heartbeat"))).toBe(false);
   wsc.close();

@@ -31,6 +31,14 @@ function note(n: number, target: string | string[] = "B", extra: Record<string, 
   return { type: "note", data: { n }, target, ...extra };
 }
 
+/** How many mail rows the room's storage holds. */
+async function storedRows(room: string): Promise<unknown> {
+  const row = await runInDurableObject(roomStub(room), (_instance, state) =>
+    state.storage.sql.exec("SELECT count(*) AS n FROM mail").one(),
+  );
+  return row.n;
+}
+
 /** Reads one `mail` frame and the `count` frames it numbers. */
 async function mail(inbox: Inbox): Promise<{ first: number; count: number; frames: Frame[] }> {
   const mark = await inbox.next();
@@ -74,7 +82,7 @@ describe("mail (capability delivery)", () => {
       resume: first.identified.resume,
     });
     expect(back.identified.capabilities).toContain("delivery");
-    expect(back.identified.mail).toMatchObject({ confirmed: 0, next: 4, missed: 0 });
+    expect(back.identified.mail).toMatchObject({ confirmed: 0, missed: 0 });
     const replayed = [await mail(back.inbox), await mail(back.inbox), await mail(back.inbox)];
     expect(replayed.map((row) => [row.first, row.count])).toEqual([
       [1, 1],
@@ -121,7 +129,7 @@ describe("mail (capability delivery)", () => {
       capabilities: RECEIVER,
       resume: first.identified.resume,
     });
-    expect(back.identified.mail).toMatchObject({ confirmed: 0, next: 2 });
+    expect(back.identified.mail).toMatchObject({ confirmed: 0 });
     expect((await mail(back.inbox)).frames[0]).toMatchObject({ data: { n: 1 }, from: "A" });
   });
 
@@ -186,7 +194,7 @@ describe("mail (capability delivery)", () => {
       capabilities: RECEIVER,
       resume: owner.identified.resume,
     });
-    expect(back.identified.mail).toMatchObject({ missed: 1, confirmed: 1, next: 2 });
+    expect(back.identified.mail).toMatchObject({ missed: 1 });
     // Its window over, the name is kept no more when it goes again and the room restarts.
     back.inbox.socket.close(1000);
     await back.inbox.closed();
@@ -217,7 +225,7 @@ describe("mail (capability delivery)", () => {
       capabilities: RECEIVER,
       resume: owner.identified.resume,
     });
-    expect(back.identified.mail).toMatchObject({ missed: 1, next: 4 });
+    expect(back.identified.mail).toMatchObject({ missed: 1 });
     const kept = [await mail(back.inbox), await mail(back.inbox), await mail(back.inbox)];
     expect(kept.flatMap((row) => row.frames.map((frame) => frame.data))).toEqual([
       { n: 1 },
@@ -263,6 +271,46 @@ describe("mail (capability delivery)", () => {
     });
     expect((await mail(b)).frames).toMatchObject([{ data: { n: 1 }, resent: true }]);
     await expectQuiet(c, a, "C", "A");
+  });
+
+  it("keeps a resending sender's frame in memory, and acks it only once the receiver confirmed it", async () => {
+    const room = freshRoom();
+    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
+    const { inbox: a } = await identify(room, "A", { capabilities: ["acks", "delivery"] });
+    a.send({ ...note(1), id: 5 });
+    const got = await mail(b);
+    expect(await storedRows(room)).toBe(0);
+    // No ack yet: A gets nothing before a marker but the marker's own mail frame.
+    (await join(room, "C")).send({ type: "marker", target: "A" });
+    expect((await mail(a)).frames).toMatchObject([{ type: "marker" }]);
+    b.send(cmd("received", { through: got.first }, "server", "B"));
+    expect(await a.next()).toMatchObject({ type: "ack", data: { id: 5 } });
+  });
+
+  it("writes a resending sender's unconfirmed frame when the receiver's socket goes, and acks it then", async () => {
+    const room = freshRoom();
+    const first = await identify(room, "B", { capabilities: RECEIVER });
+    const { inbox: a } = await identify(room, "A", { capabilities: ["acks", "delivery"] });
+    a.send({ ...note(1), id: 5 });
+    await mail(first.inbox);
+    first.inbox.socket.close(3000);
+    expect(await a.next()).toMatchObject({ type: "ack", data: { id: 5 } });
+    expect(await storedRows(room)).toBe(1);
+    const back = await identify(room, "B", {
+      capabilities: RECEIVER,
+      resume: first.identified.resume,
+    });
+    expect((await mail(back.inbox)).frames).toMatchObject([{ data: { n: 1 }, from: "A" }]);
+  });
+
+  it("writes a frame its receiver has not confirmed within a second, and acks it then", async () => {
+    const room = freshRoom();
+    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
+    const { inbox: a } = await identify(room, "A", { capabilities: ["acks", "delivery"] });
+    a.send({ ...note(1), id: 5 });
+    await mail(b);
+    expect(await a.next(5_000)).toMatchObject({ type: "ack", data: { id: 5 } });
+    expect(await storedRows(room)).toBe(1);
   });
 
   it("refuses a malformed delivery field with BAD_ENVELOPE, and nobody gets the frame", async () => {
