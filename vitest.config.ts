@@ -15,7 +15,11 @@ export default defineConfig({
             miniflare: { bindings: WORKER_BINDINGS },
           }),
         ],
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+          globalSetup: ["./test/support/build-console.ts"],
+        },
       },
       {
         plugins: [
@@ -24,7 +28,11 @@ export default defineConfig({
             miniflare: { bindings: SECURE_BINDINGS },
           }),
         ],
-        test: { name: "secure", include: ["test/secure/**/*.test.ts"] },
+        test: {
+          name: "secure",
+          include: ["test/secure/**/*.test.ts"],
+          globalSetup: ["./test/support/build-console.ts"],
+        },
       },
       {
         test: {

@@ -1,6 +1,7 @@
 /**
- * What `wscomsrv serve` prints once the relay listens: where to connect, and how its rooms
- * are configured. Key ids are shown; passwords and secrets never are.
+ * What `wscomsrv serve` prints once the relay listens: where to connect, where a browser finds
+ * a room's console (docs/console.md), and how its rooms are configured. Key ids are shown;
+ * passwords and secrets never are.
  *
  * @module
  */
@@ -14,7 +15,7 @@ import type { ServeCommand } from "./args.js";
  * @example
  * ```ts
  * banner(server, command);
- * // "wscomsrv listening on ws://127.0.0.1:8888\n  rooms: ...\n  access: open ...\n"
+ * // "wscomsrv listening on ws://127.0.0.1:8888\n  rooms: ...\n  console: ...\n  access: open ...\n"
  * ```
  */
 export function banner(server: SocketServer, command: ServeCommand): string {
@@ -25,6 +26,7 @@ export function banner(server: SocketServer, command: ServeCommand): string {
   }
   lines.push(
     `  rooms: ${server.wsAddress}/<room> (${server.wsAddress} is the room "default")`,
+    `  console: ${server.wsAddress.replace(/^ws/, "http")}/<room> in a browser`,
     `  access: ${access(command)}`,
   );
   if (command.tokenKeys !== undefined) {

@@ -14,6 +14,7 @@ import {
 } from "wscomsrv-protocol";
 import { verifyToken } from "../auth/token.js";
 import { relayConfig } from "../config/index.js";
+import { consolePage, wantsConsole } from "./console.js";
 import type { Env } from "./env.js";
 import { forwardUpgrade, offeredSubprotocols, text } from "./room-contract.js";
 
@@ -73,6 +74,7 @@ export async function handleRequest(request: Request, env: Env): Promise<Respons
     return text(403, `connections from origin ${origin} are not allowed`);
   }
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    if (wantsConsole(request)) return consolePage(url, target.room, config.policyFor(target.room));
     return text(
       426,
       `This is the WebSocket relay for room "${target.room}". Connect with a WebSocket client to ws://${url.host}${url.pathname}`,

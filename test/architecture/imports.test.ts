@@ -19,6 +19,7 @@ const PARTS = [
   "src/config",
   "src/worker",
   "src/client",
+  "src/console",
   "src/server",
   "src/cli",
   "bench",
@@ -31,12 +32,15 @@ const ALLOWED: Record<Part, { parts: Part[]; packages: RegExp }> = {
   "src/protocol": { parts: [], packages: /^$/ },
   "src/auth": { parts: ["src/protocol"], packages: /^$/ },
   "src/config": { parts: ["src/protocol", "src/auth"], packages: /^$/ },
+  // The Worker serves the console's built page (a string), never its code (see ENTRIES).
   "src/worker": {
-    parts: ["src/protocol", "src/auth", "src/config"],
+    parts: ["src/protocol", "src/auth", "src/config", "src/console"],
     packages: /^cloudflare:workers$/,
   },
   // The SDK ships without Miniflare; `ws` only in its Node entry (checked below).
   "src/client": { parts: ["src/protocol"], packages: /^ws$/ },
+  // The room console: a page script on the SDK's browser entry, with uPlot bundled in.
+  "src/console": { parts: ["src/protocol", "src/client"], packages: /^uplot$/ },
   "src/server": {
     parts: ["src/protocol", "src/auth", "src/config"],
     packages: /^(node:.+|miniflare)$/,
@@ -58,6 +62,7 @@ const ALLOWED: Record<Part, { parts: Part[]; packages: RegExp }> = {
 const ENTRIES: Partial<Record<Part, string[]>> = {
   "src/server": ["src/server/index.ts"],
   "src/client": ["src/client/index.ts", "src/client/node.ts"],
+  "src/console": ["src/console/dist/page.ts"],
 };
 
 /**

@@ -69,7 +69,11 @@ describe("wscomsrv", () => {
 
   it("logs refused identifies and prints only the address with --quiet", async () => {
     const loud = cli(["--port", "0", "--password", "pw"]);
-    const [, address] = await loud.waitFor(/listening on (ws:\/\/\S+)/);
+    const [, address = ""] = await loud.waitFor(/listening on (ws:\/\/\S+)/);
+    await loud.waitFor(/Ctrl-C stops it/);
+    expect(loud.output()).toContain(
+      `  console: ${address.replace(/^ws/, "http")}/<room> in a browser\n`,
+    );
     const room = freshRoom();
     const inbox = await openSocket(`${address}/${room}`);
     await inbox.take(2);

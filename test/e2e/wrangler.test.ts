@@ -21,7 +21,11 @@ describe("wrangler", () => {
     const build = start([WRANGLER, "deploy", "--dry-run", "--outdir", outdir]);
     expect(await build.exited, build.output()).toBe(0);
     expect(build.output()).toContain("env.ROOMS (Room)");
-    expect(await readFile(join(outdir, "index.js"), "utf8")).toMatch(/class extends DurableObject/);
+    const bundle = await readFile(join(outdir, "index.js"), "utf8");
+    expect(bundle).toMatch(/class extends DurableObject/);
+    // The room console, built by the [build] command, is inside the one file.
+    expect(build.output()).toContain("[custom build] Running: node scripts/build-console.js");
+    expect(bundle).toContain("WsComSrv console");
   });
 
   describe("dev", () => {
@@ -65,6 +69,17 @@ describe("wrangler", () => {
       });
       socket.close();
       other.socket.close();
+    });
+
+    it("serves the room console to a browser", async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/lab`, {
+        headers: { accept: "text/html" },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('<body data-room="lab" data-policy="open">');
+      expect(response.headers.get("content-security-policy")).toContain(
+        `connect-src ws://127.0.0.1:${port};`,
+      );
     });
   });
 });
