@@ -9,7 +9,11 @@
  */
 
 import type { Socket } from "./connections.js";
-import type { SocketEvent } from "./context.js";
+
+/** The part of an event the acks read: the socket it came from (the event is its key). */
+interface AckEvent<S> {
+  readonly socket: S;
+}
 
 /** What one event's frames wait for before their ack may go: the deliveries not yet safe. */
 export interface Ticket {
@@ -37,7 +41,7 @@ export class AckLines<S extends Socket> {
   }
 
   /** The ticket of `event`'s frames: each delivery that must become safe takes a count on it. */
-  ticketFor(event: SocketEvent<S>): Ticket {
+  ticketFor(event: AckEvent<S>): Ticket {
     let ticket = this.#tickets.get(event);
     if (ticket === undefined) {
       ticket = { pending: 0 };
@@ -51,7 +55,7 @@ export class AckLines<S extends Socket> {
    * The event's frame or batch `id` was taken: acked now when nothing of it or before it
    * waits, otherwise when it is safe.
    */
-  acknowledge(event: SocketEvent<S>, id: string | number): void {
+  acknowledge(event: AckEvent<S>, id: string | number): void {
     const ticket = this.#tickets.get(event) ?? SAFE;
     const line = this.#lines.get(event.socket);
     if (line === undefined && ticket.pending === 0) {

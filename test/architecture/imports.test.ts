@@ -80,6 +80,7 @@ const TYPE_ONLY_CIRCLES: { files: string[]; why: string }[] = [
       "src/client/events.ts",
       "src/client/handshake.ts",
       "src/client/inbox.ts",
+      "src/client/roster.ts",
       "src/client/lifecycle.ts",
       "src/client/sender.ts",
     ],
