@@ -55,6 +55,13 @@ import { Sender } from "./sender.js";
 export type SendResult = "sent" | "queued" | "dropped";
 
 /**
+ * How long `close()` waits, at most, for the relay's acks of the frames already sent before
+ * it closes the socket (with `delivery`, the relay acks a frame once its receivers confirmed
+ * it): 1 s.
+ */
+const CLOSE_LINGER_MS = 1_000;
+
+/**
  * The options of {@link WebSocketClient.deliver}.
  *
  * @example
@@ -389,7 +396,9 @@ export class WebSocketClient {
    * called again), the close hooks run when the socket has closed, and frames still queued
    * are discarded and reported to the error hooks as one `CLIENT_CLOSED` error (a
    * {@link DroppedFramesError} with their texts). Frames already reported `"sent"` go out
-   * before the close; frames written after it are dropped.
+   * before the close, and with `acks` the socket closes once the relay acked them (with
+   * `delivery`, once their receivers confirmed them), or after 1 s; frames written after it
+   * are dropped.
    *
    * @param code - The close code: 1000 or 3000-4999. Default 1000.
    * @param reason - The close reason. Default `""`.
@@ -404,7 +413,12 @@ export class WebSocketClient {
     if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
       throw new RangeError(`close code must be 1000 or in 3000-4999, got ${code}`);
     }
-    return this.#lifecycle.close(code, reason, () => this.#sender.flush());
+    return this.#lifecycle.close(
+      code,
+      reason,
+      () => this.#sender.flush(),
+      (done) => this.#sender.linger(done, CLOSE_LINGER_MS),
+    );
   }
 
   /**

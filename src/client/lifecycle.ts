@@ -213,9 +213,15 @@ export class Lifecycle {
 
   /**
    * Closes for good: the socket with `code` and `reason` (its close hooks run at its close
-   * event), no reconnect. @returns how many waiting frames were dropped.
+   * event), no reconnect; `linger` says when the socket may close. @returns how many waiting
+   * frames were dropped.
    */
-  close(code: number, reason: string, flush: () => void): number {
+  close(
+    code: number,
+    reason: string,
+    flush: () => void,
+    linger: (done: () => void) => void = (done) => done(),
+  ): number {
     const phase = this.#phase;
     if (phase.state === "reconnecting") clearTimeout(phase.timer);
     this.#stopHeartbeat();
@@ -227,11 +233,14 @@ export class Lifecycle {
     };
     flush();
     if (connection !== undefined) {
-      try {
-        connection.socket.close(code, reason);
-      } catch {
-        // Already closed; the close event has been or will be handled.
-      }
+      // The socket closes once what was sent on it is acked (or the linger gives up).
+      linger(() => {
+        try {
+          connection.socket.close(code, reason);
+        } catch {
+          // Already closed; the close event has been or will be handled.
+        }
+      });
     }
     return this.#closeForGood("close() was called");
   }

@@ -124,6 +124,8 @@ export class Sender implements ConnectionPart {
   #closedBecause: string | undefined;
   #nextId = 1;
   #nextSeq = 1;
+  /** Called when the last unacked frame is acked, while a close waits for it. */
+  #lingering: (() => void) | undefined;
 
   /**
    * @param options - Batch, unconfirmed and queue bounds.
@@ -344,6 +346,26 @@ export class Sender implements ConnectionPart {
   confirm(id: string | number): void {
     this.#unconfirmed?.confirm(id);
     if (this.#resend && this.#queue.length > 0) this.#pump();
+    if (this.#lingering !== undefined && this.unconfirmed === 0) this.#lingering();
+  }
+
+  /**
+   * Calls `done` once every frame sent on this connection is acked, or after `timeoutMs`,
+   * whichever comes first (at once without `acks`, or with nothing unacked).
+   */
+  linger(done: () => void, timeoutMs: number): void {
+    if (this.unconfirmed === 0) {
+      done();
+      return;
+    }
+    const timer = setTimeout(finish, timeoutMs);
+    const self = this;
+    function finish(): void {
+      clearTimeout(timer);
+      if (self.#lingering === finish) self.#lingering = undefined;
+      done();
+    }
+    this.#lingering = finish;
   }
 
   /**

@@ -164,6 +164,7 @@ it("identifies from a page and does a command round trip with a Node client", as
       "delivery",
       "receipts",
       "presence",
+      "stamps",
     ],
   });
   expect(identified?.time).toBe(node.client.time);
