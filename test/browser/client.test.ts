@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { commandMessage } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, startRelay } from "../support/relay.js";
-import { client } from "../support/sdk-client.js";
+import { client, SDK_DEFAULT_CAPABILITIES } from "../support/sdk-client.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const BUNDLE = fileURLToPath(new URL("../../src/client/dist/browser.js", import.meta.url));
@@ -153,19 +153,7 @@ it("identifies from a page and does a command round trip with a Node client", as
   const identified = events.find((e) => e.kind === "identified");
   expect(identified?.info).toMatchObject({
     name: "Browser",
-    capabilities: [
-      "errors",
-      "undelivered",
-      "resume",
-      "heartbeat",
-      "batch",
-      "acks",
-      "calls",
-      "delivery",
-      "receipts",
-      "presence",
-      "stamps",
-    ],
+    capabilities: [...SDK_DEFAULT_CAPABILITIES],
   });
   expect(identified?.time).toBe(node.client.time);
   // The page needed nothing but the one bundle.

@@ -5,7 +5,12 @@ import { ClientErrorCode, WebSocketClient } from "../../src/client/node.js";
 import { DEFAULT_CAPABILITIES } from "../../src/client/options.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { freshRoom, open, startRelay } from "../support/relay.js";
-import { client, Recorder, recordingWebSocket } from "../support/sdk-client.js";
+import {
+  client,
+  Recorder,
+  recordingWebSocket,
+  SDK_DEFAULT_CAPABILITIES,
+} from "../support/sdk-client.js";
 
 let server: SocketServer;
 beforeAll(async () => {
@@ -84,19 +89,7 @@ it("sends nothing before the identify: the identify is the first frame on every 
       cmd: "indentify",
       kwargs: {
         name: "Careful",
-        capabilities: [
-          "errors",
-          "undelivered",
-          "resume",
-          "heartbeat",
-          "batch",
-          "acks",
-          "calls",
-          "delivery",
-          "receipts",
-          "presence",
-          "stamps",
-        ],
+        capabilities: [...SDK_DEFAULT_CAPABILITIES],
       },
     },
     target: ["server"],

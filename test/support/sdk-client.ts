@@ -80,3 +80,21 @@ export function recordingWebSocket(): {
 export function deliver(socket: WebSocket, text: string): void {
   socket.emit("message", Buffer.from(text), false);
 }
+
+/**
+ * The capabilities the SDK asks for by default, spelled out here (not imported), so that a
+ * test of the wire fails when the default changes.
+ */
+export const SDK_DEFAULT_CAPABILITIES: readonly string[] = [
+  "errors",
+  "undelivered",
+  "resume",
+  "heartbeat",
+  "batch",
+  "acks",
+  "calls",
+  "delivery",
+  "receipts",
+  "presence",
+  "stamps",
+];

@@ -3,8 +3,9 @@
  */
 
 import { env, exports } from "cloudflare:workers";
-import { Inbox } from "../support/inbox.js";
-import { identifyAs } from "../support/session.js";
+import { expect } from "vitest";
+import { cmd, Inbox } from "../support/inbox.js";
+import { commandOf, identifyAs } from "../support/session.js";
 
 /** A room name no other test uses. */
 export function freshRoom(): string {
@@ -58,4 +59,30 @@ export async function crowd(room: string, prefix: string, count: number): Promis
     inboxes.push(...(await Promise.all(names.map((name) => join(room, name)))));
   }
   return inboxes;
+}
+
+/** What a test reads of the relay's `identified` answer. */
+export interface Identified {
+  capabilities: string[];
+  resume?: string;
+  mail?: { window: number; confirmed: number; next: number; missed: number };
+  roster?: { members: Array<{ name: string; state: string; since: number }>; next?: string };
+}
+
+/**
+ * Opens a socket to `room`, identifies as `name` with `kwargs` (capabilities among them) and
+ * returns the socket and the kwargs of the relay's `identified`.
+ */
+export async function identifyFresh(
+  room: string,
+  name: string,
+  kwargs: Record<string, unknown>,
+): Promise<{ inbox: Inbox; identified: Identified }> {
+  const inbox = await open(room);
+  await inbox.take(2);
+  inbox.send(cmd("indentify", { name, ...kwargs }, "server", name));
+  const ack = await inbox.next();
+  expect(commandOf(ack)).toBe("identified");
+  inbox.answerProbesAs = name;
+  return { inbox, identified: (ack.data as { kwargs: Identified }).kwargs };
 }

@@ -1,31 +1,10 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { cmd, type Frame, type Inbox } from "../support/inbox.js";
-import { commandOf, expectQuiet, sync } from "../support/session.js";
-import { freshRoom, join, open, roomStub } from "./connect.js";
+import { expectQuiet, sync } from "../support/session.js";
+import { freshRoom, identifyFresh, join, roomStub } from "./connect.js";
 
 const RECEIVER = ["errors", "resume", "delivery"];
-
-interface Identified {
-  capabilities: string[];
-  resume?: string;
-  mail?: { window: number; confirmed: number; next: number; missed: number };
-}
-
-/** Identifies on a fresh socket and returns the socket and the `identified` kwargs. */
-async function identify(
-  room: string,
-  name: string,
-  kwargs: Record<string, unknown>,
-): Promise<{ inbox: Inbox; identified: Identified }> {
-  const inbox = await open(room);
-  await inbox.take(2);
-  inbox.send(cmd("indentify", { name, ...kwargs }, "server", name));
-  const ack = await inbox.next();
-  expect(commandOf(ack)).toBe("identified");
-  inbox.answerProbesAs = name;
-  return { inbox, identified: (ack.data as { kwargs: Identified }).kwargs };
-}
 
 function note(n: number, target: string | string[] = "B", extra: Record<string, unknown> = {}) {
   return { type: "note", data: { n }, target, ...extra };
@@ -50,7 +29,7 @@ async function mail(inbox: Inbox): Promise<{ first: number; count: number; frame
 describe("mail (capability delivery)", () => {
   it("numbers the frames a receiver with delivery gets, and forgets them when it confirms", async () => {
     const room = freshRoom();
-    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
+    const { inbox: b } = await identifyFresh(room, "B", { capabilities: RECEIVER });
     const a = await join(room, "A");
     a.send(note(1));
     a.send(note(2));
@@ -68,7 +47,7 @@ describe("mail (capability delivery)", () => {
 
   it("keeps frames for a name that is away and sends them, in order, to its owner on return", async () => {
     const room = freshRoom();
-    const first = await identify(room, "B", { capabilities: RECEIVER });
+    const first = await identifyFresh(room, "B", { capabilities: RECEIVER });
     const a = await join(room, "A", { capabilities: ["errors", "undelivered"] });
     a.send(note(1));
     await mail(first.inbox); // seen, never confirmed
@@ -77,7 +56,7 @@ describe("mail (capability delivery)", () => {
     a.send(note(2));
     a.send(note(3));
     await expectQuiet(a, await join(room, "C"), "A", "C"); // no UNDELIVERED: B's mail is kept
-    const back = await identify(room, "B", {
+    const back = await identifyFresh(room, "B", {
       capabilities: RECEIVER,
       resume: first.identified.resume,
     });
@@ -98,18 +77,18 @@ describe("mail (capability delivery)", () => {
 
   it("gives none of a name's mail to a client that takes the name without proof", async () => {
     const room = freshRoom();
-    const owner = await identify(room, "B", { capabilities: RECEIVER });
+    const owner = await identifyFresh(room, "B", { capabilities: RECEIVER });
     owner.inbox.socket.close(1000);
     await owner.inbox.closed();
     const a = await join(room, "A");
     a.send(note(1));
     await sync(a, "A");
-    const impostor = await identify(room, "B", { capabilities: RECEIVER });
+    const impostor = await identifyFresh(room, "B", { capabilities: RECEIVER });
     expect(impostor.identified.capabilities).not.toContain("delivery");
     expect(impostor.identified.mail).toBeUndefined();
     await expectQuiet(impostor.inbox, a, "B", "A");
     // The owner's secret still proves it: it takes the name back, and its mail.
-    const back = await identify(room, "B", {
+    const back = await identifyFresh(room, "B", {
       capabilities: RECEIVER,
       resume: owner.identified.resume,
     });
@@ -120,12 +99,12 @@ describe("mail (capability delivery)", () => {
 
   it("keeps mail through a reset of the room: the owner gets it after both reconnect", async () => {
     const room = freshRoom();
-    const first = await identify(room, "B", { capabilities: RECEIVER });
+    const first = await identifyFresh(room, "B", { capabilities: RECEIVER });
     const a = await join(room, "A");
     a.send(note(1));
     await mail(first.inbox);
     await evictDurableObject(roomStub(room), { webSockets: "close" });
-    const back = await identify(room, "B", {
+    const back = await identifyFresh(room, "B", {
       capabilities: RECEIVER,
       resume: first.identified.resume,
     });
@@ -135,7 +114,7 @@ describe("mail (capability delivery)", () => {
 
   it("answers a frame that asks for a receipt with every target's status, and confirmed later", async () => {
     const room = freshRoom();
-    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
+    const { inbox: b } = await identifyFresh(room, "B", { capabilities: RECEIVER });
     await join(room, "C");
     const a = await join(room, "A", { capabilities: ["receipts"] });
     a.send(note(1, ["B", "C", "Ghost"], { sid: "s1", seq: 7, receipt: true }));
@@ -154,9 +133,9 @@ describe("mail (capability delivery)", () => {
 
   it("keeps a receipt for a sender that is away, and gives it to the sender on return", async () => {
     const room = freshRoom();
-    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
+    const { inbox: b } = await identifyFresh(room, "B", { capabilities: RECEIVER });
     const sender = ["errors", "resume", "delivery", "receipts"];
-    const a = await identify(room, "A", { capabilities: sender });
+    const a = await identifyFresh(room, "A", { capabilities: sender });
     a.inbox.send(note(1, "B", { sid: "s1", seq: 1, receipt: true }));
     expect(await a.inbox.next()).toMatchObject({ data: { status: { B: "sent" } } });
     a.inbox.socket.close(1000);
@@ -164,7 +143,10 @@ describe("mail (capability delivery)", () => {
     const got = await mail(b);
     b.send(cmd("received", { through: got.first }, "server", "B"));
     await sync(b, "B");
-    const back = await identify(room, "A", { capabilities: sender, resume: a.identified.resume });
+    const back = await identifyFresh(room, "A", {
+      capabilities: sender,
+      resume: a.identified.resume,
+    });
     expect(await back.inbox.next()).toMatchObject({
       type: "receipt",
       data: { sid: "s1", seq: 1, status: { B: "confirmed" } },
@@ -173,7 +155,7 @@ describe("mail (capability delivery)", () => {
 
   it("tells a sender the mail expired when the window ends, and the name what it missed", async () => {
     const room = freshRoom();
-    const owner = await identify(room, "B", { capabilities: RECEIVER });
+    const owner = await identifyFresh(room, "B", { capabilities: RECEIVER });
     owner.inbox.socket.close(1000);
     await owner.inbox.closed();
     const a = await join(room, "A", { capabilities: ["errors", "receipts"] });
@@ -190,7 +172,7 @@ describe("mail (capability delivery)", () => {
       type: "receipt",
       data: { sid: "s1", seq: 1, status: { B: "expired" } },
     });
-    const back = await identify(room, "B", {
+    const back = await identifyFresh(room, "B", {
       capabilities: RECEIVER,
       resume: owner.identified.resume,
     });
@@ -211,7 +193,7 @@ describe("mail (capability delivery)", () => {
 
   it("keeps at most maxMailFrames for a name: the sender of the next one gets overflow, the name learns what it missed", async () => {
     const room = `smallmail-${crypto.randomUUID()}`;
-    const owner = await identify(room, "B", { capabilities: RECEIVER });
+    const owner = await identifyFresh(room, "B", { capabilities: RECEIVER });
     owner.inbox.socket.close(1000);
     await owner.inbox.closed();
     const a = await join(room, "A", { capabilities: ["receipts"] });
@@ -221,7 +203,7 @@ describe("mail (capability delivery)", () => {
       statuses.push(((await a.next()).data as { status: { B: string } }).status.B);
     }
     expect(statuses).toEqual(["stored", "stored", "stored", "overflow"]);
-    const back = await identify(room, "B", {
+    const back = await identifyFresh(room, "B", {
       capabilities: RECEIVER,
       resume: owner.identified.resume,
     });
@@ -236,8 +218,8 @@ describe("mail (capability delivery)", () => {
 
   it("numbers a call and its reply like any peer frame for clients with delivery", async () => {
     const room = freshRoom();
-    const { inbox: b } = await identify(room, "B", { capabilities: [...RECEIVER, "calls"] });
-    const { inbox: a } = await identify(room, "A", { capabilities: [...RECEIVER, "calls"] });
+    const { inbox: b } = await identifyFresh(room, "B", { capabilities: [...RECEIVER, "calls"] });
+    const { inbox: a } = await identifyFresh(room, "A", { capabilities: [...RECEIVER, "calls"] });
     a.send({ ...cmd("measure", {}, "B"), call: "c1" });
     const call = await mail(b);
     expect(call.frames).toMatchObject([{ type: "cmd", call: "c1", from: "A" }]);
@@ -261,7 +243,7 @@ describe("mail (capability delivery)", () => {
 
   it("gives a resend only to receivers that drop duplicates: uncertain for the others", async () => {
     const room = freshRoom();
-    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
+    const { inbox: b } = await identifyFresh(room, "B", { capabilities: RECEIVER });
     const c = await join(room, "C");
     const a = await join(room, "A", { capabilities: ["receipts", "delivery"] });
     a.send(note(1, ["B", "C"], { sid: "s1", seq: 1, receipt: true, resent: true }));
@@ -275,8 +257,8 @@ describe("mail (capability delivery)", () => {
 
   it("keeps a resending sender's frame in memory, and acks it only once the receiver confirmed it", async () => {
     const room = freshRoom();
-    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
-    const { inbox: a } = await identify(room, "A", { capabilities: ["acks", "delivery"] });
+    const { inbox: b } = await identifyFresh(room, "B", { capabilities: RECEIVER });
+    const { inbox: a } = await identifyFresh(room, "A", { capabilities: ["acks", "delivery"] });
     a.send({ ...note(1), id: 5 });
     const got = await mail(b);
     expect(await storedRows(room)).toBe(0);
@@ -289,14 +271,14 @@ describe("mail (capability delivery)", () => {
 
   it("writes a resending sender's unconfirmed frame when the receiver's socket goes, and acks it then", async () => {
     const room = freshRoom();
-    const first = await identify(room, "B", { capabilities: RECEIVER });
-    const { inbox: a } = await identify(room, "A", { capabilities: ["acks", "delivery"] });
+    const first = await identifyFresh(room, "B", { capabilities: RECEIVER });
+    const { inbox: a } = await identifyFresh(room, "A", { capabilities: ["acks", "delivery"] });
     a.send({ ...note(1), id: 5 });
     await mail(first.inbox);
     first.inbox.socket.close(3000);
     expect(await a.next()).toMatchObject({ type: "ack", data: { id: 5 } });
     expect(await storedRows(room)).toBe(1);
-    const back = await identify(room, "B", {
+    const back = await identifyFresh(room, "B", {
       capabilities: RECEIVER,
       resume: first.identified.resume,
     });
@@ -305,8 +287,8 @@ describe("mail (capability delivery)", () => {
 
   it("writes a frame its receiver has not confirmed within a second, and acks it then", async () => {
     const room = freshRoom();
-    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
-    const { inbox: a } = await identify(room, "A", { capabilities: ["acks", "delivery"] });
+    const { inbox: b } = await identifyFresh(room, "B", { capabilities: RECEIVER });
+    const { inbox: a } = await identifyFresh(room, "A", { capabilities: ["acks", "delivery"] });
     a.send({ ...note(1), id: 5 });
     await mail(b);
     expect(await a.next(5_000)).toMatchObject({ type: "ack", data: { id: 5 } });
@@ -315,7 +297,7 @@ describe("mail (capability delivery)", () => {
 
   it("refuses a malformed delivery field with BAD_ENVELOPE, and nobody gets the frame", async () => {
     const room = freshRoom();
-    const { inbox: b } = await identify(room, "B", { capabilities: RECEIVER });
+    const { inbox: b } = await identifyFresh(room, "B", { capabilities: RECEIVER });
     const a = await join(room, "A", { capabilities: ["errors", "receipts"] });
     a.send(note(1, "B", { receipt: true }));
     expect(await a.next()).toMatchObject({

@@ -1,27 +1,8 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { cmd, type Frame, type Inbox } from "../support/inbox.js";
-import { commandOf, expectQuiet, sync } from "../support/session.js";
-import { freshRoom, join, open, roomStub } from "./connect.js";
-
-interface Identified {
-  resume?: string;
-  roster?: { members: Array<{ name: string; state: string; since: number }>; next?: string };
-}
-
-async function identify(
-  room: string,
-  name: string,
-  kwargs: Record<string, unknown>,
-): Promise<{ inbox: Inbox; identified: Identified }> {
-  const inbox = await open(room);
-  await inbox.take(2);
-  inbox.send(cmd("indentify", { name, ...kwargs }, "server", name));
-  const ack = await inbox.next();
-  expect(commandOf(ack)).toBe("identified");
-  inbox.answerProbesAs = name;
-  return { inbox, identified: (ack.data as { kwargs: Identified }).kwargs };
-}
+import { expectQuiet, sync } from "../support/session.js";
+import { freshRoom, identifyFresh, join, roomStub } from "./connect.js";
 
 const WATCHER = { capabilities: ["presence"] };
 const RESUMABLE = { capabilities: ["resume"] };
@@ -52,7 +33,7 @@ async function syncThrough(inbox: Inbox, name: string, sender: Inbox, from: stri
 describe("presence", () => {
   it("tells a join and, for a goodbye close, a leave", async () => {
     const room = freshRoom();
-    const { inbox: w, identified } = await identify(room, "W", WATCHER);
+    const { inbox: w, identified } = await identifyFresh(room, "W", WATCHER);
     expect(identified.roster?.members.map((member) => member.name)).toEqual(["W"]);
     const helper = await join(room, "H");
     const a = await join(room, "A");
@@ -63,12 +44,12 @@ describe("presence", () => {
 
   it("keeps a name that went without a goodbye as away, and tells its return as back", async () => {
     const room = freshRoom();
-    const { inbox: w } = await identify(room, "W", WATCHER);
+    const { inbox: w } = await identifyFresh(room, "W", WATCHER);
     const helper = await join(room, "H");
-    const first = await identify(room, "A", RESUMABLE);
+    const first = await identifyFresh(room, "A", RESUMABLE);
     first.inbox.socket.close(3000);
     await first.inbox.closed();
-    await identify(room, "A", { ...RESUMABLE, resume: first.identified.resume });
+    await identifyFresh(room, "A", { ...RESUMABLE, resume: first.identified.resume });
     expect(await eventsUntilQuiet(w, "W", helper, "H")).toEqual([
       "join H",
       "join A",
@@ -79,7 +60,7 @@ describe("presence", () => {
 
   it("ends the stay at once of a name that cannot prove it when it comes back", async () => {
     const room = freshRoom();
-    const { inbox: w } = await identify(room, "W", WATCHER);
+    const { inbox: w } = await identifyFresh(room, "W", WATCHER);
     const helper = await join(room, "H");
     const a = await join(room, "A");
     a.socket.close(3000);
@@ -89,19 +70,19 @@ describe("presence", () => {
 
   it("tells a takeover as moved: neither a leave nor a join", async () => {
     const room = freshRoom();
-    const { inbox: w } = await identify(room, "W", WATCHER);
+    const { inbox: w } = await identifyFresh(room, "W", WATCHER);
     const helper = await join(room, "H");
-    const first = await identify(room, "A", RESUMABLE);
-    await identify(room, "A", { ...RESUMABLE, resume: first.identified.resume });
+    const first = await identifyFresh(room, "A", RESUMABLE);
+    await identifyFresh(room, "A", { ...RESUMABLE, resume: first.identified.resume });
     expect(await first.inbox.closed()).toMatchObject({ code: 4010 });
     expect(await eventsUntilQuiet(w, "W", helper, "H")).toEqual(["join H", "join A", "moved A"]);
   });
 
   it("ends an away name's stay when the window ends", async () => {
     const room = freshRoom();
-    const { inbox: w } = await identify(room, "W", WATCHER);
+    const { inbox: w } = await identifyFresh(room, "W", WATCHER);
     const helper = await join(room, "H");
-    const first = await identify(room, "A", RESUMABLE);
+    const first = await identifyFresh(room, "A", RESUMABLE);
     first.inbox.socket.close(3000);
     await first.inbox.closed();
     await sync(helper, "H");
@@ -121,24 +102,24 @@ describe("presence", () => {
 
   it("after a room reset: a name back within the window is back, not a leave and a join", async () => {
     const room = freshRoom();
-    const first = await identify(room, "A", RESUMABLE);
-    await identify(room, "B", RESUMABLE);
+    const first = await identifyFresh(room, "A", RESUMABLE);
+    await identifyFresh(room, "B", RESUMABLE);
     await evictDurableObject(roomStub(room), { webSockets: "close" });
-    const { inbox: w, identified } = await identify(room, "W", WATCHER);
+    const { inbox: w, identified } = await identifyFresh(room, "W", WATCHER);
     expect(identified.roster?.members.map(({ name, state }) => `${name} ${state}`)).toEqual([
       "A away",
       "B away",
       "W here",
     ]);
     const helper = await join(room, "H");
-    await identify(room, "A", { ...RESUMABLE, resume: first.identified.resume });
+    await identifyFresh(room, "A", { ...RESUMABLE, resume: first.identified.resume });
     expect(await eventsUntilQuiet(w, "W", helper, "H")).toEqual(["join H", "back A"]);
   });
 
   it("pages the roster: identified holds the first page, the roster command the rest", async () => {
     const room = freshRoom();
     await Promise.all(["m1", "m2", "m3"].map((name) => join(room, name)));
-    const { inbox: w } = await identify(room, "W", WATCHER);
+    const { inbox: w } = await identifyFresh(room, "W", WATCHER);
     // Sorted by code point: W, m1, m2, m3.
     w.send(cmd("roster", { after: "m1", limit: 1 }, "server", "W"));
     expect(await w.next()).toMatchObject({
