@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { Inbox } from "../support/inbox.js";
+import { cmd, Inbox } from "../support/inbox.js";
 import { type Child, start, stop } from "../support/process.js";
 import { freshRoom } from "../support/relay.js";
 import { identifyAs } from "../support/session.js";
@@ -207,7 +207,13 @@ describe("in a user's project", () => {
     try {
       const [, address] = await child.waitFor(/embedded relay on (ws:\/\/\S+)/);
       const room = freshRoom();
-      await identifyAt(`${address}/${room}`, "Embedded");
+      // The user's program closes its server as soon as the client identified: the socket
+      // closes then, so the test waits for that close rather than for an answer.
+      const socket = new WebSocket(`${address}/${room}`);
+      const inbox = new Inbox(socket);
+      await inbox.take(2);
+      inbox.send(cmd("indentify", { name: "Embedded" }, "server", "Embedded"));
+      await inbox.closed(10_000);
       await child.waitFor(/embedded relay closed/);
       expect(await child.exited).toBe(0);
       expect(child.output()).toContain(`Embedded identified in ${room}`);
