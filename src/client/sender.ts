@@ -358,13 +358,13 @@ export class Sender implements ConnectionPart {
       done();
       return;
     }
-    const timer = setTimeout(finish, timeoutMs);
-    const self = this;
-    function finish(): void {
-      clearTimeout(timer);
-      if (self.#lingering === finish) self.#lingering = undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finish = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      if (this.#lingering === finish) this.#lingering = undefined;
       done();
-    }
+    };
+    timer = setTimeout(finish, timeoutMs);
     this.#lingering = finish;
   }
 
