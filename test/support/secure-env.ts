@@ -45,11 +45,13 @@ export const WORKER_LIMITS = { takeoverProbeMs: 150 };
 
 /**
  * Rooms of the `worker` test project with limits of their own: small mail (`smallmail-…`),
- * events that may deliver to two sockets at most (`tinyevent-…`).
+ * events that may deliver to two sockets at most (`tinyevent-…`), two frames of rate limit
+ * per socket and one a second after them (`tinyrate-…`).
  */
 export const WORKER_ROOM_LIMITS = {
   "smallmail-*": { maxMailFrames: 3 },
   "tinyevent-*": { maxEventDeliveries: 2 },
+  "tinyrate-*": { framesPerSecond: 1, frameBurst: 2, maxBatchFrames: 1 },
 };
 
 /** The Worker variables of the `worker` test project. */

@@ -2,7 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { describe, expect, it } from "vitest";
 import { cmd, type Frame, type Inbox } from "../support/inbox.js";
 import { expectQuiet, sync } from "../support/session.js";
-import { freshRoom, identifyFresh, join, roomStub } from "./connect.js";
+import { crowd, freshRoom, identifyFresh, join, roomStub } from "./connect.js";
 
 const WATCHER = { capabilities: ["presence"] };
 const RESUMABLE = { capabilities: ["resume"] };
@@ -134,6 +134,21 @@ describe("presence", () => {
       },
     });
   });
+
+  it("refuses a roster page that costs more of the rate limit than is left, with RATE_LIMITED", async () => {
+    const room = `tinyrate-${crypto.randomUUID()}`;
+    const others = await crowd(room, "m", 100);
+    // The identify takes one of W's two frames of burst, the roster request the other: the
+    // page of 101 members would cost one more.
+    const { inbox: w } = await identifyFresh(room, "W", { capabilities: ["presence", "errors"] });
+    w.send(cmd("roster", {}, "server", "W"));
+    expect(await w.next()).toMatchObject({
+      type: "error",
+      data: { code: "RATE_LIMITED", message: expect.stringContaining("roster page") },
+    });
+    // The members without presence were told nothing, before or after.
+    expect(others.every((other) => other.pending.length === 0)).toBe(true);
+  }, 15_000);
 
   it("answers roster with UNKNOWN_COMMAND to a client without presence, and tells it no change", async () => {
     const room = freshRoom();
