@@ -4,10 +4,10 @@
  * name with what outlives its frames (the last number confirmed, since when it is away, how
  * many frames it missed, and the resume secret its proven owner left with).
  *
- * A frame row is one event's frames for one name, so that a batch costs one write. Rows are
- * written in the event that sends their frames: the runtime holds the event's messages until
- * the write is durable, so nothing a receiver saw, and nothing a sender was acked, is only in
- * memory.
+ * A frame row is one run of consecutively numbered frames for one name (one event's, or what
+ * the room kept in memory until it wrote it), so that a batch costs one write. The runtime
+ * holds the messages of the event that writes a row until the write is durable; what `Mail`
+ * keeps in memory instead, its senders still hold (see `mail.ts` and `acks.ts`).
  *
  * @module
  */
