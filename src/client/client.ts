@@ -20,17 +20,19 @@ import {
   type Json,
   type JsonObject,
   type Member,
+  type Target,
 } from "wscomsrv-protocol";
 import { type CallOptions, type CallOutcome, Calls } from "./calls.js";
 import { Clock } from "./clock.js";
 import { Dispatcher } from "./dispatch.js";
 import { ClientEmitter } from "./emitter.js";
-import { DroppedFramesError } from "./errors.js";
+import { DroppedFramesError, type ReadyError } from "./errors.js";
 import type {
   ClientEvents,
   ClientHook,
   ClientState,
   CommandFunction,
+  IdentifiedInfo,
   MessageTypeFunction,
 } from "./events.js";
 import { Handshake } from "./handshake.js";
@@ -38,6 +40,7 @@ import { Inbox } from "./inbox.js";
 import { Lifecycle } from "./lifecycle.js";
 import { type ClientOptions, resolveOptions } from "./options.js";
 import { serialize } from "./outgoing.js";
+import { Readiness } from "./ready.js";
 import { type Receipt, Receipts } from "./receipts.js";
 import { Roster } from "./roster.js";
 import { Sender } from "./sender.js";
@@ -106,6 +109,7 @@ export class WebSocketClient {
   readonly #calls: Calls;
   readonly #roster: Roster;
   readonly #clock: Clock;
+  readonly #readiness = new Readiness();
 
   /**
    * Creates a client. With a `host` and `autoConnect` (the default), it connects at once;
@@ -140,6 +144,8 @@ export class WebSocketClient {
     this.#lifecycle = new Lifecycle(resolved, this.#emitter, {
       receive: (data) => this.#dispatcher.receive(this, data),
       discard: (because) => this.#sender.discard(because),
+      identified: (info) => this.#readiness.identified(info),
+      closedForGood: (error) => this.#readiness.closedForGood(error),
     });
     this.#handshake = new Handshake(name, resolved, this.#emitter, this.#lifecycle);
     this.#lifecycle.attach(this.#handshake);
@@ -461,6 +467,96 @@ export class WebSocketClient {
       return "dropped";
     }
     return this.#sender.enqueue(message);
+  }
+
+  /**
+   * Sends a frame of type `type` with `data` to `target`, as {@link writeToSocket} does: the
+   * frame carries no sender name, since the relay stamps `from` with the name this client
+   * identified as. For commands, see {@link command}.
+   *
+   * @param target - One name or a list of names (`"*"` for everyone but the sender).
+   * @param type - The frame type (not `"cmd"`).
+   * @param data - The payload. Default `{}`.
+   * @returns `"sent"`, `"queued"` or `"dropped"`, as {@link writeToSocket}.
+   * @throws TypeError for an empty target or type, the type `"cmd"`, or data that cannot be
+   *   serialised as JSON.
+   * @example
+   * ```ts
+   * wsc.send("Plotter", "data", { key: "temperature", x: 12, y: 21.5 });
+   * wsc.send(["Console", "Logger"], "message", { content: "warming up", title: "", level: "info" });
+   * ```
+   */
+  send(target: Target, type: string, data: Json = {}): SendResult {
+    if (typeof type !== "string" || type === "") {
+      throw new TypeError("send(target, type, data): type must be a non-empty string");
+    }
+    if (type === FrameType.command) {
+      throw new TypeError(
+        'send: "cmd" frames are commands: use client.command(target, cmd, kwargs)',
+      );
+    }
+    return this.writeToSocket({ type, data, target: targetList("send", target) });
+  }
+
+  /**
+   * Sends the command `cmd` with `kwargs` to `target`, as {@link writeToSocket} does: the
+   * seed's command frame (`{"type":"cmd","data":{"cmd","args":[],"kwargs"}}`) without the
+   * sender name, which the relay stamps. The target's command function (`addCmdFunction`)
+   * runs with `kwargs`; nothing comes back (for an answer, see {@link call}).
+   *
+   * @param target - One name or a list of names (`"*"` for everyone but the sender).
+   * @param cmd - The command's name.
+   * @param kwargs - Its keyword arguments. Default `{}`.
+   * @returns `"sent"`, `"queued"` or `"dropped"`, as {@link writeToSocket}.
+   * @throws TypeError for an empty target or command, kwargs that are not a JSON object.
+   * @example
+   * ```ts
+   * wsc.command("Player2", "pass_ball", { catch: true });
+   * ```
+   */
+  command(target: Target, cmd: string, kwargs: JsonObject = {}): SendResult {
+    if (typeof cmd !== "string" || cmd === "") {
+      throw new TypeError("command(target, cmd, kwargs): cmd must be a non-empty string");
+    }
+    if (typeof kwargs !== "object" || kwargs === null || Array.isArray(kwargs)) {
+      throw new TypeError("command(target, cmd, kwargs): kwargs must be an object");
+    }
+    return this.writeToSocket({
+      type: FrameType.command,
+      data: { cmd, args: [], kwargs },
+      target: targetList("command", target),
+    });
+  }
+
+  /**
+   * Resolves with the {@link IdentifiedInfo} once the client is identified: at once when it
+   * is, else at the next identify (a client that is still `"idle"` waits for
+   * {@link connectToSocket}). Rejects when the client is closed for good first, with the
+   * error of that final refusal (a {@link ReadyError}): a `FatalCloseError` (the name is
+   * taken: 4009, a wrong password: 4001, ...), an `UpgradeRefusedError` with 400, 401, 403 or
+   * 404, `RETRIES_EXHAUSTED` (see `maxRetries`), or `CLIENT_CLOSED` (`close()` was called, or a
+   * close with `reconnect` off); at once when it is closed already. Rejects with a
+   * `READY_TIMEOUT` error after `timeoutMs`. These rejections are not given to the error
+   * hooks (the refusals are, as always, once).
+   *
+   * @param timeoutMs - Milliseconds to wait at most; `Infinity` (the default) waits for ever.
+   * @throws RangeError for a timeout that is not a number > 0.
+   * @example
+   * ```ts
+   * const wsc = new WebSocketClient("Sensor", { host: "ws://127.0.0.1:8888/lab" });
+   * try {
+   *   const { capabilities } = await wsc.ready(5_000);
+   *   console.log("identified with", capabilities);
+   * } catch (error) {
+   *   if (isWsComSrvError(error, "FATAL_CLOSE")) console.error("refused:", error.message);
+   * }
+   * ```
+   */
+  ready(timeoutMs = Number.POSITIVE_INFINITY): Promise<IdentifiedInfo> {
+    if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs) || timeoutMs <= 0) {
+      throw new RangeError(`ready(timeoutMs): timeoutMs must be a number > 0, got ${timeoutMs}`);
+    }
+    return this.#readiness.wait(this.state, timeoutMs);
   }
 
   /**
@@ -845,4 +941,31 @@ export class WebSocketClient {
   on<K extends keyof ClientEvents>(event: K, fn: ClientHook<K>): () => void {
     return this.#emitter.on(event, fn);
   }
+
+  /**
+   * Adds an anonymous hook for `event` that runs once, at the next such event, and is
+   * removed before it runs; returns the function that removes it sooner.
+   *
+   * @throws TypeError when `fn` is not a function.
+   * @example
+   * ```ts
+   * wsc.once("open", () => console.log("first socket open"));
+   * const cancel = wsc.once("close", ({ code }) => console.log("closed", code));
+   * cancel(); // never mind
+   * ```
+   */
+  once<K extends keyof ClientEvents>(event: K, fn: ClientHook<K>): () => void {
+    return this.#emitter.once(event, fn);
+  }
+}
+
+/** `target` as a list of names; a `TypeError` naming `method` for an empty one. */
+function targetList(method: string, target: Target): string[] {
+  const names = typeof target === "string" ? [target] : Array.isArray(target) ? [...target] : [];
+  if (names.length === 0 || names.some((name) => typeof name !== "string" || name === "")) {
+    throw new TypeError(
+      `${method}: target must be a name or a non-empty list of names, got ${JSON.stringify(target)}`,
+    );
+  }
+  return names;
 }

@@ -215,8 +215,16 @@ export class Dispatcher {
    */
   constructor(emitter: ClientEmitter, relay: RelayFrames, calls?: Calls) {
     const warn = (message: string): void => emitter.warn(message);
-    this.commands = new NamedHooks("addCmdFunction", warn);
-    this.types = new NamedHooks("addMessageType", warn);
+    this.commands = new NamedHooks(
+      "addCmdFunction",
+      warn,
+      'addCmdFunction(name, fn): the first argument is the command\'s name (a string, the "cmd" of the frames that run fn), such as addCmdFunction("pass_ball", fn)',
+    );
+    this.types = new NamedHooks(
+      "addMessageType",
+      warn,
+      'addMessageType(type, fn): the first argument is the frame type (a string, the "type" of the frames that run fn), such as addMessageType("data", fn)',
+    );
     this.#emitter = emitter;
     this.#relay = relay;
     this.#calls = calls;

@@ -27,7 +27,7 @@ export type HookKey = string | symbol;
  *
  * @example
  * ```ts
- * const hooks = new NamedHooks<[number]>("addOnTick", console.warn);
+ * const hooks = new NamedHooks<[number]>("addOnTick", console.warn, 'the first argument is the hook\'s name (a string); to add an anonymous hook use client.on("tick", fn)');
  * hooks.add("log", (n) => console.log(n)); // true
  * hooks.add("log", () => {}); // false, warns, keeps the first
  * hooks.add("log", () => {}, true); // true: replaced
@@ -37,14 +37,18 @@ export class NamedHooks<A extends unknown[]> {
   readonly #fns = new Map<HookKey, (...args: A) => unknown>();
   readonly #label: string;
   readonly #warn: (message: string) => void;
+  readonly #misuse: string;
 
   /**
    * @param label - The method that adds to this list, for the warning.
    * @param warn - Where the warning goes.
+   * @param misuse - What the `TypeError` says when the name is missing (a function given in
+   *   its place): the call as it should be and what the first argument is.
    */
-  constructor(label: string, warn: (message: string) => void) {
+  constructor(label: string, warn: (message: string) => void, misuse = "") {
     this.#label = label;
     this.#warn = warn;
+    this.#misuse = misuse;
   }
 
   /**
@@ -54,6 +58,11 @@ export class NamedHooks<A extends unknown[]> {
    * @returns true when `fn` was registered; false (with a warning) when the name was taken.
    */
   add(name: HookKey, fn: (...args: A) => unknown, overwrite = false): boolean {
+    if (typeof name !== "string" && typeof name !== "symbol") {
+      throw new TypeError(
+        this.#misuse || `${this.#label}: the first argument must be a name (a string)`,
+      );
+    }
     if (typeof fn !== "function") {
       throw new TypeError(`${this.#label}: expected a function for "${String(name)}"`);
     }
@@ -93,6 +102,19 @@ export class NamedHooks<A extends unknown[]> {
   }
 }
 
+/**
+ * What `addOnX(fn)`, a function where the hook's name goes, is told.
+ *
+ * @example
+ * ```ts
+ * hookMisuse("addOnClose", "close");
+ * // 'addOnClose(name, fn): the first argument is the hook\'s name (a string); to add an anonymous hook use client.on("close", fn)'
+ * ```
+ */
+export function hookMisuse(method: string, event: string): string {
+  return `${method}(name, fn): the first argument is the hook's name (a string); to add an anonymous hook use client.on("${event}", fn)`;
+}
+
 type HookTable = { [K in keyof ClientEvents]: NamedHooks<ClientEvents[K]> };
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -128,16 +150,20 @@ export class ClientEmitter {
     this.#name = name;
     this.#logger = logger;
     const warn = (message: string): void => logger.warn(message);
+    const named = <K extends keyof ClientEvents>(
+      method: string,
+      event: K,
+    ): NamedHooks<ClientEvents[K]> => new NamedHooks(method, warn, hookMisuse(method, event));
     this.hooks = {
-      open: new NamedHooks("addOnOpen", warn),
-      close: new NamedHooks("addOnClose", warn),
-      error: new NamedHooks("addOnError", warn),
-      message: new NamedHooks("addOnMessage", warn),
-      identified: new NamedHooks("addOnIdentified", warn),
-      relayError: new NamedHooks("addOnRelayError", warn),
-      unconfirmed: new NamedHooks("addOnUnconfirmed", warn),
-      join: new NamedHooks("addOnJoin", warn),
-      leave: new NamedHooks("addOnLeave", warn),
+      open: named("addOnOpen", "open"),
+      close: named("addOnClose", "close"),
+      error: named("addOnError", "error"),
+      message: named("addOnMessage", "message"),
+      identified: named("addOnIdentified", "identified"),
+      relayError: named("addOnRelayError", "relayError"),
+      unconfirmed: named("addOnUnconfirmed", "unconfirmed"),
+      join: named("addOnJoin", "join"),
+      leave: named("addOnLeave", "leave"),
       away: new NamedHooks("on(away)", warn),
       back: new NamedHooks("on(back)", warn),
       moved: new NamedHooks("on(moved)", warn),
@@ -157,6 +183,23 @@ export class ClientEmitter {
     return () => {
       hooks.remove(key);
     };
+  }
+
+  /**
+   * Adds an anonymous hook for `event` that is removed before its first call.
+   *
+   * @returns The function that removes it (before it was called).
+   * @throws TypeError when `fn` is not a function.
+   */
+  once<K extends keyof ClientEvents>(event: K, fn: ClientHook<K>): () => void {
+    if (typeof fn !== "function") {
+      throw new TypeError(`once("${event}", fn): fn must be a function, got ${typeof fn}`);
+    }
+    const off = this.on(event, (...args: ClientEvents[K]) => {
+      off();
+      return fn(...args);
+    });
+    return off;
   }
 
   /** Logs a warning with the client's name. */

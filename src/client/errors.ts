@@ -75,6 +75,16 @@ export const ClientErrorCode = {
    * `ReceiptTimeoutError`). Never given to the error hooks.
    */
   receiptTimeout: "RECEIPT_TIMEOUT",
+  /**
+   * The client made `maxRetries` reconnect attempts without an identify in between and closed
+   * for good (see `ClientOptions.maxRetries`).
+   */
+  retriesExhausted: "RETRIES_EXHAUSTED",
+  /**
+   * A `ready()` promise: the client was not identified within its timeout. Never given to the
+   * error hooks.
+   */
+  readyTimeout: "READY_TIMEOUT",
 } as const;
 
 /**
@@ -108,7 +118,8 @@ export type ClientError =
   | UpgradeRefusedError
   | RelayError
   | MissedFramesError
-  | WsComSrvError<typeof ClientErrorCode.connectionError>;
+  | WsComSrvError<typeof ClientErrorCode.connectionError>
+  | WsComSrvError<typeof ClientErrorCode.retriesExhausted>;
 
 /**
  * The codes of a {@link FrameError}.
@@ -249,6 +260,49 @@ export function connectionError(
     { cause },
   );
 }
+
+/**
+ * A `RETRIES_EXHAUSTED` error: `attempts` reconnect attempts in a row failed (the last closed
+ * with `code`), so the client closed for good.
+ *
+ * @example
+ * ```ts
+ * emitter.fail(retriesExhausted(3, 1006));
+ * ```
+ */
+export function retriesExhausted(
+  attempts: number,
+  code: number,
+): WsComSrvError<typeof ClientErrorCode.retriesExhausted> {
+  return new WsComSrvError(
+    ClientErrorCode.retriesExhausted,
+    `gave up after ${attempts} reconnect attempt(s) without an identify (maxRetries), the last closed with ${code}; call connectToSocket to try again`,
+  );
+}
+
+/**
+ * Why `client.ready()` rejects: the error of the final refusal (a
+ * {@link FatalCloseError}, a fatal {@link UpgradeRefusedError}, `RETRIES_EXHAUSTED`), or
+ * `CLIENT_CLOSED` (`close()` was called, or a close with `reconnect` off), or `READY_TIMEOUT`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await wsc.ready(5_000);
+ * } catch (error) {
+ *   const refusal = error as ReadyError;
+ *   if (refusal.code === "FATAL_CLOSE") console.error("refused:", refusal.closeCode);
+ * }
+ * ```
+ */
+export type ReadyError =
+  | FatalCloseError
+  | UpgradeRefusedError
+  | WsComSrvError<
+      | typeof ClientErrorCode.clientClosed
+      | typeof ClientErrorCode.retriesExhausted
+      | typeof ClientErrorCode.readyTimeout
+    >;
 
 /**
  * A hook or a registered function threw or rejected; the client goes on.

@@ -59,6 +59,7 @@ export {
   type FrameErrorCode,
   HandlerError,
   MissedFramesError,
+  type ReadyError,
   RelayError,
   UnconfirmedError,
   UpgradeRefusedError,

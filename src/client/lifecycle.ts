@@ -22,13 +22,17 @@ import {
   type RosterPage,
   SUBPROTOCOL,
   TOKEN_SUBPROTOCOL_PREFIX,
+  WsComSrvError,
 } from "wscomsrv-protocol";
 import { backoffDelay } from "./backoff.js";
 import type { ClientEmitter } from "./emitter.js";
 import {
   type ClientError,
+  ClientErrorCode,
   connectionError,
   FatalCloseError,
+  type ReadyError,
+  retriesExhausted,
   UpgradeRefusedError,
 } from "./errors.js";
 import type { IdentifiedInfo } from "./events.js";
@@ -112,7 +116,12 @@ export interface ConnectionPart {
  *
  * @example
  * ```ts
- * new Lifecycle(options, emitter, { receive: (data) => dispatcher.receive(client, data), discard: () => 0 });
+ * new Lifecycle(options, emitter, {
+ *   receive: (data) => dispatcher.receive(client, data),
+ *   discard: () => 0,
+ *   identified: (info) => readiness.identified(info),
+ *   closedForGood: (error) => readiness.closedForGood(error),
+ * });
  * ```
  */
 export interface LifecycleHost {
@@ -120,6 +129,10 @@ export interface LifecycleHost {
   receive(data: unknown): void;
   /** The client is closed for good: drop what waits to be sent. @returns how many frames. */
   discard(because: string): number;
+  /** The relay accepted the identify (before the identified hooks run). */
+  identified(info: IdentifiedInfo): void;
+  /** The client is closed for good; `error` says why (`ready()` rejects with it). */
+  closedForGood(error: ReadyError): void;
 }
 
 /**
@@ -143,6 +156,7 @@ export class Lifecycle {
   #reconnect: boolean;
   #attempt = 0;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #lastHeard = 0;
 
   constructor(options: ResolvedOptions, emitter: ClientEmitter, host: LifecycleHost) {
@@ -225,6 +239,7 @@ export class Lifecycle {
     const phase = this.#phase;
     if (phase.state === "reconnecting") clearTimeout(phase.timer);
     this.#stopHeartbeat();
+    this.#stopConnectTimer();
     const connection = this.connection;
     this.#phase = {
       state: "closed",
@@ -280,6 +295,7 @@ export class Lifecycle {
     };
     for (const part of this.#parts) part.identified?.(session);
     if (info.capabilities.includes(Capability.heartbeat)) this.#startHeartbeat(connection);
+    this.#host.identified(info);
     this.#emitter.emit("identified", info);
   }
 
@@ -299,6 +315,7 @@ export class Lifecycle {
       {
         open: () => {
           if (this.connection !== connection || this.#phase.state !== "connecting") return;
+          this.#stopConnectTimer();
           this.#phase = { state: "open", connection };
           this.#emitter.emit("open");
         },
@@ -323,6 +340,27 @@ export class Lifecycle {
       protocols,
     );
     this.#phase = { state: "connecting", connection };
+    this.#startConnectTimer(connection);
+  }
+
+  /** A socket not open within `connectTimeout` is dropped: a failed attempt, closed with 1006. */
+  #startConnectTimer(connection: Connection): void {
+    this.#stopConnectTimer();
+    const timeout = this.#options.connectTimeout;
+    if (timeout <= 0) return;
+    this.#connectTimer = setTimeout(() => {
+      this.#connectTimer = undefined;
+      if (this.connection !== connection || this.#phase.state !== "connecting") return;
+      const reason = `the socket did not open within ${timeout} ms (connectTimeout)`;
+      connection.detach();
+      this.#emitter.fail(connectionError(connection.url, new Error(reason)));
+      this.#closed(connection.url, 1006, reason);
+    }, timeout);
+  }
+
+  #stopConnectTimer(): void {
+    if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
   }
 
   /** The current connection ended with `code`: close for good, or schedule a reconnect. */
@@ -336,19 +374,30 @@ export class Lifecycle {
       return;
     }
     const refused = refusedStatus !== undefined && FATAL_HTTP_STATUSES.has(refusedStatus);
-    if (refusedStatus !== undefined) {
-      this.#emitter.fail(new UpgradeRefusedError(url, refusedStatus, refused));
-    }
+    const refusal =
+      refusedStatus === undefined
+        ? undefined
+        : new UpgradeRefusedError(url, refusedStatus, refused);
+    if (refusal !== undefined) this.#emitter.fail(refusal);
     const fatal = FATAL_CLOSE_CODES.has(code);
     if (!this.#reconnect || refused || fatal) {
-      if (fatal) this.#emitter.fail(new FatalCloseError(code, reason));
+      const fatalError = fatal ? new FatalCloseError(code, reason) : undefined;
+      if (fatalError !== undefined) this.#emitter.fail(fatalError);
       this.#closeForGood(
         refused
           ? `the relay refused the upgrade with HTTP ${refusedStatus}`
           : fatal
             ? `the relay closed the socket with code ${code}`
             : "reconnect is off",
+        refused ? refusal : fatalError,
       );
+      this.#emitter.emit("close", { code, reason, reconnecting: false });
+      return;
+    }
+    if (this.#attempt >= this.#options.maxRetries) {
+      const exhausted = retriesExhausted(this.#attempt, code);
+      this.#emitter.fail(exhausted);
+      this.#closeForGood(`gave up after ${this.#attempt} reconnect attempt(s)`, exhausted);
       this.#emitter.emit("close", { code, reason, reconnecting: false });
       return;
     }
@@ -371,6 +420,7 @@ export class Lifecycle {
   /** Stops the heartbeat and the parts; returns what they report, to report after. */
   #end(): ClientError[] {
     this.#stopHeartbeat();
+    this.#stopConnectTimer();
     const reports: ClientError[] = [];
     for (const part of this.#parts) {
       const report = part.ended?.();
@@ -385,12 +435,21 @@ export class Lifecycle {
 
   /**
    * Enters `"closed"`: what waits to be sent never will be, so it is dropped (one
-   * `CLIENT_CLOSED` error), as every frame written from now on will be.
+   * `CLIENT_CLOSED` error), as every frame written from now on will be. `error` is the final
+   * refusal's (default: a `CLIENT_CLOSED` error saying `because`), for `ready()`.
    */
-  #closeForGood(because: string): number {
+  #closeForGood(because: string, error?: ReadyError): number {
     const connection = this.#phase.state === "closed" ? this.#phase.connection : undefined;
     this.#phase = { state: "closed", because, ...(connection === undefined ? {} : { connection }) };
-    return this.#host.discard(because);
+    const dropped = this.#host.discard(because);
+    this.#host.closedForGood(
+      error ??
+        new WsComSrvError(
+          ClientErrorCode.clientClosed,
+          `the client was closed for good (${because})`,
+        ),
+    );
+    return dropped;
   }
 
   /** Beats every interval; a connection that heard nothing for two intervals is dropped. */

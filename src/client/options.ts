@@ -124,6 +124,26 @@ export interface ClientOptions {
    * heartbeats off (the capability is not asked for). Default 15,000.
    */
   heartbeatInterval?: number;
+  /**
+   * Most reconnect attempts in a row without an identify in between. When the last one fails
+   * too, the client closes for good (`state` `"closed"`) and the error hooks get a
+   * `RETRIES_EXHAUSTED` error; `ready()` rejects with it. Every identify starts the count
+   * again, as does `connectToSocket`. `0` never reconnects. Default
+   * `Infinity`.
+   *
+   * @example
+   * ```ts
+   * new WebSocketClient("Sensor", { host, maxRetries: 5 });
+   * ```
+   */
+  maxRetries?: number;
+  /**
+   * Milliseconds a socket may take to open (TCP, TLS and the WebSocket upgrade). A socket not
+   * open by then is dropped: the error hooks get a `CONNECTION_ERROR`, the close hooks a close
+   * with code 1006, and it counts as a failed attempt (a reconnect follows, within
+   * `maxRetries`). `0` waits for ever. Default 10,000.
+   */
+  connectTimeout?: number;
   /** The ceiling of the first reconnect delay, in ms. Default 1,000. */
   reconnectBaseDelay?: number;
   /** The longest reconnect delay, in ms. Default 30,000. */
@@ -172,6 +192,8 @@ export interface ResolvedOptions {
   identifiedTimeout: number;
   WebSocket: WebSocketConstructor | undefined;
   heartbeatInterval: number;
+  maxRetries: number;
+  connectTimeout: number;
   backoff: BackoffOptions;
   queue: QueueLimits;
   batch: BatchLimits;
@@ -209,6 +231,9 @@ export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = Object.freeze([
 
 /** The default `heartbeatInterval`, in milliseconds (15 s). */
 export const DEFAULT_HEARTBEAT_INTERVAL = 15_000;
+
+/** The default {@link ClientOptions.connectTimeout}, in ms (10 s). */
+export const DEFAULT_CONNECT_TIMEOUT = 10_000;
 
 /** The default {@link ClientOptions.identifiedTimeout}, in ms. */
 export const DEFAULT_IDENTIFIED_TIMEOUT = 5_000;
@@ -288,6 +313,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     ),
     WebSocket: options.WebSocket,
     heartbeatInterval,
+    maxRetries: retriesOption(options.maxRetries),
+    connectTimeout: count("connectTimeout", options.connectTimeout, DEFAULT_CONNECT_TIMEOUT, 0),
     backoff,
     queue: {
       maxFrames: options.maxQueuedFrames ?? DEFAULT_QUEUE_LIMITS.maxFrames,
@@ -299,6 +326,15 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     replyStacks: options.replyStacks ?? false,
     now: clockOption(options.now),
   };
+}
+
+/** The `maxRetries` option: an integer >= 0 or `Infinity` (the default); a `RangeError` otherwise. */
+function retriesOption(value: number | undefined): number {
+  if (value === undefined || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`maxRetries must be an integer >= 0 or Infinity, got ${value}`);
+  }
+  return value;
 }
 
 /** The `now` option: a function, or `Date.now`; a `TypeError` otherwise. */

@@ -82,6 +82,7 @@ const TYPE_ONLY_CIRCLES: { files: string[]; why: string }[] = [
       "src/client/inbox.ts",
       "src/client/roster.ts",
       "src/client/lifecycle.ts",
+      "src/client/ready.ts",
       "src/client/sender.ts",
     ],
     why: "the types of a user's functions (events.ts) name the WebSocketClient that calls them (a command function gets `client`), and the client's parts use those types",

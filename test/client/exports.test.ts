@@ -95,6 +95,12 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+/** The codes that only ever reject a promise, never given to the error hooks. */
+const promiseOnly: ReadonlySet<string> = new Set([
+  ClientErrorCode.receiptTimeout,
+  ClientErrorCode.readyTimeout,
+]);
+
 it("reports every error as a WsComSrvError that isWsComSrvError recognises across realms and copies", async () => {
   const foreign = foreignClient();
   expect(foreign.WsComSrvError).not.toBe(WsComSrvError);
@@ -152,6 +158,8 @@ it("reports every error as a WsComSrvError that isWsComSrvError recognises acros
 
   // CONNECTION_ERROR: nothing listens there.
   make(room, "Nowhere", { reconnect: false }, "ws://127.0.0.1:9");
+  // RETRIES_EXHAUSTED: nothing listens there, and no reconnect is allowed.
+  make(room, "GaveUp", { maxRetries: 0 }, "ws://127.0.0.1:9");
 
   // UNCONFIRMED: frames the relay never got, on a connection that is then cut.
   const proxy = await TcpProxy.start(server);
@@ -165,10 +173,8 @@ it("reports every error as a WsComSrvError that isWsComSrvError recognises acros
     cut.writeToSocket({ type: "note", target: "Peer" });
     await eventually(() => cut.unconfirmedFrames === 1, "a frame awaiting its ack");
     connection.cut();
-    // RECEIPT_TIMEOUT only ever rejects a deliver() promise (checked below).
-    const codes = Object.values(ClientErrorCode).filter(
-      (code) => code !== ClientErrorCode.receiptTimeout,
-    );
+    // RECEIPT_TIMEOUT and READY_TIMEOUT only ever reject a promise (checked below).
+    const codes = Object.values(ClientErrorCode).filter((code) => !promiseOnly.has(code));
     await events.until(
       () => codes.every((code) => events.errors.some((error) => error.code === code)),
       "an error of every code",
@@ -187,11 +193,15 @@ it("reports every error as a WsComSrvError that isWsComSrvError recognises acros
     );
   expect(timedOut).toBeInstanceOf(foreign.ReceiptTimeoutError);
   expect(isWsComSrvError(timedOut, ClientErrorCode.receiptTimeout)).toBe(true);
+  const notReady: unknown = await later.ready(1).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(notReady).toBeInstanceOf(foreign.WsComSrvError);
+  expect(isWsComSrvError(notReady, ClientErrorCode.readyTimeout)).toBe(true);
   later.close();
   expect(new Set(events.errors.map((error) => error.code))).toEqual(
-    new Set(
-      Object.values(ClientErrorCode).filter((code) => code !== ClientErrorCode.receiptTimeout),
-    ),
+    new Set(Object.values(ClientErrorCode).filter((code) => !promiseOnly.has(code))),
   );
   for (const error of events.errors) {
     expect(error instanceof WsComSrvError).toBe(false);
