@@ -26,6 +26,7 @@ import {
   replyFrame,
   SERVER,
 } from "wscomsrv-protocol";
+import { isThenable } from "./emitter.js";
 import { CallError } from "./errors.js";
 import type { CommandContext } from "./events.js";
 import type { ConnectionPart, Session } from "./lifecycle.js";
@@ -114,15 +115,6 @@ export interface CallsHost {
 
 /** A command function, as the dispatcher hands it over. */
 type Handler = (kwargs: Readonly<JsonObject>, context: CommandContext) => unknown;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    "then" in value &&
-    typeof value.then === "function"
-  );
-}
 
 /** A random stream id: 12 characters of base64url. */
 function randomStream(): string {

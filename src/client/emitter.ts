@@ -117,7 +117,15 @@ export function hookMisuse(method: string, event: string): string {
 
 type HookTable = { [K in keyof ClientEvents]: NamedHooks<ClientEvents[K]> };
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/**
+ * True when `value` is a promise or any thenable (what a user's function may return).
+ *
+ * @example
+ * ```ts
+ * isThenable(Promise.resolve(1)); // true
+ * ```
+ */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     (typeof value === "object" || typeof value === "function") &&
     value !== null &&

@@ -34,6 +34,9 @@ export interface PresenceChange {
   at: number;
 }
 
+/** What an event without a change of the roster returns: no array per event. */
+const NO_CHANGES: readonly PresenceChange[] = Object.freeze([]);
+
 interface Row {
   state: MemberState;
   since: number;
@@ -148,7 +151,7 @@ export class Presence<S extends object> {
    * Decides this event's departures (away or leave) and returns every change of the event,
    * in order, to tell the members.
    */
-  commit(now: number): PresenceChange[] {
+  commit(now: number): readonly PresenceChange[] {
     if (this.#departures.size > 0) {
       const members = this.#all();
       for (const [name, how] of this.#departures) {
@@ -164,7 +167,7 @@ export class Presence<S extends object> {
       }
       this.#departures.clear();
     }
-    return this.#changes.splice(0);
+    return this.#changes.length === 0 ? NO_CHANGES : this.#changes.splice(0);
   }
 
   #leave(name: string, now: number): void {

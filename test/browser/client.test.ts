@@ -3,18 +3,17 @@
  * and does a command round trip with a Node client.
  */
 
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { commandMessage } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
+import { launchChromium } from "../support/chromium.js";
 import { freshRoom, startRelay } from "../support/relay.js";
 import { client, SDK_DEFAULT_CAPABILITIES } from "../support/sdk-client.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const BUNDLE = fileURLToPath(new URL("../../src/client/dist/browser.js", import.meta.url));
 
 const PAGE = `<!doctype html>
@@ -38,17 +37,6 @@ const PAGE = `<!doctype html>
   });
   window.wsc = wsc;
 </script>`;
-
-/** Installs Debian's Chromium when it is missing (the machine may be new). */
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  execFileSync("apt-get", ["update"], { stdio: "inherit", env });
-  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
-    stdio: "inherit",
-    env,
-  });
-}
 
 /** Serves the page and the browser build on a free port of 127.0.0.1. */
 async function servePage(): Promise<{ server: Server; url: string; requests: string[] }> {
@@ -87,14 +75,9 @@ let http: Awaited<ReturnType<typeof servePage>>;
 let browser: Browser;
 
 beforeAll(async () => {
-  ensureChromium();
   relay = await startRelay();
   http = await servePage();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {
