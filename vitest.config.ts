@@ -18,7 +18,8 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
-          globalSetup: ["./test/support/build-console.ts"],
+          // quiet-output: workerd's known-benign lines, which the integration writes unfiltered.
+          globalSetup: ["./test/support/build-console.ts", "./test/support/quiet-output.ts"],
         },
       },
       {
@@ -31,7 +32,8 @@ export default defineConfig({
         test: {
           name: "secure",
           include: ["test/secure/**/*.test.ts"],
-          globalSetup: ["./test/support/build-console.ts"],
+          // quiet-output: workerd's known-benign lines, which the integration writes unfiltered.
+          globalSetup: ["./test/support/build-console.ts", "./test/support/quiet-output.ts"],
         },
       },
       {
@@ -50,6 +52,10 @@ export default defineConfig({
             "test/package/**/*.test.ts",
           ],
           environment: "node",
+          // One worker runs file after file, without a fresh module graph for each: the
+          // files start their own relays and close them, and leave no process hook, variable
+          // or module state behind (`npx vitest run --project node`: 220 s against 334 s).
+          isolate: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

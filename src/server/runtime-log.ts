@@ -62,3 +62,27 @@ export function decodeRuntimeLog(log: StructuredLog): RuntimeLog {
   if (event !== undefined) return { kind: "client", event: { ...event, time } };
   return { kind: "console", entry: { level: log.level, message: log.message, time } };
 }
+
+/**
+ * workerd's own reports of a peer that went away in the middle of an operation (a socket
+ * closed while a frame was on its way, a request cancelled): KJ exceptions of type
+ * `disconnected`, which say nothing the client events do not already say.
+ */
+const BENIGN_RUNTIME_LINE =
+  /\.c\+\+:\d+: disconnected: (?:other end of WebSocketPipe was destroyed|WebSocket peer disconnected|WebSocket was aborted|operation canceled)/;
+
+/**
+ * Whether a line workerd printed is a known-benign report of its own (see
+ * `BENIGN_RUNTIME_LINE`: a peer that disconnected mid-operation), which a user need not see.
+ * Only workerd's C++ reports match (`file.c++:line: disconnected: …`), never a Worker's own
+ * `console` output, and only those four reasons: any other line, an error included, is kept.
+ *
+ * @example
+ * ```ts
+ * isBenignRuntimeLine("kj/compat/http.c++:4051: disconnected: other end of WebSocketPipe was destroyed"); // true
+ * isBenignRuntimeLine("room lobby: frame handler failed Error: boom"); // false
+ * ```
+ */
+export function isBenignRuntimeLine(message: string): boolean {
+  return BENIGN_RUNTIME_LINE.test(message);
+}

@@ -6,11 +6,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { commandMessage } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
-import { launchChromium } from "../support/chromium.js";
+import { chromiumForFile } from "../support/chromium.js";
 import { freshRoom, startRelay } from "../support/relay.js";
 import { client, SDK_DEFAULT_CAPABILITIES } from "../support/sdk-client.js";
 
@@ -72,23 +72,21 @@ function pageEvents(page: Page): Promise<PageEvent[]> {
 
 let relay: SocketServer;
 let http: Awaited<ReturnType<typeof servePage>>;
-let browser: Browser;
+const browser = chromiumForFile();
 
 beforeAll(async () => {
   relay = await startRelay();
   http = await servePage();
-  browser = await launchChromium();
-}, 600_000);
+});
 
 afterAll(async () => {
-  await browser?.close();
   await new Promise<void>((resolve) => (http ? http.server.close(() => resolve()) : resolve()));
   await relay?.close();
 });
 
 it("identifies from a page and does a command round trip with a Node client", async () => {
   const room = freshRoom();
-  const page = await browser.newPage();
+  const page = await (await browser()).newPage();
   const pageErrors: string[] = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
   await page.goto(`${http.url}/?relay=${encodeURIComponent(`${relay.wsAddress}/${room}`)}`);

@@ -6,12 +6,12 @@
 
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintToken } from "../../src/auth/token.js";
 import { dataPointMessage, levelMessage } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
-import { launchChromium } from "../support/chromium.js";
+import { chromiumForFile } from "../support/chromium.js";
 import { freshRoom, startRelay } from "../support/relay.js";
 import { client } from "../support/sdk-client.js";
 
@@ -26,7 +26,7 @@ const KEY = { id: "k1", secret: "console-test-secret-0123456789-abcdefgh" };
 let relay: SocketServer;
 /** A relay with password rooms (`pw-…`) and token rooms (`tok-…`). */
 let secured: SocketServer;
-let browser: Browser;
+const browser = chromiumForFile();
 
 beforeAll(async () => {
   relay = await startRelay();
@@ -35,11 +35,9 @@ beforeAll(async () => {
     roomPolicy: { "pw-*": "password", "tok-*": "token", "*": "open" },
     tokenKeys: { [KEY.id]: KEY.secret },
   });
-  browser = await launchChromium();
-}, 600_000);
+});
 
 afterAll(async () => {
-  await browser?.close();
   await relay?.close();
   await secured?.close();
 });
@@ -50,7 +48,7 @@ async function openConsole(
   query = "",
   server = relay,
 ): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const page = await (await browser()).newPage({ viewport: { width: 1100, height: 900 } });
   const errors: string[] = [];
   page.on("console", (message) => {
     if (message.type() === "error") errors.push(message.text());

@@ -8,6 +8,8 @@ import { type Child, freePort, start, stop } from "../support/process.js";
 import { sync, timeOf } from "../support/session.js";
 
 const WRANGLER = join("node_modules", "wrangler", "bin", "wrangler.js");
+/** No banner and no update check (a network call) in the output, no telemetry either. */
+const QUIET = { env: { WRANGLER_HIDE_BANNER: "true", WRANGLER_SEND_METRICS: "false" } };
 
 describe("wrangler", () => {
   let dir: string;
@@ -18,7 +20,7 @@ describe("wrangler", () => {
 
   it("builds the deploy bundle with --dry-run", async () => {
     const outdir = join(dir, "out");
-    const build = start([WRANGLER, "deploy", "--dry-run", "--outdir", outdir]);
+    const build = start([WRANGLER, "deploy", "--dry-run", "--outdir", outdir], QUIET);
     expect(await build.exited, build.output()).toBe(0);
     expect(build.output()).toContain("env.ROOMS (Room)");
     const bundle = await readFile(join(outdir, "index.js"), "utf8");
@@ -33,19 +35,22 @@ describe("wrangler", () => {
     let port: number;
     beforeAll(async () => {
       port = await freePort();
-      dev = start([
-        WRANGLER,
-        "dev",
-        "--port",
-        String(port),
-        "--ip",
-        "127.0.0.1",
-        "--inspector-port",
-        String(await freePort()),
-        "--persist-to",
-        join(dir, "state"),
-        "--show-interactive-dev-session=false",
-      ]);
+      dev = start(
+        [
+          WRANGLER,
+          "dev",
+          "--port",
+          String(port),
+          "--ip",
+          "127.0.0.1",
+          "--inspector-port",
+          String(await freePort()),
+          "--persist-to",
+          join(dir, "state"),
+          "--show-interactive-dev-session=false",
+        ],
+        QUIET,
+      );
       await dev.waitFor(/Ready on http:\/\/127\.0\.0\.1:\d+/, 60_000);
     }, 90_000);
     afterAll(() => stop(dev));
