@@ -65,12 +65,7 @@ const html = template
   )
   .replace("<!-- script -->", () => `<script type="module">${script}</script>`);
 const hash = (text) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
-const page = {
-  html,
-  scriptHash: hash(script),
-  styleHash: hash(style),
-  clientIntegrity: client.integrity,
-};
+const page = { html, scriptHash: hash(script), styleHash: hash(style) };
 
 mkdirSync(out, { recursive: true });
 writeFileSync(
