@@ -1,7 +1,9 @@
 // Builds the room console into src/console/dist/page.js (gitignored), the module the Worker
-// imports: the page's HTML with its CSS and its script (the console, the browser build of the
-// SDK and uPlot, bundled and minified) inlined, and the SHA-256 of each inline block for the
-// page's Content-Security-Policy. wrangler runs it itself (`[build]` in wrangler.toml), so
+// imports: the page's HTML with its CSS and its script (the console and uPlot, bundled and
+// minified) inlined, and the SHA-256 of each inline block for the page's
+// Content-Security-Policy. The console imports the client from /_client.js, the browser build
+// the Worker serves to every page (scripts/build-client-file.js, built first here): the page
+// preloads it with its integrity, so the browser runs those bytes only. wrangler runs it itself (`[build]` in wrangler.toml), so
 // `wrangler dev` and `wrangler deploy` need no step of their own; `npm run build` runs it
 // through `wrangler deploy --dry-run`, and the worker test projects run it before they start.
 import { createHash } from "node:crypto";
@@ -9,10 +11,24 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { CLIENT_FILE_PATH, writeClientFile } from "./build-client-file.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "src", "console");
 const out = join(source, "dist");
+
+const client = await writeClientFile();
+
+/** The console's `import … from "../client/index.js"`: the served file, not a second copy. */
+const servedClient = {
+  name: "served-client",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/client\/index\.js$/ }, () => ({
+      path: CLIENT_FILE_PATH,
+      external: true,
+    }));
+  },
+};
 
 const bundled = await build({
   entryPoints: [join(source, "main.ts")],
@@ -25,6 +41,7 @@ const bundled = await build({
   legalComments: "none",
   absWorkingDir: root,
   alias: { "wscomsrv-protocol": "./src/protocol/index.ts" },
+  plugins: [servedClient],
   logLevel: "warning",
 });
 const script = bundled.outputFiles[0]?.text.trim();
@@ -42,6 +59,10 @@ if (/<\/script/i.test(script) || /<\/style/i.test(style) || /\{\{/.test(script +
 const template = readFileSync(join(source, "page.html"), "utf8");
 const html = template
   .replace("<!-- style -->", () => `<style>${style}</style>`)
+  .replace(
+    "<!-- client -->",
+    () => `<link rel="modulepreload" href="${CLIENT_FILE_PATH}" integrity="${client.integrity}">`,
+  )
   .replace("<!-- script -->", () => `<script type="module">${script}</script>`);
 const hash = (text) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 const page = { html, scriptHash: hash(script), styleHash: hash(style) };

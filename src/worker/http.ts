@@ -1,5 +1,6 @@
 /**
- * The Worker's request handling: the URL scheme, the health route, the checks that happen
+ * The Worker's request handling: the URL scheme, the health route, the client's browser build
+ * (`client-file.ts`), the checks that happen
  * before any room is touched (room name, origin, upgrade, token), and the hand-over of the
  * WebSocket upgrade to the room's Durable Object (as `room-contract.ts` says).
  *
@@ -14,6 +15,7 @@ import {
 } from "wscomsrv-protocol";
 import { verifyToken } from "../auth/token.js";
 import { relayConfig } from "../config/index.js";
+import { clientFileResponse } from "./client-file.js";
 import { consolePage, wantsConsole } from "./console.js";
 import type { Env } from "./env.js";
 import { forwardUpgrade, offeredSubprotocols, text } from "./room-contract.js";
@@ -57,6 +59,8 @@ export async function handleRequest(request: Request, env: Env): Promise<Respons
   if (url.pathname === HEALTH_PATH) {
     return Response.json({ status: "ok" }, { headers: { "cache-control": "no-store" } });
   }
+  const clientFile = clientFileResponse(request, url);
+  if (clientFile !== undefined) return clientFile;
   const target = roomFromPath(url.pathname);
   if (!target.ok) return text(target.status, target.reason);
   const configured = relayConfig(env);

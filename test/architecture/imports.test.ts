@@ -32,7 +32,8 @@ const ALLOWED: Record<Part, { parts: Part[]; packages: RegExp }> = {
   "src/protocol": { parts: [], packages: /^$/ },
   "src/auth": { parts: ["src/protocol"], packages: /^$/ },
   "src/config": { parts: ["src/protocol", "src/auth"], packages: /^$/ },
-  // The Worker serves the console's built page (a string), never its code (see ENTRIES).
+  // The Worker serves the console's built page and the SDK's built browser file (strings),
+  // never their code (see ENTRIES).
   "src/worker": {
     parts: ["src/protocol", "src/auth", "src/config", "src/console"],
     packages: /^cloudflare:workers$/,
@@ -62,7 +63,7 @@ const ALLOWED: Record<Part, { parts: Part[]; packages: RegExp }> = {
 const ENTRIES: Partial<Record<Part, string[]>> = {
   "src/server": ["src/server/index.ts"],
   "src/client": ["src/client/index.ts", "src/client/node.ts"],
-  "src/console": ["src/console/dist/page.ts"],
+  "src/console": ["src/console/dist/page.ts", "src/console/dist/client-file.ts"],
 };
 
 /**
@@ -86,10 +87,6 @@ const TYPE_ONLY_CIRCLES: { files: string[]; why: string }[] = [
       "src/client/sender.ts",
     ],
     why: "the types of a user's functions (events.ts) name the WebSocketClient that calls them (a command function gets `client`), and the client's parts use those types",
-  },
-  {
-    files: ["src/worker/env.ts", "src/worker/room.ts"],
-    why: "the Worker's Env names the Room's namespace (DurableObjectNamespace<Room>), and the Room is a DurableObject<Env>",
   },
 ];
 

@@ -86,5 +86,20 @@ describe("wrangler", () => {
         `connect-src ws://127.0.0.1:${port};`,
       );
     });
+
+    it("serves the client's browser build that the console imports", async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/_client.js`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+      const integrity = response.headers.get("x-integrity");
+      expect(integrity).toMatch(/^sha384-/);
+      expect(await response.text()).toContain("//# sourceMappingURL=/_client.js.map");
+      const page = await fetch(`http://127.0.0.1:${port}/lab`, {
+        headers: { accept: "text/html" },
+      });
+      expect(await page.text()).toContain(
+        `<link rel="modulepreload" href="/_client.js" integrity="${integrity}">`,
+      );
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import file from "../../src/console/dist/client-file.js";
 
 const HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
@@ -34,14 +35,28 @@ describe("the room console", () => {
       }),
     );
     expect(rules.get("default-src")).toEqual(["'none'"]);
-    expect(rules.get("script-src")).toEqual([`'sha256-${await sha256(block(html, "script"))}'`]);
+    // The inline script by hash, and the one file it imports by its exact URL.
+    expect(rules.get("script-src")).toEqual([
+      `'sha256-${await sha256(block(html, "script"))}'`,
+      "http://relay.test/_client.js",
+    ]);
     expect(rules.get("style-src")).toEqual([`'sha256-${await sha256(block(html, "style"))}'`]);
     expect(rules.get("connect-src")).toEqual(["ws://relay.test"]);
     expect(rules.get("require-trusted-types-for")).toEqual(["'script'"]);
     expect(csp).not.toContain("unsafe");
-    // One script and one style, both inline: the page needs nothing else from anywhere.
+    // One inline script and one inline style; the script imports the client from /_client.js,
+    // which the page preloads with the integrity of the file the relay serves.
     expect(html.match(/<script/g)).toHaveLength(1);
-    expect(html).not.toMatch(/<script[^>]+src=|<link(?! rel="icon" href="data:,">)/);
+    expect(html).not.toMatch(/<script[^>]+src=/);
+    expect(block(html, "script")).toContain('from"/_client.js"');
+    expect(html.match(/<link[^>]*>/g)).toEqual([
+      '<link rel="icon" href="data:,">',
+      `<link rel="modulepreload" href="/_client.js" integrity="${file.integrity}">`,
+    ]);
+    // The console does not carry a second copy of the client.
+    const clientOnly = "has no global WebSocket";
+    expect(file.code).toContain(clientOnly);
+    expect(html).not.toContain(clientOnly);
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
@@ -50,6 +65,10 @@ describe("the room console", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-security-policy")).toContain(
       "connect-src wss://relay.example;",
+    );
+    expect(response.headers.get("content-security-policy")).toContain("script-src 'sha256-");
+    expect(response.headers.get("content-security-policy")).toContain(
+      " https://relay.example/_client.js;",
     );
     expect(await response.text()).toContain('data-room="default"');
   });
