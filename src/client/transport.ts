@@ -256,12 +256,14 @@ function readRefusalReason(
     if (finished) return;
     finished = true;
     clearTimeout(timer);
+    let reason: string | undefined;
     try {
       response.destroy?.();
+      reason = refusalReason(joinBytes(chunks, MAX_REFUSAL_REASON_BYTES));
     } catch {
-      // Gone already.
+      // A body the client cannot read leaves the refusal without a reason; it still ends.
     }
-    done(refusalReason(joinBytes(chunks, MAX_REFUSAL_REASON_BYTES)));
+    done(reason);
   };
   const timer = setTimeout(finish, REFUSAL_BODY_TIMEOUT_MS);
   if (response.on === undefined) {
