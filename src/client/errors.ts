@@ -521,15 +521,18 @@ export class MissedFramesError extends WsComSrvError<typeof ClientErrorCode.miss
 
 /**
  * The relay answered the WebSocket upgrade with an HTTP status instead of accepting it (a bad
- * room name 400, a bad or expired token 401, a foreign Origin 403, ...). Only Node's `ws`
- * shows the status; browsers report a plain connection failure. After 400, 401, 403 or 404
- * the client does not reconnect (retrying with the same settings cannot help); after any
- * other status (429 and 503 when a room is full, 5xx) it reconnects as usual.
+ * room name 400, a bad or expired token 401, a foreign Origin 403, ...), and, in the
+ * response's body, its reason, which the error carries in `reason` and in its message. Only
+ * Node's `ws` shows the status and the body; browsers (and Node 22's global WebSocket) report a
+ * plain connection failure. After 400, 401, 403 or 404 the client does not reconnect (retrying
+ * with the same settings cannot help); after any other status (429 and 503 when a room is
+ * full, 5xx) it reconnects as usual.
  *
  * @example
  * ```ts
  * wsc.addOnError("auth", async (error) => {
  *   if (error.code === "UPGRADE_REFUSED" && error.status === 401) {
+ *     console.warn(error.reason); // for example "token expired"
  *     wsc.token = await fetchFreshToken();
  *     wsc.connectToSocket();
  *   }
@@ -542,16 +545,24 @@ export class UpgradeRefusedError extends WsComSrvError<typeof ClientErrorCode.up
   readonly url: string;
   /** The HTTP status the relay answered with. */
   readonly status: number;
+  /**
+   * The relay's reason: the first 500 bytes of the response's body, decoded as UTF-8 and
+   * trimmed (for a JSON error, its message); `undefined` when the body was empty or did not
+   * arrive within a second.
+   */
+  readonly reason: string | undefined;
   /** True when the client gave up (400, 401, 403 or 404). */
   readonly fatal: boolean;
 
-  constructor(url: string, status: number, fatal: boolean) {
+  constructor(url: string, status: number, fatal: boolean, reason?: string) {
+    const said = reason === undefined ? "" : ` (${JSON.stringify(reason)})`;
     super(
       ClientErrorCode.upgradeRefused,
-      `the relay refused the WebSocket upgrade of ${url} with HTTP ${status}; ${fatal ? "not reconnecting" : "reconnecting"}`,
+      `the relay refused the WebSocket upgrade of ${url} with HTTP ${status}${said}; ${fatal ? "not reconnecting" : "reconnecting"}`,
     );
     this.url = url;
     this.status = status;
+    this.reason = reason;
     this.fatal = fatal;
   }
 }

@@ -78,4 +78,4 @@ export type {
 } from "./events.js";
 export type { ClientOptions, Logger } from "./options.js";
 export { type Receipt, ReceiptTimeoutError } from "./receipts.js";
-export type { WebSocketConstructor, WebSocketLike } from "./transport.js";
+export type { RefusedResponse, WebSocketConstructor, WebSocketLike } from "./transport.js";

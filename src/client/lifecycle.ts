@@ -37,7 +37,7 @@ import {
 } from "./errors.js";
 import type { IdentifiedInfo } from "./events.js";
 import type { ResolvedOptions } from "./options.js";
-import { Connection, globalWebSocket } from "./transport.js";
+import { Connection, globalWebSocket, type Refusal } from "./transport.js";
 
 /**
  * HTTP statuses of a refused upgrade after which the client does not reconnect: a bad room
@@ -333,7 +333,7 @@ export class Lifecycle {
         },
         close: (code, reason) => {
           if (this.connection === connection) {
-            this.#closed(url, code, reason, connection.refusedStatus);
+            this.#closed(url, code, reason, connection.refusal);
           }
         },
       },
@@ -364,7 +364,7 @@ export class Lifecycle {
   }
 
   /** The current connection ended with `code`: close for good, or schedule a reconnect. */
-  #closed(url: string, code: number, reason: string, refusedStatus?: number): void {
+  #closed(url: string, code: number, reason: string, refusedWith?: Refusal): void {
     const phase = this.#phase;
     const byClose = phase.state === "closed";
     this.#report(this.#end());
@@ -373,11 +373,12 @@ export class Lifecycle {
       this.#emitter.emit("close", { code, reason, reconnecting: false });
       return;
     }
+    const refusedStatus = refusedWith?.status;
     const refused = refusedStatus !== undefined && FATAL_HTTP_STATUSES.has(refusedStatus);
     const refusal =
-      refusedStatus === undefined
+      refusedWith === undefined
         ? undefined
-        : new UpgradeRefusedError(url, refusedStatus, refused);
+        : new UpgradeRefusedError(url, refusedWith.status, refused, refusedWith.reason);
     if (refusal !== undefined) this.#emitter.fail(refusal);
     const fatal = FATAL_CLOSE_CODES.has(code);
     if (!this.#reconnect || refused || fatal) {

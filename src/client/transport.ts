@@ -24,6 +24,40 @@ const CONNECTING = 0;
  */
 const CLOSE_GRACE_MS = 1_000;
 
+/** The most bytes of a refused upgrade's body the client reads for the relay's reason. */
+export const MAX_REFUSAL_REASON_BYTES = 500;
+
+/** How long the client waits for a refused upgrade's body before it ends the attempt without it. */
+const REFUSAL_BODY_TIMEOUT_MS = 1_000;
+
+/**
+ * `ws` only: the HTTP response of a refused upgrade (Node's `http.IncomingMessage`), as far
+ * as the client reads it: the status, and the body for the relay's reason.
+ *
+ * @example
+ * ```ts
+ * socket.on?.("unexpected-response", (_request, response: RefusedResponse) => {
+ *   console.log(response.statusCode);
+ * });
+ * ```
+ */
+export interface RefusedResponse {
+  /** The HTTP status. */
+  statusCode?: number | undefined;
+  /** Listens for the body's chunks (`Buffer`s), its end and its failure. */
+  on?(event: "data" | "end" | "error" | "close", listener: (chunk?: unknown) => void): unknown;
+  /** Stops reading the body and frees the connection. */
+  destroy?(): unknown;
+}
+
+/** How the relay refused an upgrade: the HTTP status and, when it said one, its reason. */
+export interface Refusal {
+  /** The HTTP status (0 when the response had none). */
+  readonly status: number;
+  /** The relay's reason: the body's first bytes as text, or its JSON error's message. */
+  readonly reason: string | undefined;
+}
+
 /**
  * The parts of a WebSocket the client uses (the browser's, Node's and `ws` all have them).
  *
@@ -53,7 +87,7 @@ export interface WebSocketLike {
    */
   on?(
     event: "unexpected-response",
-    listener: (request: unknown, response: { statusCode?: number | undefined }) => void,
+    listener: (request: unknown, response: RefusedResponse) => void,
   ): unknown;
   /** `ws` only: drops the connection at once (used to end a refused upgrade). */
   terminate?(): void;
@@ -116,6 +150,7 @@ export class Connection {
   /** The address it was opened to. */
   readonly url: string;
   #events: SocketEvents | undefined;
+  #refusal: Refusal | undefined;
   #refusedStatus: number | undefined;
 
   /**
@@ -140,15 +175,20 @@ export class Connection {
       }
     });
     this.socket.addEventListener("close", (event) => this.#closed(event.code, event.reason));
-    // With a listener, `ws` leaves ending the refused handshake to it; error and close follow.
+    // With a listener, `ws` leaves ending the refused handshake to it: the client reads the
+    // relay's reason from the body first (bounded in size and time); error and close follow.
     this.socket.on?.("unexpected-response", (_request, response) => {
-      this.#refusedStatus = response.statusCode ?? 0;
-      try {
-        if (this.socket.terminate !== undefined) this.socket.terminate();
-        else this.socket.close();
-      } catch {
-        // Closing already.
-      }
+      const status = response.statusCode ?? 0;
+      this.#refusedStatus = status;
+      readRefusalReason(response, (reason) => {
+        this.#refusal = { status, reason };
+        try {
+          if (this.socket.terminate !== undefined) this.socket.terminate();
+          else this.socket.close();
+        } catch {
+          // Closing already.
+        }
+      });
     });
   }
 
@@ -158,6 +198,15 @@ export class Connection {
    */
   get refusedStatus(): number | undefined {
     return this.#refusedStatus;
+  }
+
+  /**
+   * How the relay refused the upgrade: its status and, once the client has read the body, its
+   * reason. `undefined` where the WebSocket implementation hides the response (browsers).
+   */
+  get refusal(): Refusal | undefined {
+    if (this.#refusal !== undefined || this.#refusedStatus === undefined) return this.#refusal;
+    return { status: this.#refusedStatus, reason: undefined };
   }
 
   /** Reports the close once, whoever noticed it first. */
@@ -189,6 +238,106 @@ export class Connection {
       // Closed already, or closing before it opened: nothing more to do.
     }
   }
+}
+
+/**
+ * Reads the body of a refused upgrade, at most {@link MAX_REFUSAL_REASON_BYTES} and for at
+ * most {@link REFUSAL_BODY_TIMEOUT_MS}, then stops reading and calls `done` once with the
+ * relay's reason ({@link refusalReason}), or `undefined` when there was none.
+ */
+function readRefusalReason(
+  response: RefusedResponse,
+  done: (reason: string | undefined) => void,
+): void {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    let reason: string | undefined;
+    try {
+      response.destroy?.();
+      reason = refusalReason(joinBytes(chunks, MAX_REFUSAL_REASON_BYTES));
+    } catch {
+      // A body the client cannot read leaves the refusal without a reason; it still ends.
+    }
+    done(reason);
+  };
+  const timer = setTimeout(finish, REFUSAL_BODY_TIMEOUT_MS);
+  if (response.on === undefined) {
+    finish();
+    return;
+  }
+  response.on("data", (chunk) => {
+    if (finished) return;
+    const bytes =
+      chunk instanceof Uint8Array
+        ? chunk
+        : typeof chunk === "string"
+          ? new TextEncoder().encode(chunk)
+          : undefined;
+    if (bytes === undefined) return;
+    chunks.push(bytes);
+    size += bytes.length;
+    if (size >= MAX_REFUSAL_REASON_BYTES) finish();
+  });
+  for (const event of ["end", "error", "close"] as const) response.on(event, finish);
+}
+
+/** The first `max` bytes of `chunks`, in one array. */
+function joinBytes(chunks: readonly Uint8Array[], max: number): Uint8Array {
+  const total = Math.min(
+    max,
+    chunks.reduce((sum, chunk) => sum + chunk.length, 0),
+  );
+  const joined = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    if (at >= total) break;
+    const part = chunk.subarray(0, total - at);
+    joined.set(part, at);
+    at += part.length;
+  }
+  return joined;
+}
+
+/**
+ * The relay's reason in the first bytes of a refused upgrade's body: decoded as UTF-8 (a
+ * character cut off at the end is dropped, bad bytes become U+FFFD), control characters
+ * replaced by spaces, trimmed; for a JSON error (`{"message": ...}` or
+ * `{"error": {"message": ...}}` or `{"error": "..."}`), its message. `undefined` for an empty body.
+ *
+ * @example
+ * ```ts
+ * refusalReason(new TextEncoder().encode("bad room name: too long\n")); // "bad room name: too long"
+ * ```
+ */
+export function refusalReason(bytes: Uint8Array): string | undefined {
+  const text = new TextDecoder().decode(bytes, { stream: true });
+  const reason = (jsonMessage(text) ?? text).replace(/\p{Cc}+/gu, " ").trim();
+  return reason === "" ? undefined : reason;
+}
+
+/** The message of a JSON error body, if `text` is one. */
+function jsonMessage(text: string): string | undefined {
+  if (!text.trimStart().startsWith("{")) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const message = "message" in value ? value.message : undefined;
+  if (typeof message === "string") return message;
+  const error = "error" in value ? value.error : undefined;
+  if (typeof error === "string") return error;
+  if (typeof error === "object" && error !== null && "message" in error) {
+    return typeof error.message === "string" ? error.message : undefined;
+  }
+  return undefined;
 }
 
 /** The error an error event carries (`ws` and Node put it in `error`), or the event itself. */

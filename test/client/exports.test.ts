@@ -79,6 +79,7 @@ function foreignClient(): typeof node {
     clearInterval,
     queueMicrotask,
     TextEncoder,
+    TextDecoder,
     crypto,
     btoa,
     Buffer,

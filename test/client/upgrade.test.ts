@@ -29,7 +29,7 @@ async function refusedForGood(
   });
   const error = await events.error(ClientErrorCode.upgradeRefused);
   expect(error).toMatchObject({ status, fatal: true, url: `${server.wsAddress}/${room}` });
-  expect(error.message).toMatch(new RegExp(`HTTP ${status}; not reconnecting`));
+  expect(error.message).toMatch(new RegExp(`HTTP ${status} \\(".+"\\); not reconnecting$`));
   await events.until(() => events.closes.length === 1, "the close");
   expect(events.closes[0]).toMatchObject({ code: 1006, reconnecting: false });
   expect(wsc.state).toBe("closed");
@@ -62,7 +62,7 @@ it("retries after 429 (too many sockets not identified yet) and gets in once the
     const { client: wsc, events } = client(crowded, room, "Patient");
     const error = await events.error(ClientErrorCode.upgradeRefused);
     expect(error).toMatchObject({ status: 429, fatal: false });
-    expect(error.message).toMatch(/HTTP 429; reconnecting/);
+    expect(error.message).toMatch(/HTTP 429 \(".+"\); reconnecting$/);
     await events.until(() => events.closes.length >= 1, "the close");
     expect(events.closes[0]?.reconnecting).toBe(true);
     lurker.socket.close();
