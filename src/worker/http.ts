@@ -17,6 +17,7 @@ import { relayConfig } from "../config/index.js";
 import { consolePage, wantsConsole } from "./console.js";
 import type { Env } from "./env.js";
 import { forwardUpgrade, offeredSubprotocols, text } from "./room-contract.js";
+import { GOING_AWAY_PATH, goingAwayRoute } from "./shutdown.js";
 
 /** The health route, for load balancers and scripts. */
 export const HEALTH_PATH = "/_health";
@@ -57,6 +58,7 @@ export async function handleRequest(request: Request, env: Env): Promise<Respons
   if (url.pathname === HEALTH_PATH) {
     return Response.json({ status: "ok" }, { headers: { "cache-control": "no-store" } });
   }
+  if (url.pathname === GOING_AWAY_PATH) return goingAwayRoute(request, env);
   const target = roomFromPath(url.pathname);
   if (!target.ok) return text(target.status, target.reason);
   const configured = relayConfig(env);
