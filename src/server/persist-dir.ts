@@ -7,7 +7,7 @@
  */
 
 import { mkdir, mkdtemp, rmdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { PersistError, systemCode } from "./errors.js";
 
 /**
@@ -25,7 +25,7 @@ export async function preparePersistDir(path: string): Promise<void> {
     throw new PersistError(path, "is a file, not a directory");
   }
   if (found === undefined) {
-    await mkdir(path, { recursive: true }).catch((error: unknown) => {
+    await makeDirectories(path).catch((error: unknown) => {
       throw new PersistError(path, problemOf("cannot be created", error), { cause: error });
     });
   }
@@ -33,6 +33,30 @@ export async function preparePersistDir(path: string): Promise<void> {
     await rmdir(await mkdtemp(join(path, ".wscomsrv-check-")));
   } catch (error) {
     throw new PersistError(path, problemOf("cannot be written", error), { cause: error });
+  }
+}
+
+/**
+ * Creates `path` and its missing parents, one at a time: `mkdir(path, { recursive: true })`
+ * loops for ever where `mkdir` answers `ENOENT` under a directory that exists (`/proc`).
+ */
+async function makeDirectories(path: string): Promise<void> {
+  const missing: string[] = [];
+  for (let each = path; ; each = dirname(each)) {
+    const exists = await stat(each).then(
+      () => true,
+      (error: unknown) => {
+        if (systemCode(error) === "ENOENT") return false;
+        throw error;
+      },
+    );
+    if (exists || dirname(each) === each) break;
+    missing.unshift(each);
+  }
+  for (const each of missing) {
+    await mkdir(each).catch((error: unknown) => {
+      if (systemCode(error) !== "EEXIST") throw error;
+    });
   }
 }
 
@@ -45,6 +69,7 @@ const REASONS: Readonly<Record<string, string>> = {
   ENOSPC: "no space left",
   ELOOP: "too many symbolic links",
   ENAMETOOLONG: "name too long",
+  ENOENT: "the file system does not allow it here",
 };
 
 function problemOf(what: string, error: unknown): string {
