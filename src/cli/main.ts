@@ -6,6 +6,8 @@
  */
 
 import { readFileSync } from "node:fs";
+import { enableCompileCache } from "node:module";
+import { fileURLToPath } from "node:url";
 import { checkRelayConfig, SETTING_VARIABLES, type SettingName } from "../config/index.js";
 import {
   isWsComSrvError,
@@ -170,4 +172,21 @@ function version(): string {
   }
 }
 
+/**
+ * Keeps V8's compiled code of the modules loaded from now on (Miniflare, loaded on the first
+ * start) in `node_modules/.cache/wscomsrv`, so that later starts skip compiling them: about a
+ * tenth of a second. `NODE_DISABLE_COMPILE_CACHE=1` turns it off; a directory that cannot be
+ * written just means no cache.
+ */
+function keepCompiledCode(): void {
+  try {
+    enableCompileCache(
+      fileURLToPath(new URL("../../node_modules/.cache/wscomsrv", import.meta.url)),
+    );
+  } catch {
+    // No cache: only slower.
+  }
+}
+
+keepCompiledCode();
 process.exitCode = await main(process.argv.slice(2));
