@@ -81,8 +81,9 @@ Options of token (prints the token alone on stdout):
 
 Clients connect to ws://HOST:PORT/ROOM; ws://HOST:PORT is the room "default". A token
 travels as the subprotocol wscomsrv.token.TOKEN, offered next to wscomsrv.
-Ctrl-C or SIGTERM stops the relay (exit status 0). A taken port exits with 1, a bad
-command line or a configuration the relay refuses with 2.
+Ctrl-C or SIGTERM stops the relay, closing every client with 1001 (exit status 0). A taken
+port exits with 1; a bad command line, a configuration the relay refuses or a --persist
+directory that cannot be used with 2.
 `;
 
 /** `text` cut at spaces into lines of at most `width` characters, each indented `indent`. */

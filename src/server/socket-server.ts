@@ -88,7 +88,8 @@ export class SocketServer {
   }
 
   /**
-   * Starts a relay and resolves once it accepts connections (about 0.1 s).
+   * Starts a relay and resolves once it accepts connections (a few tenths of a second; the
+   * first start in a process loads Miniflare first, about half a second more).
    *
    * Defaults: host `"127.0.0.1"`, port `8888`, open rooms, nothing persisted.
    *
@@ -98,7 +99,8 @@ export class SocketServer {
    *   `tokenKeys`); with an {@link AddressInUseError} (`"EADDRINUSE"`) when the port is taken,
    *   a `ListenError` (`"ERR_LISTEN"`) when the address cannot be listened on, a
    *   `BundleMissingError` (`"ERR_BUNDLE_MISSING"`) before `npm run build`, or a
-   *   `WsComSrvError` with `"ERR_RUNTIME_START"` when workerd fails. No process is left behind.
+   *   `WsComSrvError` with `"ERR_RUNTIME_START"` when workerd fails, a `PersistError`
+   *   (`"ERR_PERSIST"`) when the `persist` directory cannot be used. No process is left behind.
    *
    * @example
    * ```ts
