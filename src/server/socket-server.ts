@@ -208,7 +208,7 @@ export class SocketServer {
 /** How long {@link SocketServer.close} waits, at most, for the rooms to close their sockets. */
 const GOING_AWAY_BOUND_MS = 1_000;
 
-/** The Worker's route and header for going away, as `src/worker/shutdown.ts` defines them. */
+/** The Worker's route and header for going away, as `src/worker/going-away-route.ts` defines them. */
 const GOING_AWAY = { path: "/_going-away", header: "x-wscomsrv-going-away" } as const;
 
 /**

@@ -16,8 +16,8 @@ import { verifyToken } from "../auth/token.js";
 import { relayConfig } from "../config/index.js";
 import { consolePage, wantsConsole } from "./console.js";
 import type { Env } from "./env.js";
+import { GOING_AWAY_PATH, goingAwayRoute } from "./going-away-route.js";
 import { forwardUpgrade, offeredSubprotocols, text } from "./room-contract.js";
-import { GOING_AWAY_PATH, goingAwayRoute } from "./shutdown.js";
 
 /** The health route, for load balancers and scripts. */
 export const HEALTH_PATH = "/_health";
