@@ -14,6 +14,7 @@ import {
   MAX_TOKEN_LIFETIME_SECONDS,
   type RoomLimits,
 } from "../server/index.js";
+import { closest } from "./closest.js";
 import * as decode from "./flag-values.js";
 import { UsageError } from "./flag-values.js";
 
@@ -80,8 +81,9 @@ Options of token (prints the token alone on stdout):
 
 Clients connect to ws://HOST:PORT/ROOM; ws://HOST:PORT is the room "default". A token
 travels as the subprotocol wscomsrv.token.TOKEN, offered next to wscomsrv.
-Ctrl-C or SIGTERM stops the relay (exit status 0). A taken port exits with 1, a bad
-command line or a configuration the relay refuses with 2.
+Ctrl-C or SIGTERM stops the relay, closing every client with 1001 (exit status 0). A taken
+port exits with 1; a bad command line, a configuration the relay refuses or a --persist
+directory that cannot be used with 2.
 `;
 
 /** `text` cut at spaces into lines of at most `width` characters, each indented `indent`. */
@@ -172,33 +174,60 @@ const FLAGS_OF: Record<"serve" | "token", ReadonlySet<string>> = {
 };
 
 /**
+ * What each flag takes, for the messages about a missing or empty value: the word in the help,
+ * and an example.
+ */
+const VALUE_OF: Readonly<Record<Flag, string>> = {
+  host: "an address, like 127.0.0.1 or 0.0.0.0",
+  port: "a port from 0 to 65535, like 9000",
+  persist: "a directory, like .relay-state",
+  password: "the room password",
+  policy: "open, password, token, or a JSON object of them by room",
+  "token-keys": `a JSON object of secrets by key id, like '{"k1":"<32+ bytes>"}'`,
+  "allowed-origins": "origins separated by commas, like https://app.example",
+  limits: `a JSON object of limits, like '{"maxNameLength":16}'`,
+  "room-limits": `a JSON object of limits by room, like '{"lab-*":{"mailWindowMs":600000}}'`,
+  quiet: "nothing",
+  room: "a room name",
+  name: "a client name",
+  "key-id": "a key id, like k1",
+  secret: "the signing key's secret",
+  ttl: `whole seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS}, like 3600`,
+  exp: "a time in whole seconds since 1970",
+  help: "nothing",
+  version: "nothing",
+};
+
+/**
  * Parses the arguments after `wscomsrv`.
  *
  * @param env - Where `WSCOMSRV_PASSWORD`, `WSCOMSRV_TOKEN_KEYS` and `WSCOMSRV_TOKEN_SECRET`
  *   are read from; an empty variable counts as unset.
  * @param now - The time in milliseconds since 1970, for `--exp`. Default: now.
- * @throws UsageError for an unknown command or flag, a flag of another command, or a bad value.
+ * @throws UsageError for an unknown command or flag (naming the closest known one), a flag
+ *   of another command, a flag without its value, or a bad value.
  */
 export function parseArgs(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = {},
   now: number = Date.now(),
 ): Command {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parse(argv);
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
   const [command = "serve", ...extra] = positionals;
   if (command !== "serve" && command !== "token") {
-    throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    const near = closest(command, COMMANDS);
+    throw new UsageError(
+      `unknown command ${JSON.stringify(command)}; ${near === undefined ? "the commands are serve and token" : `did you mean ${near}?`}`,
+    );
   }
   // Not quoted: after `token` it may be a secret given without its flag.
-  if (extra.length > 0) throw new UsageError(`unexpected argument after \`${command}\``);
+  if (extra.length > 0) {
+    throw new UsageError(
+      `unexpected argument after \`${command}\`: each value follows its flag, like --port 9000 (\`wscomsrv --help\` lists them)`,
+    );
+  }
   for (const flag of Object.keys(values)) {
     if (!FLAGS_OF[command].has(flag)) {
       const owner = command === "serve" ? "token" : "serve";
@@ -208,7 +237,7 @@ export function parseArgs(
   return command === "serve" ? serveCommand(values, env) : tokenCommand(values, env, now);
 }
 
-type Values = ReturnType<typeof parse>["values"];
+const COMMANDS = ["serve", "token"] as const;
 
 function serveCommand(values: Values, env: NodeJS.ProcessEnv): ServeCommand {
   const password = values.password ?? env[PASSWORD_ENV];
@@ -216,9 +245,9 @@ function serveCommand(values: Values, env: NodeJS.ProcessEnv): ServeCommand {
   const limits = values.limits === undefined ? {} : decode.limits("--limits", values.limits);
   return {
     command: "serve",
-    host: decode.nonEmpty("--host", values.host) ?? DEFAULT_HOST,
+    host: decode.nonEmpty("--host", values.host, VALUE_OF.host) ?? DEFAULT_HOST,
     port: values.port === undefined ? DEFAULT_PORT : decode.portNumber("--port", values.port),
-    persist: decode.nonEmpty("--persist", values.persist),
+    persist: decode.nonEmpty("--persist", values.persist, VALUE_OF.persist),
     password: password === "" ? undefined : password,
     roomPolicy:
       values.policy === undefined ? undefined : decode.roomPolicy("--policy", values.policy),
@@ -298,6 +327,67 @@ function required(given: string | undefined, flag: string): string {
   return given;
 }
 
-function parse(argv: readonly string[]) {
-  return parseNodeArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
+/** The flags and their values, the command and what follows it. */
+interface Parsed {
+  values: Values;
+  positionals: string[];
+}
+
+/** Each flag given, with its value: a string, or `true` for a switch. */
+type Values = {
+  [K in Flag]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean;
+};
+
+/**
+ * Splits the arguments with Node's `parseArgs`, leniently, and then checks each flag itself,
+ * for messages that say what to do: an unknown flag names the closest known one, a missing
+ * value says what the flag takes, and a value may start with `-` (`--ttl -5` is then refused
+ * for what it is, a negative number). A value that looks like a flag is taken for a missing
+ * value; it is never shown, as it may be a secret.
+ */
+function parse(argv: readonly string[]): Parsed {
+  const { tokens } = parseNodeArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+    options: OPTIONS,
+  });
+  const values: Record<string, string | boolean> = {};
+  const positionals: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === "positional") positionals.push(token.value);
+    if (token.kind !== "option") continue;
+    const flag = isFlag(token.name) ? token.name : undefined;
+    if (flag === undefined) throw new UsageError(unknownFlag(token.rawName, positionals[0]));
+    const shown = token.rawName === `--${flag}` ? token.rawName : `${token.rawName} (--${flag})`;
+    if (OPTIONS[flag].type === "boolean") {
+      if (token.value !== undefined) throw new UsageError(`${shown} takes no value`);
+      values[flag] = true;
+      continue;
+    }
+    const value = token.value;
+    if (value === undefined || (!token.inlineValue && /^-(?!\d)./.test(value))) {
+      throw new UsageError(
+        `${shown} needs a value: ${VALUE_OF[flag]}${value === undefined ? "" : ` (a value that starts with - goes as --${flag}=VALUE)`}`,
+      );
+    }
+    values[flag] = value;
+  }
+  // Each value has its flag's type: strings for string flags, `true` for switches (above).
+  return { values: values as Values, positionals };
+}
+
+function isFlag(name: string): name is Flag {
+  return Object.hasOwn(OPTIONS, name);
+}
+
+/** `unknown flag --prot; did you mean --port?`, for the flags of `command` (default serve). */
+function unknownFlag(raw: string, command: string | undefined): string {
+  if (!raw.startsWith("--")) {
+    return `unknown flag ${raw}; the short flags are -p (--port), -q (--quiet), -h (--help) and -v (--version)`;
+  }
+  const flags = [...(command === "token" ? FLAGS_OF.token : FLAGS_OF.serve), "help", "version"];
+  const near = closest(raw.slice(2), flags) ?? closest(raw.slice(2), Object.keys(OPTIONS));
+  return `unknown flag ${raw}; ${near === undefined ? "`wscomsrv --help` lists the flags" : `did you mean --${near}?`}`;
 }

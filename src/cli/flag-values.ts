@@ -51,9 +51,17 @@ export function portNumber(flag: string, text: string): number {
   return port;
 }
 
-/** The value, unless it is empty. */
-export function nonEmpty(flag: string, value: string | undefined): string | undefined {
-  if (value === "") throw new UsageError(`${flag} must not be empty`);
+/** The value, unless it is empty; `takes` says what the flag takes, for the message. */
+export function nonEmpty(
+  flag: string,
+  value: string | undefined,
+  takes?: string,
+): string | undefined {
+  if (value === "") {
+    throw new UsageError(
+      `${flag} must not be empty${takes === undefined ? "" : `: give ${takes}`}`,
+    );
+  }
   return value;
 }
 
@@ -120,12 +128,11 @@ export function clientName(flag: string, text: string): string {
 /** A whole number of seconds, at least 1 and at most `max`. */
 export function seconds(flag: string, text: string, max: number): number {
   const value = /^\d{1,12}$/.test(text) ? Number(text) : 0;
-  if (value < 1) {
+  if (value < 1 || value > max) {
     throw new UsageError(
-      `${flag} must be a whole number of seconds, at least 1, got ${JSON.stringify(text)}`,
+      `${flag} must be a whole number of seconds from 1 to ${max}, got ${JSON.stringify(text)}`,
     );
   }
-  if (value > max) throw new UsageError(`${flag} ${text} is more than ${max} seconds`);
   return value;
 }
 
@@ -135,17 +142,20 @@ export function seconds(flag: string, text: string, max: number): number {
  */
 export function futureTime(flag: string, text: string, now: number, maxAhead: number): number {
   const value = /^\d{1,12}$/.test(text) ? Number(text) : Number.NaN;
+  const nowSeconds = Math.floor(now / 1000);
   if (Number.isNaN(value)) {
     throw new UsageError(
-      `${flag} must be a time in whole seconds since 1970, got ${JSON.stringify(text)}`,
+      `${flag} must be a time in whole seconds since 1970, like ${nowSeconds + 3_600} (in an hour), got ${JSON.stringify(text)}`,
     );
   }
   if (value * 1000 <= now) {
-    throw new UsageError(`${flag} ${text} is in the past (now is ${Math.floor(now / 1000)})`);
-  }
-  if (value - Math.floor(now / 1000) > maxAhead) {
     throw new UsageError(
-      `${flag} ${text} is more than ${maxAhead} seconds from now (now is ${Math.floor(now / 1000)})`,
+      `${flag} ${text} is in the past (now is ${nowSeconds}): give a later time, or --ttl SECONDS`,
+    );
+  }
+  if (value - nowSeconds > maxAhead) {
+    throw new UsageError(
+      `${flag} ${text} is more than ${maxAhead} seconds from now (now is ${nowSeconds}): give at most ${nowSeconds + maxAhead}`,
     );
   }
   return value;

@@ -18,6 +18,8 @@ import { WsComSrvError } from "wscomsrv-protocol";
  * - `"ERR_NO_FREE_PORT"`: `connectToFirstFreePort` found every port taken ({@link NoFreePortError}).
  * - `"ERR_CONFIG"`: the relay refuses the room options together (a `"token"` room without
  *   token keys, a `"password"` room without a password).
+ * - `"ERR_PERSIST"`: the `persist` directory cannot be used: it is a file, cannot be created
+ *   or cannot be written ({@link PersistError}).
  *
  * @example
  * ```ts
@@ -30,7 +32,8 @@ export type ServerErrorCode =
   | "ERR_BUNDLE_MISSING"
   | "ERR_RUNTIME_START"
   | "ERR_NO_FREE_PORT"
-  | "ERR_CONFIG";
+  | "ERR_CONFIG"
+  | "ERR_PERSIST";
 
 /**
  * The port is taken on that address; `code` is `"EADDRINUSE"`, like Node's own error.
@@ -127,6 +130,34 @@ export class NoFreePortError extends WsComSrvError<"ERR_NO_FREE_PORT"> {
     this.host = host;
     this.firstPort = firstPort;
     this.lastPort = lastPort;
+  }
+}
+
+/**
+ * The `persist` directory cannot be used; `code` is `"ERR_PERSIST"`, the system error the
+ * `cause`. Found before workerd starts.
+ *
+ * @example
+ * ```ts
+ * await SocketServer.start({ persist: "/etc/hostname" });
+ * // rejects: the persistence directory /etc/hostname is a file, not a directory: ...
+ * ```
+ */
+export class PersistError extends WsComSrvError<"ERR_PERSIST"> {
+  override name = "PersistError";
+  /** The directory, as an absolute path. */
+  readonly path: string;
+  /** What is wrong with it, after its path: `"is a file, not a directory"`… */
+  readonly problem: string;
+
+  constructor(path: string, problem: string, options?: { cause?: unknown }) {
+    super(
+      "ERR_PERSIST",
+      `the persistence directory ${path} ${problem}: give a directory this process can write (it is created when missing)`,
+      options,
+    );
+    this.path = path;
+    this.problem = problem;
   }
 }
 

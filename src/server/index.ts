@@ -22,6 +22,7 @@ export {
   BundleMissingError,
   ListenError,
   NoFreePortError,
+  PersistError,
   type ServerErrorCode,
 } from "./errors.js";
 export { connectToFirstFreePort, type FirstFreePortOptions } from "./free-port.js";

@@ -7,8 +7,9 @@
  */
 
 import { dirname } from "node:path";
-import { convertV4MiniflareOptions, type MiniflareOptions } from "miniflare";
+import type { MiniflareOptions } from "miniflare";
 import { WORKER } from "./bundle.js";
+import { miniflareModule } from "./miniflare-module.js";
 import type { ResolvedOptions } from "./options.js";
 import type { StructuredLog } from "./runtime-log.js";
 
@@ -31,7 +32,7 @@ export function miniflareOptions(
   scriptPath: string,
   onLog: (log: StructuredLog) => void,
 ): MiniflareOptions {
-  return convertV4MiniflareOptions({
+  return miniflareModule().convertV4MiniflareOptions({
     name: WORKER.name,
     host: "127.0.0.1",
     port: 0,

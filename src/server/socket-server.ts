@@ -6,8 +6,9 @@
  * @module
  */
 
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
-import { Miniflare } from "miniflare";
+import type { Miniflare } from "miniflare";
 import { WsComSrvError } from "wscomsrv-protocol";
 import { findBundle, WORKER } from "./bundle.js";
 import {
@@ -17,8 +18,10 @@ import {
   runtimeStartError,
   systemCode,
 } from "./errors.js";
+import { miniflareModule } from "./miniflare-module.js";
 import { miniflareOptions } from "./miniflare-options.js";
 import { type ResolvedOptions, resolveOptions, type SocketServerOptions } from "./options.js";
+import { preparePersistDir } from "./persist-dir.js";
 import { type ClientEvent, type ConsoleEntry, decodeRuntimeLog } from "./runtime-log.js";
 
 /**
@@ -61,23 +64,32 @@ export class SocketServer {
   readonly persist: string | undefined;
   readonly #miniflare: Miniflare;
   readonly #hooks: Hooks<SocketServerEvents>;
+  /** The rooms a socket connected to since the start: those that may hold sockets. */
+  readonly #rooms: ReadonlySet<string>;
+  /** The key of the Worker's going-away route for this start. */
+  readonly #goingAwayKey: string;
   #closing: Promise<void> | undefined;
 
   private constructor(
     miniflare: Miniflare,
     hooks: Hooks<SocketServerEvents>,
+    rooms: ReadonlySet<string>,
+    goingAwayKey: string,
     options: ResolvedOptions,
     port: number,
   ) {
     this.#miniflare = miniflare;
     this.#hooks = hooks;
+    this.#rooms = rooms;
+    this.#goingAwayKey = goingAwayKey;
     this.host = options.host;
     this.port = port;
     this.persist = options.persist;
   }
 
   /**
-   * Starts a relay and resolves once it accepts connections (about 0.1 s).
+   * Starts a relay and resolves once it accepts connections (a few tenths of a second; the
+   * first start in a process loads Miniflare first, about half a second more).
    *
    * Defaults: host `"127.0.0.1"`, port `8888`, open rooms, nothing persisted.
    *
@@ -87,7 +99,8 @@ export class SocketServer {
    *   `tokenKeys`); with an {@link AddressInUseError} (`"EADDRINUSE"`) when the port is taken,
    *   a `ListenError` (`"ERR_LISTEN"`) when the address cannot be listened on, a
    *   `BundleMissingError` (`"ERR_BUNDLE_MISSING"`) before `npm run build`, or a
-   *   `WsComSrvError` with `"ERR_RUNTIME_START"` when workerd fails. No process is left behind.
+   *   `WsComSrvError` with `"ERR_RUNTIME_START"` when workerd fails, a `PersistError`
+   *   (`"ERR_PERSIST"`) when the `persist` directory cannot be used. No process is left behind.
    *
    * @example
    * ```ts
@@ -103,17 +116,26 @@ export class SocketServer {
   }
 
   static async #launch(options: ResolvedOptions): Promise<SocketServer> {
+    if (options.persist !== undefined) await preparePersistDir(options.persist);
     const scriptPath = await findBundle(options.scriptPath);
     // A taken port or a bad host is found here in a millisecond, before any process exists.
     await probePort(options.host, options.port);
     const hooks = new Hooks<SocketServerEvents>();
+    const rooms = new Set<string>();
+    const key = randomBytes(32).toString("hex");
+    const bindings = { ...options.bindings, GOING_AWAY_KEY: key };
     let miniflare: Miniflare;
     try {
+      const { Miniflare } = miniflareModule();
       miniflare = new Miniflare(
-        miniflareOptions(options, scriptPath, (log) => {
+        miniflareOptions({ ...options, bindings }, scriptPath, (log) => {
           const decoded = decodeRuntimeLog(log);
-          if (decoded.kind === "client") hooks.emit("client", decoded.event);
-          else hooks.emit("console", decoded.entry);
+          if (decoded.kind === "client") {
+            if (decoded.event.type === "connect") rooms.add(decoded.event.room);
+            hooks.emit("client", decoded.event);
+          } else {
+            hooks.emit("console", decoded.entry);
+          }
         }),
       );
     } catch (error) {
@@ -122,7 +144,7 @@ export class SocketServer {
     try {
       await miniflare.ready;
       const url = await miniflare.unsafeGetDirectURL(WORKER.name);
-      return new SocketServer(miniflare, hooks, options, Number(url.port));
+      return new SocketServer(miniflare, hooks, rooms, key, options, Number(url.port));
     } catch (error) {
       // Ends workerd; Miniflare rejects here again with the same startup failure.
       await miniflare.dispose().catch(() => {});
@@ -166,8 +188,9 @@ export class SocketServer {
   }
 
   /**
-   * Stops the relay: ends the workerd process and frees the port. Connected clients see
-   * their socket close. Safe to call more than once.
+   * Stops the relay: closes every client's socket with `1001` ("going away", reason
+   * `"relay stopping"`) and waits until the clients answered the close (at most about
+   * 1 s), then ends the workerd process and frees the port. Safe to call more than once.
    *
    * @example
    * ```ts
@@ -175,8 +198,47 @@ export class SocketServer {
    * ```
    */
   close(): Promise<void> {
-    this.#closing ??= this.#miniflare.dispose().finally(() => this.#hooks.clear());
+    this.#closing ??= goAway(this.#miniflare, this.#goingAwayKey, this.#rooms)
+      .then(() => this.#miniflare.dispose())
+      .finally(() => this.#hooks.clear());
     return this.#closing;
+  }
+}
+
+/** How long {@link SocketServer.close} waits, at most, for the rooms to close their sockets. */
+const GOING_AWAY_BOUND_MS = 1_000;
+
+/** The Worker's route and header for going away, as `src/worker/going-away-route.ts` defines them. */
+const GOING_AWAY = { path: "/_going-away", header: "x-wscomsrv-going-away" } as const;
+
+/**
+ * Asks each room in `rooms` to close its sockets with 1001 (a request to the Worker's
+ * going-away route, with the key of this start), and resolves when all have answered, or
+ * after {@link GOING_AWAY_BOUND_MS}. Never rejects: a room that fails is left to the
+ * runtime's end.
+ */
+async function goAway(
+  miniflare: Miniflare,
+  key: string,
+  rooms: ReadonlySet<string>,
+): Promise<void> {
+  if (rooms.size === 0) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, GOING_AWAY_BOUND_MS);
+  });
+  const request = miniflare
+    .dispatchFetch(`http://localhost${GOING_AWAY.path}`, {
+      method: "POST",
+      headers: { [GOING_AWAY.header]: key, "content-type": "application/json" },
+      body: JSON.stringify([...rooms]),
+    })
+    .then((response) => response.arrayBuffer())
+    .catch(() => {});
+  try {
+    await Promise.race([request, bound]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * The Worker's request handling: the URL scheme, the health route, the client's browser build
- * (`client-file.ts`), the checks that happen
- * before any room is touched (room name, origin, upgrade, token), and the hand-over of the
- * WebSocket upgrade to the room's Durable Object (as `room-contract.ts` says).
+ * (`client-file.ts`), the local server's going-away route (`going-away-route.ts`), the checks
+ * that happen before any room is touched (room name, origin, upgrade, token), and the hand-over
+ * of the WebSocket upgrade to the room's Durable Object (as `room-contract.ts` says).
  *
  * @module
  */
@@ -18,6 +18,7 @@ import { relayConfig } from "../config/index.js";
 import { clientFileResponse } from "./client-file.js";
 import { consolePage, wantsConsole } from "./console.js";
 import type { Env } from "./env.js";
+import { GOING_AWAY_PATH, goingAwayRoute } from "./going-away-route.js";
 import { forwardUpgrade, offeredSubprotocols, text } from "./room-contract.js";
 
 /** The health route, for load balancers and scripts. */
@@ -61,6 +62,7 @@ export async function handleRequest(request: Request, env: Env): Promise<Respons
   }
   const clientFile = clientFileResponse(request, url);
   if (clientFile !== undefined) return clientFile;
+  if (url.pathname === GOING_AWAY_PATH) return goingAwayRoute(request, env);
   const target = roomFromPath(url.pathname);
   if (!target.ok) return text(target.status, target.reason);
   const configured = relayConfig(env);

@@ -36,6 +36,7 @@ import { FailureBudget, RateLimiter } from "./rate-limit.js";
 import { readUpgrade, text, upgradeHeaders } from "./room-contract.js";
 import { tellPresence } from "./roster.js";
 import { has } from "./session.js";
+import { GoingAway } from "./shutdown.js";
 import { sweep } from "./sweep.js";
 
 /** The earlier of two times, either of which may be missing. */
@@ -63,6 +64,8 @@ export class Room extends DurableObject<Env> {
   #alarmAt: number | undefined;
   /** When this instance last pruned old names. */
   #prunedAt = 0;
+  /** The sockets closed because the relay stops (see `shutdown.ts`). */
+  readonly #goingAway = new GoingAway<WebSocket>();
 
   /** Answers heartbeats without waking up, and learns when its alarm is due. */
   constructor(ctx: DurableObjectState, env: Env) {
@@ -217,7 +220,8 @@ export class Room extends DurableObject<Env> {
    */
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     const room = this.#context(undefined);
-    room.presence.closing(ws, code);
+    // A client answering the relay's own going-away close did not say goodbye: it is away.
+    if (!this.#goingAway.gone(ws)) room.presence.closing(ws, code);
     const session = room.connections.remove(ws);
     if (session?.name !== undefined) room.names.touch(session.name, Date.now());
     logEvent(room.name, "close", { name: session?.name, code });
@@ -227,6 +231,7 @@ export class Room extends DurableObject<Env> {
 
   /** Frees the name of a socket that failed, and forgets the socket for good. */
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    this.#goingAway.gone(ws);
     const room = this.#context(undefined);
     const session = room.connections.find(ws);
     room.connections.retire(ws);
@@ -234,6 +239,14 @@ export class Room extends DurableObject<Env> {
     room.outbox.flush();
     if (session?.name !== undefined) room.names.touch(session.name, Date.now());
     logEvent(room.name, "error", { name: session?.name, message: String(error) });
+  }
+
+  /**
+   * The relay stops: closes every socket with 1001 and resolves once the clients answered
+   * (at most 500 ms), with how many sockets there were. Called by the local server over RPC.
+   */
+  goAway(): Promise<number> {
+    return this.#goingAway.start(this.#context(undefined));
   }
 
   /** Forgets names not seen for `nameRetentionMs`, at most once an hour per instance. */

@@ -142,7 +142,30 @@ describe("wscomsrv serve's command line", () => {
     [["--host", ""], "--host must not be empty"],
     [["--name", "A"], "--name is a flag of `wscomsrv token`, not of `serve`"],
     [["serve", "extra"], "unexpected argument after `serve`"],
-    [["start"], 'unknown command "start"'],
+    [["start"], 'unknown command "start"; the commands are serve and token'],
+    [["serv"], 'unknown command "serv"; did you mean serve?'],
+    [["--prot", "9000"], "unknown flag --prot; did you mean --port?"],
+    [["--Port", "9000"], "unknown flag --Port; did you mean --port?"],
+    [["--pers", "dir"], "unknown flag --pers; did you mean --persist?"],
+    [["--passwrd=pw"], "unknown flag --passwrd; did you mean --password?"],
+    [["--frobnicate"], "unknown flag --frobnicate; `wscomsrv --help` lists the flags"],
+    [
+      ["-x"],
+      "unknown flag -x; the short flags are -p (--port), -q (--quiet), -h (--help) and -v (--version)",
+    ],
+    [["--port"], "--port needs a value: a port from 0 to 65535, like 9000"],
+    [["-p"], "-p (--port) needs a value: a port from 0 to 65535, like 9000"],
+    [
+      ["--port", "--quiet"],
+      "--port needs a value: a port from 0 to 65535, like 9000 (a value that starts with - goes as --port=VALUE)",
+    ],
+    [["--port", "-1"], '--port must be a number from 0 to 65535, got "-1"'],
+    [["--quiet=yes"], "--quiet takes no value"],
+    [["--persist", ""], "--persist must not be empty: give a directory, like .relay-state"],
+    [
+      ["serve", "9000"],
+      "unexpected argument after `serve`: each value follows its flag, like --port 9000",
+    ],
   ])("refuses %j", (argv, message) => {
     expect(refusal(argv)).toContain(message);
   });
@@ -242,11 +265,11 @@ describe("wscomsrv token's command line", () => {
     [[...base, "--secret", ""], "--secret must not be empty"],
     [
       [...base, "--secret", SECRET, "--ttl", "0"],
-      '--ttl must be a whole number of seconds, at least 1, got "0"',
+      '--ttl must be a whole number of seconds from 1 to 31622400, got "0"',
     ],
     [
       [...base, "--secret", SECRET, "--ttl", "1h"],
-      '--ttl must be a whole number of seconds, at least 1, got "1h"',
+      '--ttl must be a whole number of seconds from 1 to 31622400, got "1h"',
     ],
     [
       [...base, "--secret", SECRET, "--exp", "1800000000"],
@@ -254,7 +277,7 @@ describe("wscomsrv token's command line", () => {
     ],
     [
       [...base, "--secret", SECRET, "--ttl", "31622401"],
-      "--ttl 31622401 is more than 31622400 seconds",
+      '--ttl must be a whole number of seconds from 1 to 31622400, got "31622401"',
     ],
     [
       [...base, "--secret", SECRET, "--exp", "1831622401"],
@@ -262,13 +285,26 @@ describe("wscomsrv token's command line", () => {
     ],
     [
       [...base, "--secret", SECRET, "--exp", "soon"],
-      '--exp must be a time in whole seconds since 1970, got "soon"',
+      '--exp must be a time in whole seconds since 1970, like 1800003600 (in an hour), got "soon"',
     ],
     [
       [...base, "--secret", SECRET, "--ttl", "5", "--exp", "1900000000"],
       "give --ttl or --exp, not both",
     ],
     [[...base, "--port", "1"], "--port is a flag of `wscomsrv serve`, not of `token`"],
+    [
+      [...base, "--secret", SECRET, "--ttl", "-5"],
+      '--ttl must be a whole number of seconds from 1 to 31622400, got "-5"',
+    ],
+    [
+      [...base, "--secret", SECRET, "--ttl=-5"],
+      '--ttl must be a whole number of seconds from 1 to 31622400, got "-5"',
+    ],
+    [
+      [...base, "--secret", SECRET, "--ttl", "1.5"],
+      '--ttl must be a whole number of seconds from 1 to 31622400, got "1.5"',
+    ],
+    [[...base, "--secret", SECRET, "--tll", "60"], "unknown flag --tll; did you mean --ttl?"],
   ])("refuses %j", (argv, message) => {
     expect(refusal(argv)).toContain(message);
   });
@@ -285,11 +321,33 @@ describe("wscomsrv token's command line", () => {
       { WSCOMSRV_TOKEN_KEYS: JSON.stringify({ k1: SECRET.slice(0, 31) }) },
       'WSCOMSRV_TOKEN_KEYS: the secret of "k1" needs at least 32 bytes',
     ],
-    [[...base, "--secret"], {}, "Option '--secret <value>' argument missing"],
-    [[...base, SECRET.slice(0, 31)], {}, "unexpected argument after `token`"],
+    [[...base, "--secret"], {}, "--secret needs a value: the signing key's secret"],
+    [
+      [...base, "--secret", "-s3cret-0123456789-0123456789-0123456789"],
+      {},
+      "--secret needs a value: the signing key's secret (a value that starts with - goes as --secret=VALUE)",
+    ],
+    [
+      [...base, SECRET.slice(0, 31)],
+      {},
+      "unexpected argument after `token`: each value follows its flag, like --port 9000 (`wscomsrv --help` lists them)",
+    ],
   ])("refuses a bad secret without showing it: %#", (argv, env, message) => {
     const text = refusal(argv, env);
     expect(text).toBe(message);
     expect(text).not.toContain(SECRET.slice(0, 31));
+  });
+});
+
+describe("the closest flag", () => {
+  it("is suggested only when it is close", async () => {
+    const { closest, editDistance } = await import("../../src/cli/closest.js");
+    expect(editDistance("prot", "port")).toBe(1);
+    expect(editDistance("", "port")).toBe(4);
+    expect(editDistance("limits", "room-limits")).toBe(5);
+    expect(closest("hots", ["host", "port"])).toBe("host");
+    expect(closest("lmits", ["limits", "room-limits"])).toBe("limits");
+    expect(closest("xyz", ["host", "port"])).toBeUndefined();
+    expect(closest("po", ["port", "policy"])).toBeUndefined();
   });
 });

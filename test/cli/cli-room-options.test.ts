@@ -84,14 +84,13 @@ describe("wscomsrv serve, room options", () => {
     expect(limits).toEqual({
       status: 2,
       stdout: "",
-      stderr:
-        'wscomsrv: --limits: limit "maxNameLength" may not exceed 64\nRun `wscomsrv --help` for the flags.\n',
+      stderr: 'wscomsrv: --limits: limit "maxNameLength" may not exceed 64\n',
     });
     expect(roomLimits).toEqual({
       status: 2,
       stdout: "",
       stderr:
-        'wscomsrv: --room-limits: the limits of "lab-*": limit "maxNameLength" may not exceed 64\nRun `wscomsrv --help` for the flags.\n',
+        'wscomsrv: --room-limits: the limits of "lab-*": limit "maxNameLength" may not exceed 64\n',
     });
     expect(keys).toMatchObject({ status: 2, stdout: "" });
     expect(keys.stderr).toContain(

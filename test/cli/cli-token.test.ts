@@ -86,8 +86,7 @@ describe("wscomsrv token", () => {
       {
         status: 2,
         stdout: "",
-        stderr:
-          "wscomsrv: --secret needs at least 32 bytes\nRun `wscomsrv --help` for the flags.\n",
+        stderr: "wscomsrv: --secret needs at least 32 bytes\n",
       },
       {
         status: 2,

@@ -14,6 +14,7 @@ const EXPORTS = [
   "MAX_TOKEN_LIFETIME_SECONDS",
   "MIN_SECRET_BYTES",
   "NoFreePortError",
+  "PersistError",
   "SocketServer",
   "WsComSrvError",
   "connectToFirstFreePort",
@@ -32,6 +33,7 @@ it("marks every error class it exports with the one scheme: a WsComSrvError with
     api.BundleMissingError,
     api.ListenError,
     api.NoFreePortError,
+    api.PersistError,
   ];
   for (const ErrorClass of errors) {
     expect(ErrorClass.prototype).toBeInstanceOf(api.WsComSrvError);

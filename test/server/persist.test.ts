@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { SocketServer, type SocketServerOptions } from "../../src/server/index.js";
+import { PersistError, SocketServer, type SocketServerOptions } from "../../src/server/index.js";
 import { cmd } from "../support/inbox.js";
 import { freshRoom, open } from "../support/relay.js";
 import { commandOf, timeOf } from "../support/session.js";
@@ -129,5 +129,39 @@ describe("persistence of the names' resume secrets", () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe("a persistence directory that cannot be used", () => {
+  it("is refused before workerd starts, with the path and what is wrong", async () => {
+    const dir = await mkdtemp(joinPath(tmpdir(), "wscomsrv-persist-bad-"));
+    dirs.push(dir);
+    const file = joinPath(dir, "state.txt");
+    await writeFile(file, "");
+    const cases: [string, string][] = [
+      [file, "is a file, not a directory"],
+      [joinPath(file, "sub"), "cannot be used: a part of its path is a file (ENOTDIR)"],
+      ["/proc/wscomsrv-state", "cannot be created"],
+    ];
+    for (const [path, problem] of cases) {
+      const error = await SocketServer.start({ port: 0, persist: path }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PersistError);
+      expect(error).toMatchObject({
+        code: "ERR_PERSIST",
+        path,
+        problem: expect.stringContaining(problem),
+      });
+      expect(String((error as Error).message)).toContain(
+        `the persistence directory ${path} ${problem}`,
+      );
+    }
+  });
+
+  it("is created with its parents when missing", async () => {
+    const dir = await mkdtemp(joinPath(tmpdir(), "wscomsrv-persist-new-"));
+    dirs.push(dir);
+    const server = await SocketServer.start({ port: 0, persist: joinPath(dir, "a", "b") });
+    await server.close();
+    expect(await readdir(joinPath(dir, "a", "b"))).not.toEqual([]);
   });
 });
