@@ -4,6 +4,7 @@
 //
 // 1. From the start of `node scripts/start.js` (npm start's script, the tree unchanged) and of
 //    `node dist/cli/main.js serve` to the line "listening on": the median and the slowest.
+//    And the runtime's floor: a bare Miniflare with a one-line Worker, the same way.
 // 2. A restart: 3 seed clients in 3 rooms, the CLI stopped with SIGTERM and started again on
 //    the same port; how many are connected again, how long each was away, and the close code.
 import { spawn } from "node:child_process";
@@ -80,6 +81,17 @@ function seedClient(url, name) {
   return state;
 }
 
+/** The floor: Miniflare loaded with `require`, one workerd with a one-line Worker, listening. */
+const FLOOR = `
+const { Miniflare, convertV4MiniflareOptions } = require("miniflare");
+const mf = new Miniflare(convertV4MiniflareOptions({
+  modules: true, script: "export default { fetch() { return new Response('ok') } }",
+  host: "127.0.0.1", port: Number(process.argv.at(-1)), compatibilityDate: "2026-11-01",
+}));
+mf.ready.then((url) => console.log("listening on " + url));
+process.on("SIGTERM", () => mf.dispose().then(() => process.exit(0)));
+`;
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const report = (label, values) =>
   console.log(
@@ -89,10 +101,14 @@ const report = (label, values) =>
 for (const [label, args] of [
   ["node scripts/start.js to listening", ["scripts/start.js", "--quiet"]],
   ["node dist/cli/main.js serve to listening", ["dist/cli/main.js", "serve", "--quiet"]],
+  ["floor, a bare Miniflare with a one-line Worker, to listening", ["-e", FLOOR, "--"]],
 ]) {
   const times = [];
   for (let i = 0; i < runs; i += 1) {
-    const { child, ms } = await startRelay([...args, "--port", String(await freePort())]);
+    const port = String(await freePort());
+    const { child, ms } = await startRelay(
+      args[0] === "-e" ? [...args, port] : [...args, "--port", port],
+    );
     times.push(ms);
     await stopRelay(child);
   }

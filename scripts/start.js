@@ -18,6 +18,7 @@ const INPUTS = [
   "package-lock.json",
   "tsconfig.json",
   "scripts/build-console.js",
+  "scripts/build-client-file.js",
   "scripts/build-server.js",
 ];
 

@@ -22,7 +22,12 @@ import { miniflareModule } from "./miniflare-module.js";
 import { miniflareOptions } from "./miniflare-options.js";
 import { type ResolvedOptions, resolveOptions, type SocketServerOptions } from "./options.js";
 import { preparePersistDir } from "./persist-dir.js";
-import { type ClientEvent, type ConsoleEntry, decodeRuntimeLog } from "./runtime-log.js";
+import {
+  type ClientEvent,
+  type ConsoleEntry,
+  decodeRuntimeLog,
+  isBenignRuntimeLine,
+} from "./runtime-log.js";
 
 /**
  * The hooks of a {@link SocketServer}, by name, with the value each receives.
@@ -129,6 +134,8 @@ export class SocketServer {
       const { Miniflare } = miniflareModule();
       miniflare = new Miniflare(
         miniflareOptions({ ...options, bindings }, scriptPath, (log) => {
+          // workerd's reports of a peer gone mid-operation: the client events say it already.
+          if (isBenignRuntimeLine(log.message)) return;
           const decoded = decodeRuntimeLog(log);
           if (decoded.kind === "client") {
             if (decoded.event.type === "connect") rooms.add(decoded.event.room);

