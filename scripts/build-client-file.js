@@ -43,6 +43,20 @@ const lfSources = {
 const digest = (algorithm, text, encoding) =>
   createHash(algorithm).update(text, "utf8").digest(encoding);
 
+/** What the browser builds of the client file and the console share: minified ES2022 modules. */
+export const BROWSER_BUILD = {
+  bundle: true,
+  minify: true,
+  write: false,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  legalComments: "none",
+  absWorkingDir: root,
+  alias: { "wscomsrv-protocol": "./src/protocol/index.ts" },
+  logLevel: "warning",
+};
+
 /**
  * Builds the client file in memory: `{ code, map, integrity, etag, mapEtag }`, where `code`
  * ends with its `sourceMappingURL`, `integrity` is `sha384-…` of `code` and the ETags are
@@ -50,23 +64,14 @@ const digest = (algorithm, text, encoding) =>
  */
 export async function buildClientFile() {
   const result = await build({
+    ...BROWSER_BUILD,
     entryPoints: ["src/client/index.ts"],
     // Not written: it only names the output, so that the map's `sources` are relative to
     // the project's root (`src/client/client.ts`), the same on every machine.
     outfile: "_client.js",
-    write: false,
-    bundle: true,
-    minify: true,
     sourcemap: "external",
     sourcesContent: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    legalComments: "none",
-    absWorkingDir: root,
-    alias: { "wscomsrv-protocol": "./src/protocol/index.ts" },
     plugins: [lfSources],
-    logLevel: "warning",
   });
   const file = (suffix) => result.outputFiles.find((output) => output.path.endsWith(suffix))?.text;
   const script = file("_client.js");

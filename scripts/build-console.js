@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { CLIENT_FILE_PATH, writeClientFile } from "./build-client-file.js";
+import { BROWSER_BUILD, CLIENT_FILE_PATH, writeClientFile } from "./build-client-file.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "src", "console");
@@ -31,18 +31,9 @@ const servedClient = {
 };
 
 const bundled = await build({
+  ...BROWSER_BUILD,
   entryPoints: [join(source, "main.ts")],
-  bundle: true,
-  minify: true,
-  write: false,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  legalComments: "none",
-  absWorkingDir: root,
-  alias: { "wscomsrv-protocol": "./src/protocol/index.ts" },
   plugins: [servedClient],
-  logLevel: "warning",
 });
 const script = bundled.outputFiles[0]?.text.trim();
 if (script === undefined) throw new Error("esbuild wrote no console script");
