@@ -9,10 +9,9 @@
  * (about 10 s later); see the close behaviour in docs/protocol.md.
  */
 
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { SocketServer } from "../../src/server/index.js";
+import { expect, it } from "vitest";
 import { cmd } from "../support/inbox.js";
-import { freshRoom, join, open, startRelay } from "../support/relay.js";
+import { freshRoom, join, open, relayForFile } from "../support/relay.js";
 import { sync } from "../support/session.js";
 
 const IDENTIFY_TIMEOUT_MS = 1_000;
@@ -20,19 +19,15 @@ const HEARTBEAT_TIMEOUT_MS = 1_000;
 /** How late a close event may come after the close: generous, a late TCP end takes 10 s. */
 const PROMPT_MS = 4_000;
 
-let server: SocketServer;
-beforeAll(async () => {
-  server = await startRelay({
-    limits: { identifyTimeoutMs: IDENTIFY_TIMEOUT_MS, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS },
-  });
+const relay = relayForFile({
+  limits: { identifyTimeoutMs: IDENTIFY_TIMEOUT_MS, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS },
 });
-afterAll(() => server.close());
 
 it("closes a socket that did not identify in time at once, close event included", async () => {
   const room = freshRoom();
-  const member = await join(server, room, "Member");
+  const member = await join(relay(), room, "Member");
   const opened = Date.now();
-  const idle = await open(server, room);
+  const idle = await open(relay(), room);
   await idle.take(2);
   // A frame that is no identify: the relay answers it with the handshake again.
   idle.send(cmd("ping", {}, "server", "Idle"));
@@ -47,8 +42,8 @@ it("closes a socket that did not identify in time at once, close event included"
 
 it("closes a socket whose heartbeats stopped at once, close event included", async () => {
   const room = freshRoom();
-  const quiet = await join(server, room, "Quiet", { capabilities: ["heartbeat"] });
-  const other = await join(server, room, "Other", { capabilities: ["undelivered"] });
+  const quiet = await join(relay(), room, "Quiet", { capabilities: ["heartbeat"] });
+  const other = await join(relay(), room, "Other", { capabilities: ["undelivered"] });
   // Until the heartbeat timeout has passed, a frame to Quiet reaches it; the first one after
   // it finds Quiet dead: the relay closes it, and tells Other the frame was not delivered.
   let poked: number;
