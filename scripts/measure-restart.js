@@ -7,7 +7,10 @@
 //    And the runtime's floor: a bare Miniflare with a one-line Worker, the same way.
 // 2. A restart: 3 seed clients in 3 rooms, the CLI stopped with SIGTERM and started again on
 //    the same port; how many are connected again, how long each was away, and the close code.
+// 3. In this process: the time `require("miniflare")` takes (what the first `start()` of a
+//    process adds), then `SocketServer.start()` to resolved: the median and the slowest.
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -136,3 +139,16 @@ console.log(
 );
 for (const client of clients) client.socket.close();
 await stopRelay(child);
+
+const loading = performance.now();
+createRequire(import.meta.url)("miniflare");
+console.log(`require("miniflare") in this process: ${(performance.now() - loading).toFixed(0)} ms`);
+const { SocketServer } = await import("../dist/server/index.js");
+const starts = [];
+for (let i = 0; i < runs; i += 1) {
+  const began = performance.now();
+  const server = await SocketServer.start({ port: 0 });
+  starts.push(performance.now() - began);
+  await server.close();
+}
+report("SocketServer.start() in this process, Miniflare loaded", starts);
