@@ -1,7 +1,7 @@
 // `npm start`: the relay on this machine, its address first. Builds the Worker bundle and the
 // server and CLI first, quietly (their output is shown only when a build fails), and only when
 // a source is newer than what was built: with nothing changed, the CLI starts at once, so that
-// a restart listens again well within the second after which the seed's clients retry.
+// a restart can listen again within the second after which the seed's clients retry.
 // Then runs the CLI in this process (`wscomsrv serve` with the arguments given).
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";

@@ -174,8 +174,8 @@ function version(): string {
 
 /**
  * Keeps V8's compiled code of the modules loaded from now on (Miniflare, loaded on the first
- * start) in `node_modules/.cache/wscomsrv`, so that later starts skip compiling them: about a
- * tenth of a second. `NODE_DISABLE_COMPILE_CACHE=1` turns it off; a directory that cannot be
+ * start) in `node_modules/.cache/wscomsrv`, so that later starts skip compiling them.
+ * `NODE_DISABLE_COMPILE_CACHE=1` turns it off; a directory that cannot be
  * written just means no cache.
  */
 function keepCompiledCode(): void {

@@ -1,7 +1,8 @@
 /**
  * Miniflare, loaded on the first start rather than on import: `require` rather than `import`,
  * because Miniflare is one 5.8 MB CommonJS file, and an ESM `import` of it first scans the
- * whole file for its export names (about half a second), which `require` does not.
+ * whole file for its export names, which `require` does not (docs/server.md has the commands
+ * that compare the two, and their figures).
  *
  * @module
  */

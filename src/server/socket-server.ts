@@ -93,8 +93,9 @@ export class SocketServer {
   }
 
   /**
-   * Starts a relay and resolves once it accepts connections (a few tenths of a second; the
-   * first start in a process loads Miniflare first, about half a second more).
+   * Starts a relay and resolves once it accepts connections (a few tenths of a second; the first
+   * start in a process loads Miniflare first, most of a second more: docs/server.md has the
+   * figures of `node scripts/measure-restart.js`).
    *
    * Defaults: host `"127.0.0.1"`, port `8888`, open rooms, nothing persisted.
    *

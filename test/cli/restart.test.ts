@@ -3,7 +3,7 @@
  * unchanged: clients that behave as the seed's Python client (one retry after the drop, and
  * none after that) see 1001 and are all back; and Ctrl-C (SIGINT) closes clients with 1001 too.
  *
- * The seed retries after one second, and the relay listens again well within it on a quiet
+ * The seed retries after one second, and the relay listens again within it on a quiet
  * machine (`node scripts/measure-restart.js` measures it; docs/server.md has the figures). The
  * test gives its clients' one retry a few seconds instead, so that it holds the behaviour (no
  * build when nothing changed, every client back after one retry) on a loaded test machine too.
