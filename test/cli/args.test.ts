@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseArgs, UsageError } from "../../src/cli/args.js";
+import { closest, editDistance } from "../../src/cli/closest.js";
 
 const SECRET = "s3cret-0123456789-0123456789-0123456789";
 const OTHER_SECRET = "other-0123456789-0123456789-0123456789";
@@ -340,8 +341,7 @@ describe("wscomsrv token's command line", () => {
 });
 
 describe("the closest flag", () => {
-  it("is suggested only when it is close", async () => {
-    const { closest, editDistance } = await import("../../src/cli/closest.js");
+  it("is suggested only when it is close", () => {
     expect(editDistance("prot", "port")).toBe(1);
     expect(editDistance("", "port")).toBe(4);
     expect(editDistance("limits", "room-limits")).toBe(5);
