@@ -9,10 +9,10 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SocketServer } from "../../src/server/index.js";
-import { launchChromium } from "../support/chromium.js";
+import { chromiumForFile } from "../support/chromium.js";
 import { freshRoom, startRelay } from "../support/relay.js";
 
 const TIMEOUT = 10_000;
@@ -51,7 +51,7 @@ function html(relayHttp: string, pinning: Pinning, integrity: string): string {
 let relay: SocketServer;
 let site: Server;
 let siteAddress: string;
-let browser: Browser;
+const browser = chromiumForFile();
 /** The integrity the relay sends with the file, checked against the bytes it sent. */
 let integrity: string;
 
@@ -70,11 +70,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
   siteAddress = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-}, 600_000);
+});
 
 afterAll(async () => {
-  await browser?.close();
   await new Promise((resolve) => site?.close(resolve));
   await relay?.close();
 });
@@ -86,7 +84,7 @@ async function open(
   name: string,
   pinned?: string,
 ): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage();
+  const page = await (await browser()).newPage();
   const errors: string[] = [];
   page.on("console", (message) => {
     if (message.type() === "error") errors.push(message.text());
