@@ -6,12 +6,17 @@ import { client } from "../support/sdk-client.js";
 describe("server.close()", () => {
   it('closes every client with 1001 "relay stopping", in every room, before workerd goes', async () => {
     const server = await SocketServer.start({ port: 0 });
-    const rooms = [freshRoom(), freshRoom(), "default"];
-    const inboxes = await Promise.all(rooms.map((room) => open(server, room)));
-    await Promise.all(inboxes.map((inbox) => inbox.take(2)));
-    await server.close();
-    for (const inbox of inboxes) {
-      expect(await inbox.closed()).toEqual({ code: 1001, reason: "relay stopping" });
+    try {
+      const rooms = [freshRoom(), freshRoom(), "default"];
+      const inboxes = await Promise.all(rooms.map((room) => open(server, room)));
+      await Promise.all(inboxes.map((inbox) => inbox.take(2)));
+      await server.close();
+      for (const inbox of inboxes) {
+        expect(await inbox.closed()).toEqual({ code: 1001, reason: "relay stopping" });
+      }
+    } finally {
+      // Already closed when the test got that far; a second close() does nothing.
+      await server.close();
     }
   });
 
@@ -25,6 +30,7 @@ describe("server.close()", () => {
       expect(closed).toMatchObject({ code: 1001, reason: "relay stopping", reconnecting: true });
     } finally {
       wsc.close();
+      await server.close();
     }
   });
 
