@@ -68,14 +68,9 @@ function build(script) {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
     shell: npm === undefined && process.platform === "win32",
-    env: {
-      ...process.env,
-      // wrangler's banner (with its "update available", looked up on the npm registry) and
-      // its report of the bundle; errors and warnings still show.
-      WRANGLER_HIDE_BANNER: "true",
-      WRANGLER_LOG: "warn",
-      WRANGLER_SEND_METRICS: "false",
-    },
+    // wrangler's report of the bundle; errors and warnings still show. Its banner and its
+    // telemetry are off already: `build:worker` runs it through scripts/wrangler.js.
+    env: { ...process.env, WRANGLER_LOG: "warn" },
   });
   if (result.status === 0) return;
   process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
