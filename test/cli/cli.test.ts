@@ -1,16 +1,13 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { hold, isFree, portOf, release, workerdBelow } from "../server/children.js";
-import { cmd, Inbox } from "../support/inbox.js";
+import { cmd } from "../support/inbox.js";
 import { type Child, start, stop } from "../support/process.js";
 import { freshRoom } from "../support/relay.js";
 import { sync } from "../support/session.js";
-
-const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+import { CLI, openSocket, runCli } from "./cli-child.js";
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -27,16 +24,6 @@ function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } 
   const child = start([CLI, ...args], options);
   cleanup.push(() => stop(child));
   return child;
-}
-
-async function openSocket(address: string): Promise<Inbox> {
-  const socket = new WebSocket(address);
-  const inbox = new Inbox(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once("open", () => resolve());
-    socket.once("error", reject);
-  });
-  return inbox;
 }
 
 describe("wscomsrv", () => {
@@ -98,6 +85,27 @@ describe("wscomsrv", () => {
     const child = cli(["--port", String(portOf(blocker))]);
     expect(await child.exited).toBe(1);
     expect(child.output()).toMatch(/address in use: 127\.0\.0\.1:\d+ .*\(EADDRINUSE\)/);
+    expect(child.output()).toContain(
+      "(EADDRINUSE); pick another port with --port, or --port 0 for any free one\n",
+    );
+  });
+
+  it("exits with 1 and says what to give for a host this machine does not have", async () => {
+    const run = await runCli(["--host", "192.0.2.1", "--port", "9"]);
+    expect(run).toMatchObject({ status: 1, stdout: "" });
+    expect(run.stderr).toMatch(
+      /^wscomsrv: .*\(ERR_LISTEN\); give --host an address of this machine, like 127\.0\.0\.1 or 0\.0\.0\.0\n$/,
+    );
+  });
+
+  it("exits with 2 and says what to give for a --persist path that is a file", async () => {
+    const file = joinPath(await tempDir("wscomsrv-persist-"), "state.txt");
+    await writeFile(file, "");
+    expect(await runCli(["--port", "0", "--persist", file])).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: `wscomsrv: --persist ${file} is a file, not a directory (ERR_PERSIST); give a directory this user can write (it is created when missing)\n`,
+    });
   });
 
   it("prints its help, and exits with 2 for a bad flag", async () => {
