@@ -59,7 +59,6 @@ export async function serveCli(args: string[], env: NodeJS.ProcessEnv = {}): Pro
   }
 }
 
-/** Opens a socket and resolves once it is open; rejects when the relay refuses it. */
 /**
  * A `serve` for the tests of one file: every CLI it starts is stopped after each test.
  * Call it at the top level of the test file.
@@ -76,6 +75,7 @@ export function servingClis(): (args: string[], env?: NodeJS.ProcessEnv) => Prom
   };
 }
 
+/** Opens a socket and resolves once it is open; rejects when the relay refuses it. */
 export async function openSocket(
   address: string,
   protocols: string[] = [],
