@@ -163,7 +163,7 @@ export class WebSocketClient {
       },
     });
     this.#lifecycle.attach(this.#calls);
-    this.#roster = new Roster(name, this.#lifecycle, this.#emitter);
+    this.#roster = new Roster(name, this.#lifecycle, this.#emitter, resolved.now);
     this.#lifecycle.attach(this.#roster);
     this.#clock = new Clock({
       name,

@@ -106,6 +106,7 @@ function withoutResume(message: CommandEnvelope): CommandEnvelope {
  *   undecodable: () => inbox.undecodable(),
  *   presence: (data) => roster.presence(data),
  *   members: (page) => roster.page(page),
+ *   pong: (kwargs) => clock.pong(kwargs),
  * };
  * ```
  */
@@ -130,7 +131,7 @@ export interface RelayFrames {
    */
   members(page: RosterPage | undefined): boolean;
   /** The relay's `pong` (its kwargs): true when the clock's own, which reaches no hook. */
-  pong?(kwargs: JsonObject): boolean;
+  pong(kwargs: JsonObject): boolean;
 }
 
 /** A received frame's context; a frame from a batch is serialised again only when asked. */
@@ -364,7 +365,7 @@ export class Dispatcher {
         return;
       }
       // The clock's own samples of the relay's time.
-      if (fromRelay && cmd === Command.pong && this.#relay.pong?.(kwargs) === true) return;
+      if (fromRelay && cmd === Command.pong && this.#relay.pong(kwargs)) return;
       const context = new ReceivedCommand(client, message, raw, cmd, args, fields);
       this.#emitter.emit("message", message, context);
       // A wrong password: the relay's BAD_PASSWORD report (a RelayError) says so, and the

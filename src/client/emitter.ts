@@ -111,7 +111,7 @@ export class NamedHooks<A extends unknown[]> {
  * // 'addOnClose(name, fn): the first argument is the hook\'s name (a string); to add an anonymous hook use client.on("close", fn)'
  * ```
  */
-export function hookMisuse(method: string, event: string): string {
+function hookMisuse(method: string, event: string): string {
   return `${method}(name, fn): the first argument is the hook's name (a string); to add an anonymous hook use client.on("${event}", fn)`;
 }
 

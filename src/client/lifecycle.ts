@@ -234,7 +234,7 @@ export class Lifecycle {
     code: number,
     reason: string,
     flush: () => void,
-    linger: (done: () => void) => void = (done) => done(),
+    linger: (done: () => void) => void,
   ): number {
     const phase = this.#phase;
     if (phase.state === "reconnecting") clearTimeout(phase.timer);
@@ -327,7 +327,7 @@ export class Lifecycle {
         error: (cause) => {
           // A refused upgrade is reported with its status when the socket closes.
           if (this.connection !== connection || this.#phase.state === "closed") return;
-          if (connection.refusedStatus === undefined) {
+          if (connection.refusal === undefined) {
             this.#emitter.fail(connectionError(url, cause));
           }
         },

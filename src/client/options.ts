@@ -77,7 +77,7 @@ export interface ClientOptions {
    * The extension frames to ask the relay for at identify. With none, the relay sends no
    * `identified` answer and the client counts itself identified as soon as it has sent its
    * identify (as the seed did). Default
-   * `["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls", "delivery", "receipts", "presence"]`.
+   * `["errors", "undelivered", "resume", "heartbeat", "batch", "acks", "calls", "delivery", "receipts", "presence", "stamps"]`.
    */
   capabilities?: readonly CapabilityName[];
   /**
@@ -166,7 +166,8 @@ export interface ClientOptions {
   replyStacks?: boolean;
   /**
    * The local clock, in ms since 1970, that the client reads to estimate the relay's clock
-   * (`serverNow()`): every local reading of the clock's samples, and `serverNow()` itself.
+   * (`serverNow()`): every local reading of the clock's samples, `serverNow()` itself, and
+   * the `at` of a leave the client finds by comparing rosters after a reconnect.
    * For tests (a clock that is minutes off) and for a monotonic source of your own.
    * Default `Date.now`.
    */

@@ -36,7 +36,7 @@ function inPage(name: string, after: string | undefined, last: string | undefine
  *
  * @example
  * ```ts
- * const roster = new Roster("gui", lifecycle, emitter);
+ * const roster = new Roster("gui", lifecycle, emitter, Date.now);
  * lifecycle.attach(roster);
  * roster.presence({ event: "join", name: "Sensor", at: Date.now() });
  * roster.members.get("Sensor"); // { name: "Sensor", state: "here", since: ... }
@@ -60,14 +60,14 @@ export class Roster implements ConnectionPart {
    * @param name - The client's own name (in the roster, but told to no hook).
    * @param lifecycle - Sends the `roster` requests, on the connection while it is `sendable`.
    * @param emitter - Runs the presence hooks.
-   * @param now - The local clock, in ms, for the `at` of a leave found by comparing rosters.
-   *   Default `Date.now`.
+   * @param now - The local clock (the client's `now` option), in ms, for the `at` of a leave
+   *   found by comparing rosters.
    */
   constructor(
     name: string,
     lifecycle: Pick<Lifecycle, "send" | "sendable">,
     emitter: ClientEmitter,
-    now: () => number = Date.now,
+    now: () => number,
   ) {
     this.#name = name;
     this.#lifecycle = lifecycle;

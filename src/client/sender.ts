@@ -236,6 +236,14 @@ export class Sender implements ConnectionPart {
     );
   }
 
+  /**
+   * True when a new frame waits in the send queue (with `delivery`): the window is full, or
+   * frames wait for it already, and this one goes behind them.
+   */
+  #mustWait(): boolean {
+    return this.#resend && (this.#queue.length > 0 || this.#windowFull());
+  }
+
   /** Sends queued frames while the window has room. */
   #pump(): void {
     const connection = this.#connection;
@@ -287,10 +295,7 @@ export class Sender implements ConnectionPart {
   write(message: object | string): "sent" | "queued" | "dropped" {
     const connection = this.#connection;
     if (connection === undefined) return "sent";
-    // The window is full, or frames wait for it: this one waits behind them.
-    if (this.#resend && (this.#queue.length > 0 || this.#windowFull())) {
-      return this.enqueue(message);
-    }
+    if (this.#mustWait()) return this.enqueue(message);
     if (!this.#edits) {
       this.#sendText(connection, serialize(message));
       return "sent";
@@ -311,9 +316,7 @@ export class Sender implements ConnectionPart {
   writeFrame(frame: Outgoing): "sent" | "queued" | "dropped" {
     const connection = this.#connection;
     if (connection === undefined) return "sent";
-    if (this.#resend && (this.#queue.length > 0 || this.#windowFull())) {
-      return this.enqueueFrame(frame);
-    }
+    if (this.#mustWait()) return this.enqueueFrame(frame);
     this.#writeOutgoing(connection, frame);
     return "sent";
   }

@@ -151,7 +151,6 @@ export class Connection {
   readonly url: string;
   #events: SocketEvents | undefined;
   #refusal: Refusal | undefined;
-  #refusedStatus: number | undefined;
 
   /**
    * Opens a socket to `url`, offering `protocols` when there are any; throws what the
@@ -179,7 +178,7 @@ export class Connection {
     // relay's reason from the body first (bounded in size and time); error and close follow.
     this.socket.on?.("unexpected-response", (_request, response) => {
       const status = response.statusCode ?? 0;
-      this.#refusedStatus = status;
+      this.#refusal = { status, reason: undefined };
       readRefusalReason(response, (reason) => {
         this.#refusal = { status, reason };
         try {
@@ -193,20 +192,12 @@ export class Connection {
   }
 
   /**
-   * The HTTP status the relay refused the upgrade with, when the WebSocket implementation
-   * shows it (`ws` does; browsers do not). `undefined` otherwise.
-   */
-  get refusedStatus(): number | undefined {
-    return this.#refusedStatus;
-  }
-
-  /**
-   * How the relay refused the upgrade: its status and, once the client has read the body, its
-   * reason. `undefined` where the WebSocket implementation hides the response (browsers).
+   * How the relay refused the upgrade: its status (when the WebSocket implementation shows
+   * it: `ws` does, browsers do not) and, once the client has read the body, its reason.
+   * `undefined` when the upgrade was not refused, or the implementation hides the response.
    */
   get refusal(): Refusal | undefined {
-    if (this.#refusal !== undefined || this.#refusedStatus === undefined) return this.#refusal;
-    return { status: this.#refusedStatus, reason: undefined };
+    return this.#refusal;
   }
 
   /** Reports the close once, whoever noticed it first. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   type ClientOptions,
   type ClockEstimate,
@@ -7,16 +7,12 @@ import {
   type WebSocketClient,
 } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
-import { freshRoom, join, startRelay } from "../support/relay.js";
+import { freshRoom, join, relayForFile } from "../support/relay.js";
 import { client, type Recorder, recordingWebSocket } from "../support/sdk-client.js";
 import { commandOf } from "../support/session.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 
-let server: SocketServer;
-beforeAll(async () => {
-  server = await startRelay();
-});
-afterAll(() => server.close());
+const relay = relayForFile();
 
 const open: WebSocketClient[] = [];
 const proxies: TcpProxy[] = [];
@@ -48,7 +44,7 @@ async function member(
   room: string,
   name: string,
   options: ClientOptions = {},
-  base: SocketServer | string = server,
+  base: SocketServer | string = relay(),
 ): Promise<{ client: WebSocketClient; events: Recorder; estimates: ClockEstimate[] }> {
   const made = client(base, room, name, options);
   open.push(made.client);
@@ -91,7 +87,7 @@ describe("the relay's clock", () => {
   });
 
   it("stays within its own bound when one way is 40 ms slower than the other", async () => {
-    const proxy = await TcpProxy.start(server, { toRelay: 40, toClient: 0 });
+    const proxy = await TcpProxy.start(relay(), { toRelay: 40, toClient: 0 });
     proxies.push(proxy);
     const {
       client: wsc,
@@ -110,7 +106,7 @@ describe("the relay's clock", () => {
 
   it("follows a local clock that jumped, at the next samples, with a clock event", async () => {
     let jump = 0;
-    const proxy = await TcpProxy.start(server);
+    const proxy = await TcpProxy.start(relay());
     proxies.push(proxy);
     const {
       client: wsc,
@@ -141,7 +137,7 @@ describe("the relay's clock", () => {
   });
 
   it("has no estimate before a sample: serverNow() is the local clock, roomTime() undefined", () => {
-    const { client: wsc } = client(server, freshRoom(), "Idle", {
+    const { client: wsc } = client(relay(), freshRoom(), "Idle", {
       now: () => 1_000,
       autoConnect: false,
     });
@@ -192,7 +188,7 @@ describe("the relay's clock", () => {
   });
 
   it("takes that option as a function only", () => {
-    expect(() => client(server, freshRoom(), "Bad", { now: 5 as never })).toThrow(TypeError);
+    expect(() => client(relay(), freshRoom(), "Bad", { now: 5 as never })).toThrow(TypeError);
   });
 });
 
@@ -206,7 +202,7 @@ describe("relayTime (capability stamps)", () => {
       times.push(relayTime);
       events.wake();
     });
-    const peer = await join(server, room, "Sensor");
+    const peer = await join(relay(), room, "Sensor");
     const before = Date.now();
     peer.send({ type: "message", data: "hi", target: "Gui", relayTime: 12 });
     await events.until(() => times.length > 0, "the message");
@@ -227,7 +223,7 @@ describe("relayTime (capability stamps)", () => {
       times.push(relayTime);
       events.wake();
     });
-    const peer = await join(server, room, "Sensor");
+    const peer = await join(relay(), room, "Sensor");
     peer.send({ type: "message", data: "hi", target: "Plain", relayTime: 12 });
     await events.until(() => times.length > 0, "the message");
     expect(times).toEqual([undefined]);

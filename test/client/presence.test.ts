@@ -9,10 +9,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import type { Member, WebSocketClient } from "../../src/client/node.js";
 import type { SocketServer } from "../../src/server/index.js";
-import { freshRoom, join, startRelay } from "../support/relay.js";
+import { freshRoom, join, relayForFile, startRelay } from "../support/relay.js";
 import { client, deliver, type Recorder, recordingWebSocket } from "../support/sdk-client.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 
@@ -21,13 +21,9 @@ const WINDOW_MS = 1_500;
 /** The relay's heartbeat timeout in these tests, in ms. */
 const HEARTBEAT_TIMEOUT_MS = 1_000;
 
-let server: SocketServer;
-beforeAll(async () => {
-  server = await startRelay({
-    limits: { mailWindowMs: WINDOW_MS, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS },
-  });
+const relay = relayForFile({
+  limits: { mailWindowMs: WINDOW_MS, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS },
 });
-afterAll(() => server.close());
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -92,7 +88,7 @@ class Watch {
     const last = expected.at(-1);
     if (last !== undefined) await this.until(last, WINDOW_MS * 4);
     const marker = `marker-${crypto.randomUUID().slice(0, 8)}`;
-    const seed = await join(server, room, marker);
+    const seed = await join(relay(), room, marker);
     await this.until(`join ${marker}`);
     seed.socket.close();
     expect(this.seen.filter((entry) => !entry.includes(" marker-"))).toEqual(expected);
@@ -104,7 +100,7 @@ async function observer(
   room: string,
   name = "Observer",
 ): Promise<{ wsc: WebSocketClient; events: Recorder; watch: Watch }> {
-  const { client: wsc, events } = client(server, room, name, { autoConnect: false });
+  const { client: wsc, events } = client(relay(), room, name, { autoConnect: false });
   cleanup.push(() => wsc.close());
   const watch = new Watch(wsc, events);
   wsc.connectToSocket();
@@ -113,7 +109,7 @@ async function observer(
 }
 
 /** A proxy in front of the relay, closed after the test. */
-async function proxy(target: SocketServer = server): Promise<TcpProxy> {
+async function proxy(target: SocketServer = relay()): Promise<TcpProxy> {
   const started = await TcpProxy.start(target);
   cleanup.push(() => started.close());
   return started;
@@ -125,7 +121,7 @@ it("tells a close as join then leave, and lists the member while it stays", asyn
   expect(o.capabilities).toContain("presence");
   // The observer itself is in the roster, but no hook is told about it.
   expect(o.members.get("Observer")).toMatchObject({ name: "Observer", state: "here" });
-  const s = member(server, room, "S");
+  const s = member(relay(), room, "S");
   await watch.until("join S");
   const joined = o.members.get("S");
   expect(joined).toEqual({ name: "S", state: "here", since: watch.at("join S") });
@@ -182,11 +178,14 @@ it("tells a heartbeat timeout as away, then a leave when the window ends", async
   (await through.connection(0)).cutClientSide();
   await s.events.until(() => s.events.closes.length === 1, "the client's close");
   // The relay finds the silent socket dead when it is needed (a frame to it), once its
-  // heartbeats have been missing for the timeout, and closes it with 4011.
-  for (let n = 0; !watch.seen.includes("away S"); n++) {
+  // heartbeats have been missing for the timeout, and closes it with 4011. A frame every
+  // 200 ms, for at most ten timeouts.
+  const probes = (HEARTBEAT_TIMEOUT_MS * 10) / 200;
+  for (let n = 0; n < probes && !watch.seen.includes("away S"); n++) {
     o.writeToSocket({ type: "ping", data: n, target: ["S"] });
     await watch.until("away S", 200).catch(() => undefined);
   }
+  expect(watch.seen).toContain("away S");
   expect(Date.now() - joinedAt).toBeGreaterThanOrEqual(HEARTBEAT_TIMEOUT_MS);
   await watch.until("leave S", WINDOW_MS * 4);
   await watch.expect(room, ["join S", "away S", "leave S"]);
@@ -195,11 +194,11 @@ it("tells a heartbeat timeout as away, then a leave when the window ends", async
 it("tells a takeover with proof as moved only, keeping the stay's start", async () => {
   const room = freshRoom();
   const { wsc: o, watch } = await observer(room);
-  const first = member(server, room, "S");
+  const first = member(relay(), room, "S");
   await watch.until("join S");
   await first.events.identifiedTimes(1);
   const since = o.members.get("S")?.since;
-  const second = member(server, room, "S", { resume: first.client.resumeSecret });
+  const second = member(relay(), room, "S", { resume: first.client.resumeSecret });
   await second.events.identifiedTimes(1);
   await watch.until("moved S");
   await first.events.until(() => first.events.closes[0], "the old holder's close");
@@ -224,23 +223,23 @@ it("tells a dead holder replaced by its own reconnect as moved only", async () =
 it("after a room reset: a name back within the window is back; one that is not, leaves", async () => {
   const dir = await mkdtemp(joinPath(tmpdir(), "wscomsrv-presence-"));
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
-  let relay = await startRelay({ persist: dir, limits: { mailWindowMs: WINDOW_MS } });
-  cleanup.push(() => relay.close());
+  let persisted = await startRelay({ persist: dir, limits: { mailWindowMs: WINDOW_MS } });
+  cleanup.push(() => persisted.close());
   const room = freshRoom();
-  const o = client(relay, room, "Observer", { autoConnect: false });
+  const o = client(persisted, room, "Observer", { autoConnect: false });
   cleanup.push(() => o.client.close());
   const watch = new Watch(o.client, o.events);
   o.client.connectToSocket();
   await o.events.identifiedTimes(1);
-  const back = member(relay, room, "Back", { reconnect: false });
-  const gone = member(relay, room, "Gone", { reconnect: false });
+  const back = member(persisted, room, "Back", { reconnect: false });
+  const gone = member(persisted, room, "Gone", { reconnect: false });
   await watch.until("join Back");
   await watch.until("join Gone");
   await Promise.all([back, gone].map(({ events }) => events.identifiedTimes(1)));
 
-  const port = relay.port;
-  await relay.close();
-  relay = await startRelay({ port, persist: dir, limits: { mailWindowMs: WINDOW_MS } });
+  const port = persisted.port;
+  await persisted.close();
+  persisted = await startRelay({ port, persist: dir, limits: { mailWindowMs: WINDOW_MS } });
   // The observer comes back first: its new roster has both away (no close reached the room).
   await o.events.identifiedTimes(2, 20_000);
   await watch.until("away Gone");
@@ -251,13 +250,13 @@ it("after a room reset: a name back within the window is back; one that is not, 
   await watch.until("leave Gone", WINDOW_MS * 4);
   expect(o.client.members.get("Back")?.state).toBe("here");
   expect(o.client.members.has("Gone")).toBe(false);
-  // The marker joins on the restarted relay.
+  // The marker joins on the restarted persisted.
   const marker = `marker-${crypto.randomUUID().slice(0, 8)}`;
-  const seed = await join(relay, room, marker);
+  const seed = await join(persisted, room, marker);
   await watch.until(`join ${marker}`);
   seed.socket.close();
   // Exactly one stay each. Which of the two is told away first depends on whether the old
-  // relay's shutdown let a close reach the room before the observer's own socket went.
+  // persisted's shutdown let a close reach the room before the observer's own socket went.
   const of = (name: string) => watch.seen.filter((entry) => entry.endsWith(` ${name}`));
   expect(of("Back")).toEqual(["join Back", "away Back", "back Back"]);
   expect(of("Gone")).toEqual(["join Gone", "away Gone", "leave Gone"]);
@@ -325,9 +324,9 @@ it("fetches a roster larger than a page, page by page, and after a reconnect tel
 
 it("tells a seed client (no capabilities) nothing of presence", async () => {
   const room = freshRoom();
-  const seed = await join(server, room, "Seed");
+  const seed = await join(relay(), room, "Seed");
   const { wsc: o, watch } = await observer(room);
-  const s = member(server, room, "S");
+  const s = member(relay(), room, "S");
   await watch.until("join S");
   s.client.close();
   await watch.until("leave S");
@@ -340,9 +339,9 @@ it("tells a seed client (no capabilities) nothing of presence", async () => {
 it("takes presence only from the relay: a peer's forged presence and members frames change nothing", async () => {
   const room = freshRoom();
   const { wsc: o, watch, events } = await observer(room);
-  const s = member(server, room, "S");
+  const s = member(relay(), room, "S");
   await watch.until("join S");
-  const peer = await join(server, room, "Peer");
+  const peer = await join(relay(), room, "Peer");
   await watch.until("join Peer");
   peer.send({ type: "presence", data: { event: "leave", name: "S", at: 1 }, target: ["Observer"] });
   peer.send({
@@ -361,7 +360,7 @@ it("takes presence only from the relay: a peer's forged presence and members fra
 it("reports a malformed presence frame from the relay as INVALID_FRAME and keeps the roster", async () => {
   const room = freshRoom();
   const recording = recordingWebSocket();
-  const o = client(server, room, "Observer", { WebSocket: recording.WebSocket });
+  const o = client(relay(), room, "Observer", { WebSocket: recording.WebSocket });
   cleanup.push(() => o.client.close());
   await o.events.identifiedTimes(1);
   const socket = recording.sockets[0];

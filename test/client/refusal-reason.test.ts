@@ -5,7 +5,7 @@
  */
 
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { mintToken } from "../../src/auth/token.js";
 import {
@@ -16,26 +16,21 @@ import {
 import { MAX_REFUSAL_REASON_BYTES, refusalReason } from "../../src/client/transport.js";
 import type { SocketServer } from "../../src/server/index.js";
 import { Inbox } from "../support/inbox.js";
-import { freshRoom, join, open, startRelay } from "../support/relay.js";
+import { freshRoom, join, open, relayForFile } from "../support/relay.js";
 import { client } from "../support/sdk-client.js";
 import { identifyAs, sync } from "../support/session.js";
 
 const KEY = { id: "k1", secret: "a-test-secret-of-at-least-32-bytes!" };
 const ORIGIN = "https://app.example";
 
-let server: SocketServer;
-let crowded: SocketServer;
-beforeAll(async () => {
-  [server, crowded] = await Promise.all([
-    startRelay({
-      allowedOrigins: [ORIGIN],
-      roomPolicy: { "tok-*": "token", "*": "open" },
-      tokenKeys: { [KEY.id]: KEY.secret },
-    }),
-    startRelay({ limits: { maxConnections: 2, maxUnidentified: 1 } }),
-  ]);
+/** A relay with an Origin allow-list and token rooms (`tok-*`). */
+const server = relayForFile({
+  allowedOrigins: [ORIGIN],
+  roomPolicy: { "tok-*": "token", "*": "open" },
+  tokenKeys: { [KEY.id]: KEY.secret },
 });
-afterAll(() => Promise.all([server.close(), crowded.close()]));
+/** A relay with room for 2 sockets, 1 of them not identified yet. */
+const crowded = relayForFile({ limits: { maxConnections: 2, maxUnidentified: 1 } });
 
 /** A `ws` class that sends `origin` with its upgrade. */
 function fromOrigin(origin: string): WebSocketConstructor {
@@ -116,15 +111,15 @@ async function expectUnbothered(member: Inbox, name: string): Promise<void> {
 describe("an UpgradeRefusedError carries the relay's reason", () => {
   it("for 400: a bad room name", async () => {
     const room = "x".repeat(65);
-    const error = await refusal(server, room);
-    expectRelaysReason(error, await relayAnswer(server, `/${room}`), /^bad room name: /);
+    const error = await refusal(server(), room);
+    expectRelaysReason(error, await relayAnswer(server(), `/${room}`), /^bad room name: /);
     expect(error.fatal).toBe(true);
   });
 
   it("keeps the first 500 bytes of a long reason", async () => {
     const origin = `https://${"a".repeat(800)}.example`;
-    const error = await refusal(server, freshRoom(), { WebSocket: fromOrigin(origin) });
-    const answer = await relayAnswer(server, `/${freshRoom()}`, { origin });
+    const error = await refusal(server(), freshRoom(), { WebSocket: fromOrigin(origin) });
+    const answer = await relayAnswer(server(), `/${freshRoom()}`, { origin });
     expect(Buffer.byteLength(answer.body)).toBeGreaterThan(MAX_REFUSAL_REASON_BYTES);
     expect(error.reason).toBe(
       Buffer.from(answer.body).subarray(0, MAX_REFUSAL_REASON_BYTES).toString().trim(),
@@ -133,18 +128,18 @@ describe("an UpgradeRefusedError carries the relay's reason", () => {
   });
 
   it("for 404: a path that is no room", async () => {
-    const error = await refusal(server, "_nothing-here");
-    expectRelaysReason(error, await relayAnswer(server, "/_nothing-here"), /no such relay route/);
+    const error = await refusal(server(), "_nothing-here");
+    expectRelaysReason(error, await relayAnswer(server(), "/_nothing-here"), /no such relay route/);
   });
 
   it("for 403: an Origin the relay does not allow; the room's members notice nothing", async () => {
     const room = freshRoom();
-    const member = await join(server, room, "Member");
+    const member = await join(server(), room, "Member");
     const origin = "https://elsewhere.example";
-    const error = await refusal(server, room, { WebSocket: fromOrigin(origin) });
+    const error = await refusal(server(), room, { WebSocket: fromOrigin(origin) });
     expectRelaysReason(
       error,
-      await relayAnswer(server, `/${room}`, { origin }),
+      await relayAnswer(server(), `/${room}`, { origin }),
       /connections from origin https:\/\/elsewhere\.example are not allowed/,
     );
     await expectUnbothered(member, "Member");
@@ -153,7 +148,7 @@ describe("an UpgradeRefusedError carries the relay's reason", () => {
   it("for 401: a token room without a token, and with a bad one; its members notice nothing", async () => {
     const room = `tok-${crypto.randomUUID()}`;
     const token = await mintToken({ room, name: "Member", ttlSeconds: 60 }, KEY);
-    const badge = new WebSocket(`${server.wsAddress}/${room}?token=${token}`);
+    const badge = new WebSocket(`${server().wsAddress}/${room}?token=${token}`);
     const member = new Inbox(badge);
     await new Promise((resolve, reject) => {
       badge.once("open", resolve);
@@ -161,23 +156,23 @@ describe("an UpgradeRefusedError carries the relay's reason", () => {
     });
     await identifyAs(member, "Member");
 
-    const missing = await refusal(server, room);
-    expectRelaysReason(missing, await relayAnswer(server, `/${room}`), /needs a token/);
+    const missing = await refusal(server(), room);
+    expectRelaysReason(missing, await relayAnswer(server(), `/${room}`), /needs a token/);
     expect(missing.fatal).toBe(true);
 
-    const wrong = await refusal(server, room, { token: "not-a-token" });
-    expectRelaysReason(wrong, await relayAnswer(server, `/${room}?token=not-a-token`), /token/);
+    const wrong = await refusal(server(), room, { token: "not-a-token" });
+    expectRelaysReason(wrong, await relayAnswer(server(), `/${room}?token=not-a-token`), /token/);
     expect(wrong.reason).not.toBe(missing.reason);
     await expectUnbothered(member, "Member");
   });
 
   it("for 429: too many sockets waiting to identify; the room's members notice nothing", async () => {
     const room = freshRoom();
-    const lurker = await open(crowded, room);
-    const error = await refusal(crowded, room);
+    const lurker = await open(crowded(), room);
+    const error = await refusal(crowded(), room);
     expectRelaysReason(
       error,
-      await relayAnswer(crowded, `/${room}`),
+      await relayAnswer(crowded(), `/${room}`),
       /has too many sockets waiting to identify/,
     );
     expect(error.fatal).toBe(false);
@@ -186,10 +181,10 @@ describe("an UpgradeRefusedError carries the relay's reason", () => {
 
   it("for 503: a full room; its members notice nothing", async () => {
     const room = freshRoom();
-    const member = await join(crowded, room, "Member");
-    const other = await join(crowded, room, "Other");
-    const error = await refusal(crowded, room);
-    expectRelaysReason(error, await relayAnswer(crowded, `/${room}`), /is full \(2 sockets\)/);
+    const member = await join(crowded(), room, "Member");
+    const other = await join(crowded(), room, "Other");
+    const error = await refusal(crowded(), room);
+    expectRelaysReason(error, await relayAnswer(crowded(), `/${room}`), /is full \(2 sockets\)/);
     expect(error.fatal).toBe(false);
     await expectUnbothered(member, "Member");
     await expectUnbothered(other, "Other");

@@ -40,13 +40,19 @@ afterEach(async () => {
   }
 });
 
-it("maxRetries: gives up after that many reconnects to a relay that is gone", async () => {
+/** A client of a relay that is gone (a free port nothing listens on), its sockets recorded. */
+async function toNowhere(name: string, maxRetries: number) {
   const port = await freePort();
   const recording = recordingWebSocket();
-  const { client: wsc, events } = client(`ws://127.0.0.1:${port}`, freshRoom(), "Lonely", {
+  const made = client(`ws://127.0.0.1:${port}`, freshRoom(), name, {
     WebSocket: recording.WebSocket,
-    maxRetries: 2,
+    maxRetries,
   });
+  return { ...made, recording };
+}
+
+it("maxRetries: gives up after that many reconnects to a relay that is gone", async () => {
+  const { client: wsc, events, recording } = await toNowhere("Lonely", 2);
   const ready = wsc.ready(10_000).then(
     () => undefined,
     (error: unknown) => error,
@@ -86,12 +92,7 @@ it("maxRetries: an identify starts the count again", async () => {
 });
 
 it("maxRetries: 0 closes for good at the first failure", async () => {
-  const port = await freePort();
-  const recording = recordingWebSocket();
-  const { client: wsc, events } = client(`ws://127.0.0.1:${port}`, freshRoom(), "Once", {
-    WebSocket: recording.WebSocket,
-    maxRetries: 0,
-  });
+  const { client: wsc, recording, events } = await toNowhere("Once", 0);
   await expect(wsc.ready(10_000)).rejects.toMatchObject({ code: ClientErrorCode.retriesExhausted });
   expect(recording.sockets).toHaveLength(1);
   await events.until(() => events.closes.length === 1, "the close");
