@@ -5,6 +5,7 @@
  * @module
  */
 
+export * from "./going-away.js";
 export * from "./log-events.js";
 export * from "./relay-config.js";
 export * from "./settings.js";

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import type { Miniflare } from "miniflare";
 import { WsComSrvError } from "wscomsrv-protocol";
+import { GOING_AWAY_ROUTE } from "../config/index.js";
 import { findBundle, WORKER } from "./bundle.js";
 import {
   AddressInUseError,
@@ -129,7 +130,7 @@ export class SocketServer {
     const hooks = new Hooks<SocketServerEvents>();
     const rooms = new Set<string>();
     const key = randomBytes(32).toString("hex");
-    const bindings = { ...options.bindings, GOING_AWAY_KEY: key };
+    const bindings = { ...options.bindings, [GOING_AWAY_ROUTE.variable]: key };
     let miniflare: Miniflare;
     try {
       const { Miniflare } = miniflareModule();
@@ -216,9 +217,6 @@ export class SocketServer {
 /** How long {@link SocketServer.close} waits, at most, for the rooms to close their sockets. */
 const GOING_AWAY_BOUND_MS = 1_000;
 
-/** The Worker's route and header for going away, as `src/worker/going-away-route.ts` defines them. */
-const GOING_AWAY = { path: "/_going-away", header: "x-wscomsrv-going-away" } as const;
-
 /**
  * Asks each room in `rooms` to close its sockets with 1001 (a request to the Worker's
  * going-away route, with the key of this start), and resolves when all have answered, or
@@ -236,9 +234,9 @@ async function goAway(
     timer = setTimeout(resolve, GOING_AWAY_BOUND_MS);
   });
   const request = miniflare
-    .dispatchFetch(`http://localhost${GOING_AWAY.path}`, {
+    .dispatchFetch(`http://localhost${GOING_AWAY_ROUTE.path}`, {
       method: "POST",
-      headers: { [GOING_AWAY.header]: key, "content-type": "application/json" },
+      headers: { [GOING_AWAY_ROUTE.header]: key, "content-type": "application/json" },
       body: JSON.stringify([...rooms]),
     })
     .then((response) => response.arrayBuffer())

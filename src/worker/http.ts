@@ -14,11 +14,11 @@ import {
   TOKEN_SUBPROTOCOL_PREFIX,
 } from "wscomsrv-protocol";
 import { verifyToken } from "../auth/token.js";
-import { relayConfig } from "../config/index.js";
+import { GOING_AWAY_ROUTE, relayConfig } from "../config/index.js";
 import { clientFileResponse } from "./client-file.js";
 import { consolePage, wantsConsole } from "./console.js";
 import type { Env } from "./env.js";
-import { GOING_AWAY_PATH, goingAwayRoute } from "./going-away-route.js";
+import { goingAwayRoute } from "./going-away-route.js";
 import { forwardUpgrade, offeredSubprotocols, text } from "./room-contract.js";
 
 /** The health route, for load balancers and scripts. */
@@ -62,7 +62,7 @@ export async function handleRequest(request: Request, env: Env): Promise<Respons
   }
   const clientFile = clientFileResponse(request, url);
   if (clientFile !== undefined) return clientFile;
-  if (url.pathname === GOING_AWAY_PATH) return goingAwayRoute(request, env);
+  if (url.pathname === GOING_AWAY_ROUTE.path) return goingAwayRoute(request, env);
   const target = roomFromPath(url.pathname);
   if (!target.ok) return text(target.status, target.reason);
   const configured = relayConfig(env);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GOING_AWAY_ROUTE } from "../../src/config/index.js";
 import { SocketServer } from "../../src/server/index.js";
 import { freshRoom, open } from "../support/relay.js";
 import { client } from "../support/sdk-client.js";
@@ -40,7 +41,10 @@ describe("server.close()", () => {
       const address = server.wsAddress.replace(/^ws/, "http");
       const inbox = await open(server, "default");
       await inbox.take(2);
-      const attempts: Record<string, string>[] = [{}, { "x-wscomsrv-going-away": "0".repeat(64) }];
+      const attempts: Record<string, string>[] = [
+        {},
+        { [GOING_AWAY_ROUTE.header]: "0".repeat(64) },
+      ];
       for (const headers of attempts) {
         const response = await fetch(`${address}/_going-away`, {
           method: "POST",
