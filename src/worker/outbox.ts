@@ -258,15 +258,16 @@ export class Outbox<S extends Socket> {
   /** Sends everything queued (with the acks that can ride along), then closes what was to be closed. */
   flush(): void {
     this.#room.beforeFlush();
-    for (const [socket, text] of this.#acks) {
-      const queue = this.#queues.get(socket);
-      if (queue === undefined || queue.texts.length === 0) continue;
-      queue.texts.push(text);
-      queue.chars += text.length;
-      this.#acks.delete(socket);
-    }
     for (const queue of this.#touched) {
       const { socket, texts } = queue;
+      // A held ack rides with the event's frames: a look-up per socket sent to, not a walk
+      // over every socket whose ack waits.
+      const ack = texts.length > 0 ? this.#acks.get(socket) : undefined;
+      if (ack !== undefined) {
+        texts.push(ack);
+        queue.chars += ack.length;
+        this.#acks.delete(socket);
+      }
       if (queue.firstPeer >= 0) {
         const mark = this.#room.markFor(socket);
         if (mark !== undefined) {
@@ -289,7 +290,7 @@ export class Outbox<S extends Socket> {
           for (const text of texts) sendNow(socket, text);
         }
       }
-      queue.texts = [];
+      texts.length = 0; // sent: the array is the queue's again for its next event
       queue.chars = 0;
       queue.touched = false;
       queue.asked = false;
