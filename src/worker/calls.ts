@@ -110,7 +110,7 @@ function placeCall<S extends Socket>(
   }
   fields.from = session.name; // the decoded object is the room's own: stamp it in place
   const text = new RelayedText(event, fields).for(socket);
-  if (!afford(event, 1, text.length, refOf(fields))) return;
+  if (!afford(event, 1, text.length, () => refOf(fields))) return;
   // A peer frame like any other: numbered mail for a callee with `delivery`.
   if (deliverTo(event, socket, text, delivery) === "overflow") {
     refuse(event, call, CallCode.targetCannotReply, `${target}'s mail is full`);
@@ -136,7 +136,7 @@ function deliverReply<S extends Socket>(
   }
   fields.from = session.name;
   const text = new RelayedText(event, fields).for(socket);
-  if (!afford(event, 1, text.length, refOf(fields))) return;
+  if (!afford(event, 1, text.length, () => refOf(fields))) return;
   if (room.calls.take(session.name, caller, call)) deliverTo(event, socket, text, delivery);
 }
 
