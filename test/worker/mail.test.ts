@@ -198,6 +198,51 @@ describe("mail (capability delivery)", () => {
     expect(await a.next()).toMatchObject({ type: "receipt", data: { status: { B: "unknown" } } });
   });
 
+  it("takes over the mail of tables an earlier room wrote: no reserved numbers, the sender beside the receipts", async () => {
+    const room = freshRoom();
+    const stub = roomStub(room);
+    const now = Date.now();
+    await runInDurableObject(stub, (_instance, state) => {
+      const { sql } = state.storage;
+      sql.exec(
+        "CREATE TABLE mail (name TEXT NOT NULL, first INTEGER NOT NULL, count INTEGER NOT NULL, chars INTEGER NOT NULL, sender TEXT NOT NULL, texts TEXT NOT NULL, receipts TEXT, PRIMARY KEY (name, first)) WITHOUT ROWID",
+      );
+      sql.exec(
+        "CREATE TABLE mailboxes (name TEXT PRIMARY KEY, confirmed INTEGER NOT NULL, away REAL, closed INTEGER NOT NULL, missed INTEGER NOT NULL, owner_secret TEXT)",
+      );
+      const text = JSON.stringify({ ...note(1), from: "A", target: ["B"] });
+      sql.exec(
+        "INSERT INTO mail VALUES ('B', 1, 1, ?, 'A', ?, ?)",
+        text.length,
+        `[${text}]`,
+        JSON.stringify([["s1", 1]]),
+      );
+      sql.exec("INSERT INTO mailboxes VALUES ('B', 0, ?, 0, 0, NULL)", now);
+    });
+    const a = await join(room, "A", { capabilities: ["errors", "receipts"] });
+    // A new frame is written beside the old row (no sender column), numbered after it.
+    a.send(note(2, "B", { sid: "s1", seq: 2, receipt: true }));
+    expect(await a.next()).toMatchObject({ data: { seq: 2, status: { B: "stored" } } });
+    const firsts = await runInDurableObject(stub, (_instance, state) =>
+      [...state.storage.sql.exec("SELECT first FROM mail WHERE name = 'B' ORDER BY first")].map(
+        (row) => row.first,
+      ),
+    );
+    expect(firsts).toEqual([1, 2]);
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE mailboxes SET away = away - 1e9");
+    });
+    await evictDurableObject(stub);
+    await runDurableObjectAlarm(stub);
+    const receipts = [await a.next(), await a.next()].map((frame) => frame.data);
+    expect(receipts).toEqual(
+      expect.arrayContaining([
+        { sid: "s1", seq: 1, status: { B: "expired" } },
+        { sid: "s1", seq: 2, status: { B: "expired" } },
+      ]),
+    );
+  });
+
   it("keeps at most maxMailFrames for a name: the sender of the next one gets overflow, the name learns what it missed", async () => {
     const room = `smallmail-${crypto.randomUUID()}`;
     const owner = await identifyFresh(room, "B", { capabilities: RECEIVER });
