@@ -22,7 +22,7 @@ export interface Ticket {
 }
 
 interface Waiting {
-  readonly id: string | number | undefined;
+  readonly id: string | number;
   readonly ticket: Ticket;
 }
 
@@ -74,16 +74,14 @@ export class AckLines<S extends Socket> {
     if (socket === undefined) return;
     const line = this.#lines.get(socket);
     if (line === undefined) return;
-    let last: string | number | undefined;
     let safe = 0;
-    while (safe < line.length && (line[safe] as Waiting).ticket.pending === 0) {
-      last = (line[safe] as Waiting).id ?? last;
-      safe += 1;
-    }
+    while (safe < line.length && (line[safe] as Waiting).ticket.pending === 0) safe += 1;
     if (safe === 0) return;
+    // Acks are cumulative: the last safe one confirms the others.
+    const last = (line[safe - 1] as Waiting).id;
     if (safe === line.length) this.#lines.delete(socket);
     else line.splice(0, safe);
-    if (last !== undefined) this.#send(socket, last);
+    this.#send(socket, last);
   }
 
   /** Forgets a socket that is gone: its waiting acks will never be sent. */

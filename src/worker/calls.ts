@@ -110,7 +110,7 @@ function placeCall<S extends Socket>(
   }
   fields.from = session.name; // the decoded object is the room's own: stamp it in place
   const text = new RelayedText(event, fields).for(socket);
-  if (!afford(event, 1, text.length, refOf(fields))) return;
+  if (!afford(event, 1, text.length, () => refOf(fields))) return;
   // A peer frame like any other: numbered mail for a callee with `delivery`.
   if (deliverTo(event, socket, text, delivery) === "overflow") {
     refuse(event, call, CallCode.targetCannotReply, `${target}'s mail is full`);
@@ -129,13 +129,15 @@ function deliverReply<S extends Socket>(
   const [caller] = envelope.target;
   if (caller === undefined || envelope.target.length !== 1) return;
   const socket = room.connections.byName(caller);
+  if (socket === undefined) {
+    // Answered: the row goes even when its caller is away (a caller that left has none).
+    room.calls.take(session.name, caller, call);
+    return;
+  }
   fields.from = session.name;
-  const texts = new RelayedText(event, fields);
-  const text = socket === undefined ? texts.plain : texts.for(socket);
-  if (socket !== undefined && !afford(event, 1, text.length, refOf(fields))) return;
-  // Answered: the row goes even when its caller is away (a caller that left has none).
-  if (!room.calls.take(session.name, caller, call) || socket === undefined) return;
-  deliverTo(event, socket, text, delivery);
+  const text = new RelayedText(event, fields).for(socket);
+  if (!afford(event, 1, text.length, () => refOf(fields))) return;
+  if (room.calls.take(session.name, caller, call)) deliverTo(event, socket, text, delivery);
 }
 
 /**

@@ -23,10 +23,7 @@ export const CLIENT_MAP_PATH = "/_client.js.map";
  */
 export const CLIENT_FILE_MAX_AGE_S = 300;
 
-/** The `sha384-…` integrity of the file served at {@link CLIENT_FILE_PATH}. */
-export const CLIENT_FILE_INTEGRITY: string = file.integrity;
-
-/** The response header that carries {@link CLIENT_FILE_INTEGRITY}. */
+/** The response header that carries the file's `sha384-…` integrity. */
 export const INTEGRITY_HEADER = "x-integrity";
 
 /**

@@ -95,12 +95,16 @@ export function isIdentified<S extends Socket>(event: SocketEvent<S>): event is 
  * Whether the current event may still make `deliveries` deliveries of `chars` characters in
  * all (see {@link Outbox.admit}); when it may not, the sender is told with `COST_LIMIT`, and
  * the caller sends nothing.
+ *
+ * @param ref - The offending frame's reference, or a function that builds it: a routed frame
+ *   passes `() => refOf(fields)`, so that the reference is built only for the report, not for
+ *   every frame that passes.
  */
 export function afford<S extends Socket>(
   event: SocketEvent<S>,
   deliveries: number,
   chars: number,
-  ref: FrameRef,
+  ref: FrameRef | (() => FrameRef),
 ): boolean {
   const { room } = event;
   if (room.outbox.admit(deliveries, chars)) return true;
@@ -108,7 +112,7 @@ export function afford<S extends Socket>(
   report(event, {
     code: ErrorCode.costLimit,
     message: `delivered to no one: one event may cause at most ${maxEventDeliveries} deliveries and ${maxEventBytes} characters out, and this frame (${deliveries} deliveries, ${chars} characters) would pass them; send fewer frames at once, or to fewer recipients`,
-    ref,
+    ref: typeof ref === "function" ? ref() : ref,
   });
   return false;
 }

@@ -102,7 +102,7 @@ function routeBatch<S extends Socket>(event: IdentifiedEvent<S>, envelope: Envel
 /**
  * Confirms to a client with the `acks` capability that the relay took the frame `id`. The ack
  * rides with the next frames the room sends that client, or goes alone after a short delay
- * (see {@link Outbox.send}); for a frame sent to a receiver with `delivery`, it waits until
+ * (see {@link Outbox.ack}); for a frame sent to a receiver with `delivery`, it waits until
  * the receiver confirmed it or the room wrote it (see `acks.ts`).
  */
 function acknowledge<S extends Socket>(

@@ -67,6 +67,33 @@ function count(value: SqlStorageValue | undefined): number {
   return typeof value === "number" && Number.isFinite(value) ? value : 0;
 }
 
+/** True when `table` has `column` (asked of SQLite, which refuses a column it lacks). */
+function hasColumn(sql: SqlStorage, table: string, column: string): boolean {
+  try {
+    sql.exec(`SELECT ${column} FROM ${table} LIMIT 0`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Brings tables that an earlier version of the room wrote (it wrote every frame at once) to
+ * this module's: a mailbox without `reserved` reserved no numbers (0), and a frame row's
+ * `sender` moves into its receipts, `[sid, seq]` each before and `[sender, sid, seq]` now.
+ */
+function upgradeTables(sql: SqlStorage): void {
+  if (!hasColumn(sql, "mailboxes", "reserved")) {
+    sql.exec("ALTER TABLE mailboxes ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0");
+  }
+  if (hasColumn(sql, "mail", "sender")) {
+    sql.exec(
+      "UPDATE mail SET receipts = (SELECT json_group_array(json_array(mail.sender, json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'))) FROM json_each(mail.receipts) AS r) WHERE receipts IS NOT NULL",
+    );
+    sql.exec("ALTER TABLE mail DROP COLUMN sender");
+  }
+}
+
 /** Decodes a stored receipts column (JSON written by this module), dropping what is malformed. */
 function decodeReceipts(value: SqlStorageValue | undefined): ReceiptRef[] {
   if (typeof value !== "string") return [];
@@ -117,6 +144,7 @@ export class SqlMailStore {
     sql.exec(
       "CREATE TABLE IF NOT EXISTS mailboxes (name TEXT PRIMARY KEY, confirmed INTEGER NOT NULL, reserved INTEGER NOT NULL, away REAL, closed INTEGER NOT NULL, missed INTEGER NOT NULL, owner_secret TEXT)",
     );
+    upgradeTables(sql);
   }
 
   /** Stores one event's frames for `name`. */

@@ -9,12 +9,13 @@
  *
  * Every frame the room sends a socket goes in through one door, {@link Outbox.send}, and
  * out through {@link Outbox.flush}; nothing else in the room calls the socket's `send`. The
- * only frame the outbox writes itself is its probe, which {@link Outbox.ask} asks for.
+ * only frames the outbox writes itself are its probe, which {@link Outbox.ask} asks for, and
+ * the acks it holds ({@link Outbox.ack}), each written only when it goes out.
  *
  * @module
  */
 
-import { Capability, CloseCode, FrameType, type Limits, SERVER } from "wscomsrv-protocol";
+import { ackFrame, Capability, CloseCode, FrameType, type Limits, SERVER } from "wscomsrv-protocol";
 import type { Socket } from "./connections.js";
 import { has, type Session } from "./session.js";
 
@@ -47,10 +48,19 @@ export function batchText(name: string, frames: readonly string[]): string {
 /**
  * How a frame rides out: `"event"` with the other frames of the current event; `"peer"` the
  * same, for a frame from a peer (a socket with `delivery` gets its event's peer frames
- * numbered, after a `mail` frame); `"ack"` held as the socket's ack until something else goes
- * to it (see {@link Outbox.send}).
+ * numbered, after a `mail` frame).
  */
-export type Ride = "event" | "peer" | "ack";
+export type Ride = "event" | "peer";
+
+/** The ack a socket holds: the latest frame id the room took from it, and its name. */
+interface HeldAck {
+  name: string;
+  id: string | number;
+}
+
+function ackText({ name, id }: HeldAck): string {
+  return JSON.stringify(ackFrame(name, id));
+}
 
 /** How long an ack waits for other frames to ride with, in milliseconds. */
 export const ACK_DELAY_MS = 20;
@@ -138,7 +148,7 @@ export class Outbox<S extends Socket> {
   /** The queues with something to send in this event, in the order they got it. */
   readonly #touched: Queue<S>[] = [];
   readonly #closes = new Map<S, [number, string]>();
-  readonly #acks = new Map<S, string>();
+  readonly #acks = new Map<S, HeldAck>();
   readonly #room: OutboxRoom<S>;
   readonly #ackDelayMs: number;
   /** The largest batch the room builds, in characters: one that cannot pass `maxFrameBytes`. */
@@ -197,24 +207,33 @@ export class Outbox<S extends Socket> {
   }
 
   /**
-   * The one way in for a frame to `socket`. With `ride` `"event"` (the default), queues it
-   * with the frames of the current event, counted against the event's budget. With `"ack"`,
-   * holds it as the socket's ack, replacing one held already (acks are cumulative: the later
-   * id confirms the earlier frames too); it goes out at the end of the first event that sends
-   * `socket` anything else, as part of the same batch, or on its own after the ack delay: so
-   * a client that is sent frames anyway pays no extra message for its acks.
+   * The one way in for a frame to `socket`: queues it with the frames of the current event,
+   * counted against the event's budget (`ride`: see {@link Ride}; default `"event"`).
    */
   send(socket: S, text: string, ride: Ride = "event"): void {
-    if (ride === "ack") {
-      this.#acks.set(socket, text);
-      return;
-    }
     this.#deliveries += 1;
     this.#chars += text.length;
     const queue = this.#queue(socket);
     if (ride === "peer" && queue.firstPeer < 0) queue.firstPeer = queue.texts.length;
     queue.texts.push(text);
     queue.chars += text.length;
+  }
+
+  /**
+   * Holds the ack of frame `id` for `socket`, which holds `name`, replacing one held already
+   * (acks are cumulative: the later id confirms the earlier frames too). It goes out at the end
+   * of the first event that sends `socket` anything else, as part of the same batch, or on its
+   * own after the ack delay: so a client that is sent frames anyway pays no extra message for
+   * its acks. Its text is written only then: an ack replaced before it goes costs nothing.
+   */
+  ack(socket: S, name: string, id: string | number): void {
+    const held = this.#acks.get(socket);
+    if (held === undefined) {
+      this.#acks.set(socket, { name, id });
+    } else {
+      held.name = name;
+      held.id = id;
+    }
   }
 
   /** Queues a close of `socket`, after the frames queued for it. */
@@ -258,15 +277,17 @@ export class Outbox<S extends Socket> {
   /** Sends everything queued (with the acks that can ride along), then closes what was to be closed. */
   flush(): void {
     this.#room.beforeFlush();
-    for (const [socket, text] of this.#acks) {
-      const queue = this.#queues.get(socket);
-      if (queue === undefined || queue.texts.length === 0) continue;
-      queue.texts.push(text);
-      queue.chars += text.length;
-      this.#acks.delete(socket);
-    }
     for (const queue of this.#touched) {
       const { socket, texts } = queue;
+      // A held ack rides with the event's frames: a look-up per socket sent to, not a walk
+      // over every socket whose ack waits.
+      const held = texts.length > 0 ? this.#acks.get(socket) : undefined;
+      if (held !== undefined) {
+        const ack = ackText(held);
+        texts.push(ack);
+        queue.chars += ack.length;
+        this.#acks.delete(socket);
+      }
       if (queue.firstPeer >= 0) {
         const mark = this.#room.markFor(socket);
         if (mark !== undefined) {
@@ -289,7 +310,7 @@ export class Outbox<S extends Socket> {
           for (const text of texts) sendNow(socket, text);
         }
       }
-      queue.texts = [];
+      texts.length = 0; // sent: the array is the queue's again for its next event
       queue.chars = 0;
       queue.touched = false;
       queue.asked = false;
@@ -339,10 +360,10 @@ export class Outbox<S extends Socket> {
    * it closes, or that closes, is still confirmed.
    */
   #closeAfterAck(socket: S, code: number, reason: string): void {
-    const text = this.#acks.get(socket);
-    if (text !== undefined) {
+    const held = this.#acks.get(socket);
+    if (held !== undefined) {
       this.#acks.delete(socket);
-      sendNow(socket, text);
+      sendNow(socket, ackText(held));
     }
     closeNow(socket, code, reason);
   }
@@ -350,7 +371,7 @@ export class Outbox<S extends Socket> {
   /** Sends the acks that found no company in time. */
   #flushAcks(): void {
     this.#ackTimer = undefined;
-    for (const [socket, text] of this.#acks) this.send(socket, text);
+    for (const [socket, held] of this.#acks) this.send(socket, ackText(held));
     this.#acks.clear();
     this.flush();
   }

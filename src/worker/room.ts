@@ -7,13 +7,7 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import {
-  ackFrame,
-  Capability,
-  CloseCode,
-  HEARTBEAT_REQUEST,
-  HEARTBEAT_RESPONSE,
-} from "wscomsrv-protocol";
+import { Capability, CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "wscomsrv-protocol";
 import { relayConfig } from "../config/index.js";
 import { AckLines } from "./acks.js";
 import { CALL_RETENTION_MS, SqlCallStore } from "./call-store.js";
@@ -94,7 +88,7 @@ export class Room extends DurableObject<Env> {
     const acks = new AckLines<WebSocket>((ws, id) => {
       const session = connections.find(ws);
       if (session?.name === undefined) return;
-      this.#context(undefined).outbox.send(ws, JSON.stringify(ackFrame(session.name, id)), "ack");
+      this.#context(undefined).outbox.ack(ws, session.name, id);
     });
     const mail = new Mail<WebSocket>(new SqlMailStore(storage.sql), config.limits, {
       settle: (ticket) => acks.settle(ticket),

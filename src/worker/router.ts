@@ -100,7 +100,7 @@ export function route<S extends Socket>(event: IdentifiedEvent<S>, frame: Decode
   // A walk of the whole room is paid for before it is made.
   if (
     envelope.target.includes(EVERYONE) &&
-    !afford(event, room.connections.size - 1, 0, refOf(fields))
+    !afford(event, room.connections.size - 1, 0, () => refOf(fields))
   ) {
     refuseReceipt(event, delivery, envelope.target, ErrorCode.costLimit);
     return;
@@ -123,7 +123,7 @@ export function route<S extends Socket>(event: IdentifiedEvent<S>, frame: Decode
   const text = texts.plain;
   if (targets.recipients.size > 0) {
     const count = targets.recipients.size;
-    if (!afford(event, count, texts.chars(targets.recipients), refOf(fields))) {
+    if (!afford(event, count, texts.chars(targets.recipients), () => refOf(fields))) {
       refuseReceipt(event, delivery, envelope.target, ErrorCode.costLimit);
       return;
     }

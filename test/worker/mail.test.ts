@@ -61,7 +61,7 @@ describe("mail (capability delivery)", () => {
       resume: first.identified.resume,
     });
     expect(back.identified.capabilities).toContain("delivery");
-    expect(back.identified.mail).toMatchObject({ confirmed: 0, missed: 0 });
+    expect(back.identified.mail).toMatchObject({ confirmed: 0, next: 4, missed: 0 });
     const replayed = [await mail(back.inbox), await mail(back.inbox), await mail(back.inbox)];
     expect(replayed.map((row) => [row.first, row.count])).toEqual([
       [1, 1],
@@ -109,6 +109,8 @@ describe("mail (capability delivery)", () => {
       resume: first.identified.resume,
     });
     expect(back.identified.mail).toMatchObject({ confirmed: 0 });
+    // The restarted room numbers on from a reserved block: past every number it gave out.
+    expect(back.identified.mail?.next).toBeGreaterThan(1);
     expect((await mail(back.inbox)).frames[0]).toMatchObject({ data: { n: 1 }, from: "A" });
   });
 
@@ -177,6 +179,11 @@ describe("mail (capability delivery)", () => {
       resume: owner.identified.resume,
     });
     expect(back.identified.mail).toMatchObject({ missed: 1 });
+    // Expired counts as confirmed: nothing is left below the next number, which the restarted
+    // room takes from a reserved block, past every number it gave out.
+    const { confirmed = 0, next = 0 } = back.identified.mail ?? {};
+    expect(next).toBeGreaterThan(1);
+    expect(confirmed).toBe(next - 1);
     // Its window over, the name is kept no more when it goes again and the room restarts.
     back.inbox.socket.close(1000);
     await back.inbox.closed();
@@ -189,6 +196,51 @@ describe("mail (capability delivery)", () => {
     a.send(note(2, "B", { sid: "s1", seq: 2, receipt: true }));
     expect(await a.next()).toMatchObject({ type: "error", data: { code: "UNDELIVERED" } });
     expect(await a.next()).toMatchObject({ type: "receipt", data: { status: { B: "unknown" } } });
+  });
+
+  it("takes over the mail of tables an earlier room wrote: no reserved numbers, the sender beside the receipts", async () => {
+    const room = freshRoom();
+    const stub = roomStub(room);
+    const now = Date.now();
+    await runInDurableObject(stub, (_instance, state) => {
+      const { sql } = state.storage;
+      sql.exec(
+        "CREATE TABLE mail (name TEXT NOT NULL, first INTEGER NOT NULL, count INTEGER NOT NULL, chars INTEGER NOT NULL, sender TEXT NOT NULL, texts TEXT NOT NULL, receipts TEXT, PRIMARY KEY (name, first)) WITHOUT ROWID",
+      );
+      sql.exec(
+        "CREATE TABLE mailboxes (name TEXT PRIMARY KEY, confirmed INTEGER NOT NULL, away REAL, closed INTEGER NOT NULL, missed INTEGER NOT NULL, owner_secret TEXT)",
+      );
+      const text = JSON.stringify({ ...note(1), from: "A", target: ["B"] });
+      sql.exec(
+        "INSERT INTO mail VALUES ('B', 1, 1, ?, 'A', ?, ?)",
+        text.length,
+        `[${text}]`,
+        JSON.stringify([["s1", 1]]),
+      );
+      sql.exec("INSERT INTO mailboxes VALUES ('B', 0, ?, 0, 0, NULL)", now);
+    });
+    const a = await join(room, "A", { capabilities: ["errors", "receipts"] });
+    // A new frame is written beside the old row (no sender column), numbered after it.
+    a.send(note(2, "B", { sid: "s1", seq: 2, receipt: true }));
+    expect(await a.next()).toMatchObject({ data: { seq: 2, status: { B: "stored" } } });
+    const firsts = await runInDurableObject(stub, (_instance, state) =>
+      [...state.storage.sql.exec("SELECT first FROM mail WHERE name = 'B' ORDER BY first")].map(
+        (row) => row.first,
+      ),
+    );
+    expect(firsts).toEqual([1, 2]);
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE mailboxes SET away = away - 1e9");
+    });
+    await evictDurableObject(stub);
+    await runDurableObjectAlarm(stub);
+    const receipts = [await a.next(), await a.next()].map((frame) => frame.data);
+    expect(receipts).toEqual(
+      expect.arrayContaining([
+        { sid: "s1", seq: 1, status: { B: "expired" } },
+        { sid: "s1", seq: 2, status: { B: "expired" } },
+      ]),
+    );
   });
 
   it("keeps at most maxMailFrames for a name: the sender of the next one gets overflow, the name learns what it missed", async () => {
@@ -207,7 +259,7 @@ describe("mail (capability delivery)", () => {
       capabilities: RECEIVER,
       resume: owner.identified.resume,
     });
-    expect(back.identified.mail).toMatchObject({ missed: 1 });
+    expect(back.identified.mail).toMatchObject({ missed: 1, next: 4 });
     const kept = [await mail(back.inbox), await mail(back.inbox), await mail(back.inbox)];
     expect(kept.flatMap((row) => row.frames.map((frame) => frame.data))).toEqual([
       { n: 1 },

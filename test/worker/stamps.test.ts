@@ -1,6 +1,6 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { cmd, type Frame } from "../support/inbox.js";
+import { cmd, type Frame, type Inbox } from "../support/inbox.js";
 import { expectQuiet } from "../support/session.js";
 import { freshRoom, join, roomStub } from "./connect.js";
 
@@ -26,12 +26,20 @@ function expectStamp(frame: Frame, before: number): number {
   return stamp as number;
 }
 
+/**
+ * A fresh room with A (no capabilities) and B (`stamps`), and the time once both are in: a
+ * stamp on what A sends from then on is no earlier.
+ */
+async function senderAndStamped(): Promise<{ a: Inbox; b: Inbox; before: number }> {
+  const room = freshRoom();
+  const a = await join(room, "A");
+  const b = await join(room, "B", STAMPS);
+  return { a, b, before: Date.now() };
+}
+
 describe("relay time stamps (capability stamps)", () => {
   it("stamps a relayed frame for a client with stamps, once, as the relay's event time", async () => {
-    const room = freshRoom();
-    const a = await join(room, "A");
-    const b = await join(room, "B", STAMPS);
-    const before = Date.now();
+    const { a, b, before } = await senderAndStamped();
     a.send({ type: "message", data: { content: "hi" }, target: ["B"], id: 3 });
     const frame = await b.next();
     const stamp = expectStamp(frame, before);
@@ -57,10 +65,7 @@ describe("relay time stamps (capability stamps)", () => {
   });
 
   it("replaces a forged relayTime, duplicate keys included, for a client with stamps", async () => {
-    const room = freshRoom();
-    const a = await join(room, "A");
-    const b = await join(room, "B", STAMPS);
-    const before = Date.now();
+    const { a, b, before } = await senderAndStamped();
     a.send({ type: "message", data: 1, target: "B", relayTime: 1 });
     expectStamp(await b.next(), before);
     expect(stampsIn(lastRaw(b))).toBe(1);
